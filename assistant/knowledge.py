@@ -1,0 +1,136 @@
+"""The knowledge base: documents listed in knowledge/manifest.yaml, split into stable sections."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assistant.errors import KnowledgeError
+from assistant.yamlio import load_yaml
+
+MANIFEST = "manifest.yaml"
+
+
+class SectionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    starts: str
+    title: str | None = None
+
+
+class DocumentSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    file: str
+    language: str
+    authoritative: bool = False
+    translation_of: str | None = None
+    title: str
+    sections: list[SectionSpec]
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    documents: list[DocumentSpec]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of one document: its stable id, heading and verbatim text."""
+
+    doc_id: str
+    id: str
+    title: str
+    text: str
+
+
+@dataclass
+class Document:
+    spec: DocumentSpec
+    text: str
+    sections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class KnowledgeBase:
+    """All documents; the authoritative (German) ones are what quotes must come from."""
+
+    documents: list[Document]
+    fingerprint: str
+
+    @property
+    def authoritative(self) -> list[Document]:
+        return [d for d in self.documents if d.spec.authoritative]
+
+    def sections(self) -> list[Section]:
+        """Sections of the authoritative documents, in document order."""
+        return [s for d in self.authoritative for s in d.sections]
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections():
+            if s.id == section_id:
+                return s
+        raise KnowledgeError(f"No section {section_id!r} in knowledge/ (known: {[s.id for s in self.sections()]}).")
+
+    def rendering(self, section_id: str, language: str) -> Section | None:
+        """The section with the same id in a translation into `language`, if there is one."""
+        for d in self.documents:
+            if d.spec.language == language and not d.spec.authoritative:
+                for s in d.sections:
+                    if s.id == section_id:
+                        return s
+        return None
+
+    def contains(self, quote: str) -> bool:
+        return any(quote in d.text for d in self.authoritative)
+
+
+def _split(doc: DocumentSpec, text: str, path: Path) -> list[Section]:
+    lines = text.splitlines()
+    starts: list[tuple[int, SectionSpec]] = []
+    for spec in doc.sections:
+        matches = [i for i, line in enumerate(lines) if line.strip() == spec.starts]
+        if not matches:
+            raise KnowledgeError(f"{path}: section {spec.id!r} starts at line {spec.starts!r}, which is not in the file.")
+        starts.append((matches[0], spec))
+    starts.sort(key=lambda pair: pair[0])
+    out = []
+    for n, (line_no, spec) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        body = "\n".join(line for line in lines[line_no:end] if line.strip())
+        out.append(Section(doc.id, spec.id, spec.title or spec.starts, body))
+    return out
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Read the manifest and its documents; fail with a message naming the file."""
+    manifest_path = directory / MANIFEST
+    if not manifest_path.is_file():
+        raise KnowledgeError(f"{manifest_path} is missing: the knowledge base needs its manifest.")
+    try:
+        manifest = Manifest.model_validate(load_yaml(manifest_path))
+    except ValidationError as exc:
+        raise KnowledgeError(f"{manifest_path}: invalid manifest: {exc}") from exc
+    digest = hashlib.sha256(manifest_path.read_bytes())
+    documents = []
+    for spec in manifest.documents:
+        path = directory / spec.file
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KnowledgeError(f"{path}: cannot read the document ({exc}).") from exc
+        digest.update(raw)
+        documents.append(Document(spec, text, _split(spec, text, path)))
+    if not any(d.spec.authoritative for d in documents):
+        raise KnowledgeError(f"{manifest_path}: no document is marked authoritative.")
+    return KnowledgeBase(documents, digest.hexdigest()[:16])
+
+
+@lru_cache(maxsize=4)
+def cached_knowledge(directory: Path) -> KnowledgeBase:
+    return load_knowledge(directory)

@@ -1,0 +1,156 @@
+"""Deterministic prose: finding explanations and the Markdown reply, in German or English."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer, Finding
+
+if TYPE_CHECKING:
+    from assistant.rules.loader import RuleBase
+    from assistant.rules.matcher import Decision
+
+CATEGORY = {
+    "demand_generation": "Demand Generation",
+    "market_development": "Market Development",
+    "partner_skilling": "Partner Skilling",
+}
+VERDICT = {
+    "de": {
+        "eligible": "✅ förderfähig",
+        "not_eligible": "⛔ nicht förderfähig",
+        "unclear": "❔ unklar – die Guidance entscheidet es nicht",
+        "needs_info": "❓ Rückfrage nötig",
+    },
+    "en": {
+        "eligible": "✅ eligible",
+        "not_eligible": "⛔ not eligible",
+        "unclear": "❔ unclear – the guidance does not decide it",
+        "needs_info": "❓ more information needed",
+    },
+}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def md_escape(text: str) -> str:
+    """User text shown in Markdown: special characters escaped so it stays plain text."""
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def explain(activity: str, decision: Decision, language: str, rules: RuleBase | None = None) -> str:
+    """One or two sentences on why the activity got its verdict."""
+    de = language == "de"
+    rule = decision.rule
+    if decision.reason == "ambiguous-audience":
+        names = []
+        for rid in decision.candidates:
+            r = rules.rule(rid) if rules else None
+            if r is not None and r.category:
+                names.append(f"{CATEGORY[r.category]} ({r.title.de if de else r.title.en})")
+        options = " / ".join(names) or ("Market Development / Partner Skilling")
+        return (
+            f"Das hängt von der Zielgruppe ab: für Kunden oder für Ihre eigenen Mitarbeitenden? Infrage kommen: {options}."
+            if de
+            else f"That depends on the audience: is it for customers or for your own staff? Candidates: {options}."
+        )
+    if rule is None:
+        return (
+            "Die Co-op-Guidance nennt dies weder als förderfähige Aktivität noch als Ausschluss; "
+            "Partner Care kann den Einzelfall prüfen."
+            if de
+            else "The Co-op guidance lists this neither as an eligible activity nor as an exclusion; "
+            "Partner Care can review the case."
+        )
+    how = ""
+    if decision.matched_by == "semantic":
+        how = (
+            f" (Zuordnung über Ähnlichkeit zu den Beispielen der Regel, {decision.confidence:.2f})"
+            if de
+            else f" (matched by similarity to the rule's examples, {decision.confidence:.2f})"
+        )
+    elif decision.terms:
+        how = f" (erkannt an: {', '.join(decision.terms[:3])})" if de else f" (recognised by: {', '.join(decision.terms[:3])})"
+    title = rule.title.de if de else rule.title.en
+    if rule.kind == "exclusion":
+        return (
+            f"Das fällt unter den Ausschluss „{title}“: Co-op-Mittel dürfen dafür nicht verwendet werden{how}."
+            if de
+            else f"This falls under the exclusion \"{title}\": Co-op funds may not be used for it{how}."
+        )
+    if rule.kind == "allowance":
+        return (
+            f"„{title}“ sind ausdrücklich als Co-op-Aktivität zulässig; die Guidance ordnet sie keiner Kategorie zu{how}."
+            if de
+            else f"\"{title}\" are explicitly permitted as a Co-op activity; the guidance files them under no category{how}."
+        )
+    category = CATEGORY[rule.category] if rule.category else ""
+    return (
+        f"Das entspricht der förderfähigen Aktivität „{title}“ in der Kategorie {category}{how}."
+        if de
+        else f"This matches the eligible activity \"{title}\" in the {category} category{how}."
+    )
+
+
+def _finding_block(n: int, f: Finding, lang: str) -> list[str]:
+    cat = f" · {CATEGORY[f.category]}" if f.category else ""
+    lines = [f"{n}. **{md_escape(f.activity)}** — {VERDICT[lang][f.verdict]}{cat}"]
+    if f.source_quote:
+        lines.append(f"   > „{f.source_quote}“ — *{f.section}*")
+        if lang == "en" and f.source_quote_en:
+            lines.append(f"   > (English rendering: \"{f.source_quote_en}\")")
+    lines.append(f"   {f.explanation}")
+    return lines
+
+
+def handoff_block(lang: str) -> list[str]:
+    if lang == "de":
+        return [
+            "**Partner Care hilft weiter**",
+            f"Telefon: {PARTNER_CARE_PHONE} · E-Mail: {PARTNER_CARE_EMAIL} · oder das Kontaktformular auf der Website.",
+        ]
+    return [
+        "**Partner Care can help**",
+        f"Phone: {PARTNER_CARE_PHONE} · E-mail: {PARTNER_CARE_EMAIL} · or the contact form on the website.",
+    ]
+
+
+def render_reply(answer: Answer, reminders: list[str], passages: list[str]) -> str:
+    """The full Markdown reply: findings, reminders, process passages, hand-off."""
+    lang = answer.language
+    de = lang == "de"
+    out: list[str] = []
+    if answer.injection_detected:
+        out.append(
+            "_Hinweis: Anweisungen im Text an den Assistenten wurden ignoriert; die Bewertung folgt allein der Co-op-Guidance._"
+            if de
+            else "_Note: instructions to the assistant inside the message were ignored; the verdicts follow the Co-op guidance only._"
+        )
+    if answer.findings:
+        out.append("**Ergebnis der Prüfung**" if de else "**Result of the check**")
+        for n, f in enumerate(answer.findings, 1):
+            out += _finding_block(n, f, lang)
+    if answer.unassessed:
+        parts = ", ".join(f"„{md_escape(u)}“" if de else f'"{md_escape(u)}"' for u in answer.unassessed)
+        out.append(
+            f"Nicht gesondert geprüft (als Teil der obigen Aktivitäten gelesen): {parts}."
+            if de
+            else f"Not checked separately (read as part of the activities above): {parts}."
+        )
+    if reminders:
+        out.append("**Bitte beachten**" if de else "**Please note**")
+        out += [f"- {r}" for r in reminders]
+    if passages:
+        out.append("**Aus der Co-op-Guidance**" if de else "**From the Co-op guidance**")
+        out += passages
+    if not answer.findings and not passages:
+        out.append(
+            "Ich konnte in Ihrer Nachricht keine Aktivität erkennen, die ich anhand der Co-op-Guidance prüfen kann. "
+            "Nennen Sie bitte die konkrete Maßnahme (z. B. „LinkedIn-Anzeigen“ oder „Kundenworkshop“)."
+            if de
+            else "I could not find an activity in your message that I can check against the Co-op guidance. "
+            "Please name the concrete activity (e.g. \"LinkedIn ads\" or \"a customer workshop\")."
+        )
+    if answer.handoff is not None:
+        out += handoff_block(lang)
+    return "\n\n".join(out)

@@ -1,0 +1,129 @@
+"""Load and cross-check the rule base; any defect stops start-up with the file, rule and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from assistant.errors import RulesError, YamlError
+from assistant.knowledge import KnowledgeBase
+from assistant.rules.schema import Bilingual, NotCovered, Reminder, Rule, RuleFile, Topic
+from assistant.yamlio import load_yaml
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    """Everything the matcher needs, validated against the knowledge base."""
+
+    rules: tuple[Rule, ...]
+    reminders: tuple[Reminder, ...]
+    topics: tuple[Topic, ...]
+    not_covered: tuple[NotCovered, ...]
+    audiences: dict[str, Bilingual]
+    frame_words: Bilingual
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def _item_line(path: Path, key: str, index: int) -> int | None:
+    """1-based line of item `index` of the top-level list `key`, for error messages."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for key_node, value in root.value:
+        if key_node.value == key and isinstance(value, yaml.SequenceNode) and index < len(value.value):
+            return int(value.value[index].start_mark.line) + 1
+    return None
+
+
+def _describe(path: Path, raw: Any, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = err["loc"]
+        where = ".".join(str(p) for p in loc)
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(raw, dict):
+            items = raw.get(str(loc[0])) or []
+            item = items[loc[1]] if loc[1] < len(items) else {}
+            name = item.get("id", f"#{loc[1] + 1}") if isinstance(item, dict) else f"#{loc[1] + 1}"
+            line = _item_line(path, str(loc[0]), loc[1])
+            field = ".".join(str(p) for p in loc[2:]) or "(item)"
+            where = f"{loc[0][:-1] if str(loc[0]).endswith('s') else loc[0]} {name!r}" + (
+                f" (line {line})" if line else ""
+            ) + f", field {field}"
+        lines.append(f"  {where}: {err['msg']}")
+    return f"{path}: invalid rule data:\n" + "\n".join(lines)
+
+
+def _read(path: Path) -> RuleFile:
+    try:
+        raw = load_yaml(path)
+    except YamlError as exc:
+        raise RulesError(str(exc)) from exc
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise RulesError(f"{path}: expected a mapping with keys such as 'rules:', found {type(raw).__name__}.")
+    try:
+        return RuleFile.model_validate(raw)
+    except ValidationError as exc:
+        raise RulesError(_describe(path, raw, exc)) from exc
+
+
+def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
+    """Read every *.yaml file of `directory` and prove each quote against the guidance."""
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise RulesError(f"{directory}: no rule files (*.yaml) found.")
+    rules: list[Rule] = []
+    reminders: list[Reminder] = []
+    topics: list[Topic] = []
+    not_covered: list[NotCovered] = []
+    audiences: dict[str, Bilingual] = {}
+    frame: Bilingual | None = None
+    origin: dict[str, Path] = {}
+    for path in files:
+        data = _read(path)
+        for item in [*data.rules, *data.reminders, *data.topics, *data.not_covered]:
+            if item.id in origin:
+                raise RulesError(f"{path}: id {item.id!r} is defined twice (also in {origin[item.id]}).")
+            origin[item.id] = path
+        rules += data.rules
+        reminders += data.reminders
+        topics += data.topics
+        not_covered += data.not_covered
+        audiences.update(data.audiences)
+        frame = data.frame_words or frame
+    section_ids = {s.id for s in knowledge.sections()}
+    for quoted in [*rules, *reminders]:
+        path = origin[quoted.id]
+        if quoted.section not in section_ids:
+            raise RulesError(f"{path}: {quoted.id!r} names section {quoted.section!r}, not one of {sorted(section_ids)}.")
+        if quoted.source_quote not in knowledge.section(quoted.section).text:
+            raise RulesError(
+                f"{path}: {quoted.id!r}: source_quote {quoted.source_quote!r} does not occur verbatim in section "
+                f"{quoted.section!r} of the guidance. Copy it exactly from knowledge/."
+            )
+    rule_ids = {r.id for r in rules}
+    for rem in reminders:
+        if isinstance(rem.applies_to, list) and not set(rem.applies_to) <= rule_ids:
+            unknown = sorted(set(rem.applies_to) - rule_ids)
+            raise RulesError(f"{origin[rem.id]}: reminder {rem.id!r} applies to unknown rules {unknown}.")
+    for topic in topics:
+        if not set(topic.sections) <= section_ids:
+            raise RulesError(f"{origin[topic.id]}: topic {topic.id!r} names unknown sections {topic.sections}.")
+    if not rules:
+        raise RulesError(f"{directory}: the rule files define no rules.")
+    return RuleBase(
+        tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual()
+    )

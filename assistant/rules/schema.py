@@ -1,0 +1,121 @@
+"""Pydantic models of the rule data: rules, reminders, topics, audiences and not-covered terms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assistant.models import Category
+
+Kind = Literal["eligible_activity", "allowance", "exclusion"]
+Audience = Literal["customer", "internal", "any"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(Strict):
+    de: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+    def all(self) -> list[str]:
+        return [*self.de, *self.en]
+
+
+class Title(Strict):
+    de: str
+    en: str
+
+
+class Validity(Strict):
+    """When the rule is in force: a fiscal year label and the dates it spans (until open = still valid)."""
+
+    fiscal_year: str
+    valid_from: date
+    valid_until: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Cases(Strict):
+    positive: list[str]
+    negative: list[str]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Cases:
+        if not self.positive or not self.negative:
+            raise ValueError("every rule needs at least one positive and one negative case")
+        return self
+
+
+class Rule(Strict):
+    """One decision of the guidance: an eligible activity, an allowance or an exclusion."""
+
+    id: str = Field(pattern=r"^(dg|md|ps|allow|excl)\.[a-z0-9-]+$")
+    kind: Kind
+    category: Category | None
+    section: str
+    source_quote: str = Field(min_length=3)
+    title: Title
+    validity: Validity
+    audience: Audience = "any"
+    terms: Bilingual
+    ambiguous_terms: Bilingual = Bilingual()
+    examples: Bilingual
+    cases: Cases
+
+    @field_validator("terms")
+    @classmethod
+    def _has_terms(cls, v: Bilingual) -> Bilingual:
+        if not v.de or not v.en:
+            raise ValueError("a rule needs German and English trigger terms")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_matches_category(self) -> Rule:
+        if self.kind == "eligible_activity" and self.category is None:
+            raise ValueError("an eligible activity needs a category")
+        if self.kind == "exclusion" and self.category is not None:
+            raise ValueError("an exclusion has no category")
+        if self.ambiguous_terms.all() and self.audience == "any":
+            raise ValueError("ambiguous_terms need an audience (customer or internal) that confirms them")
+        return self
+
+
+class Reminder(Strict):
+    """A pre-approval, POE or claim reminder quoted from the guidance."""
+
+    id: str
+    section: str
+    source_quote: str
+    text: Title
+    applies_to: Literal["all_eligible"] | list[str]
+
+
+class Topic(Strict):
+    """A process topic (no activity): which words point to it and which sections answer it."""
+
+    id: str
+    sections: list[str]
+    terms: Bilingual
+    answerable: bool = True
+
+
+class NotCovered(Strict):
+    """Things the guidance does not cover: they stop the semantic fallback from guessing."""
+
+    id: str
+    terms: Bilingual
+
+
+class RuleFile(Strict):
+    rules: list[Rule] = Field(default_factory=list)
+    reminders: list[Reminder] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+    not_covered: list[NotCovered] = Field(default_factory=list)
+    audiences: dict[Literal["customer", "internal"], Bilingual] = Field(default_factory=dict)
+    frame_words: Bilingual | None = None

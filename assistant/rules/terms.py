@@ -1,0 +1,59 @@
+"""Compiled trigger terms: "word word" phrases and "a + b" combinations, matched on folded tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.text import word_matches, words
+
+
+@lru_cache(maxsize=500_000)
+def _word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
+    return word_matches(token, word, fuzzy)
+
+
+def phrase_in(phrase: tuple[str, ...], tokens: tuple[str, ...]) -> bool:
+    """A phrase matches consecutive tokens, or one token spelled as a compound ("print anzeige").
+
+    The compound spelling must match without typo tolerance: "facebook ad" is not "facebook".
+    """
+    n = len(phrase)
+    for i in range(len(tokens) - n + 1):
+        if all(_word_matches(tokens[i + j], phrase[j]) for j in range(n)):
+            return True
+    if n > 1:
+        joined = "".join(phrase)
+        return any(_word_matches(tok, joined, False) for tok in tokens)
+    return False
+
+
+@dataclass(frozen=True)
+class Term:
+    """One trigger term; every part must occur somewhere in the text."""
+
+    raw: str
+    parts: tuple[tuple[str, ...], ...]
+
+    @property
+    def weight(self) -> int:
+        """Specificity: letters matched, plus a bonus per extra part of a combination."""
+        return sum(len(w) for part in self.parts for w in part) + 3 * (len(self.parts) - 1)
+
+    def found_in(self, tokens: tuple[str, ...]) -> bool:
+        return all(phrase_in(part, tokens) for part in self.parts)
+
+
+def compile_term(raw: str) -> Term:
+    parts = tuple(tuple(words(p)) for p in raw.split(" + "))
+    if not parts or any(not p for p in parts):
+        raise ValueError(f"term {raw!r} has an empty part")
+    return Term(raw, parts)
+
+
+def compile_terms(raws: list[str]) -> tuple[Term, ...]:
+    return tuple(compile_term(r) for r in raws)
+
+
+def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:
+    return [t for t in terms if t.found_in(tokens)]

@@ -1,0 +1,104 @@
+"""Text helpers: input validation, normalisation (case, umlauts, punctuation) and fuzzy word matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from assistant.errors import InputError
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "’": "'", "‘": "'"})
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+# German inflection endings allowed after a word matched at the end of a compound.
+INFLECTIONS = ("", "s", "e", "n", "en", "es", "er", "ern", "ns", "nen")
+
+
+def clean_question(raw: object, max_chars: int) -> str:
+    """Return the question as clean text, or raise InputError saying what to change.
+
+    Policy: a question is text of 1..max_chars characters after control characters are
+    removed; binary data (NUL bytes, undecodable bytes, mostly non-printable) is refused.
+    """
+    if isinstance(raw, bytes):
+        if b"\x00" in raw:
+            raise InputError("The question looks like binary data, not text. Please type or paste the question as text.")
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("The question is not valid UTF-8 text. Please paste it as plain text.") from exc
+    if not isinstance(raw, str):
+        raise InputError("The question must be a text string.")
+    if "\x00" in raw or (raw and sum(1 for ch in raw if _CONTROL.match(ch)) > 0.1 * len(raw)):
+        raise InputError("The question looks like binary data, not text. Please type or paste the question as text.")
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", raw).replace("\r\n", "\n").replace("\r", "\n"))
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    if not text:
+        raise InputError("The question is empty. Please describe the activity you want to pay for with Co-op funds.")
+    if len(text) > max_chars:
+        raise InputError(
+            f"The question has {len(text):,} characters; the limit is {max_chars:,}. "
+            "Please shorten it to the activities you want checked, or send them as several questions."
+        )
+    return text
+
+
+def fold(text: str) -> str:
+    """Lower-case, fold umlauts and ß, keep other characters."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+
+
+def normalize(text: str) -> str:
+    """Fold and reduce to space-separated ASCII words (hyphens and punctuation become spaces)."""
+    folded = unicodedata.normalize("NFKD", fold(text))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def words(text: str) -> list[str]:
+    return normalize(text).split()
+
+
+def damerau_levenshtein(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance, cut off early once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
+    """Does a text token match one word of a trigger term?
+
+    Policy: short words (≤3 letters: "ad", "seo", "poc") must match exactly or with a
+    plural s; longer words match as a prefix (inflection: "anzeige" → "anzeigen"); words of
+    5+ letters also match as the head of a German compound ("zeitungsanzeigen"); words of
+    7+ letters tolerate one typo (two from 12 letters), so "zertifizierung" finds
+    "zertifzierung" (shorter words do not: "posten" is not "poster").
+    """
+    if len(word) <= 3:
+        return token == word or token == word + "s"
+    if token.startswith(word):
+        return True
+    if len(word) >= 5:
+        for ending in INFLECTIONS:
+            if token.endswith(word + ending) and len(token) > len(word) + len(ending) + 2:
+                return True
+    if fuzzy and len(word) >= 7 and token[:1] == word[:1]:
+        limit = 2 if len(word) >= 12 else 1
+        if damerau_levenshtein(token, word, limit) <= limit:
+            return True
+        if len(token) > len(word) and damerau_levenshtein(token[: len(word)], word, limit) <= limit:
+            return True
+    return False
