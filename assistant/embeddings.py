@@ -34,7 +34,7 @@ class Embedder:
             from sentence_transformers import SentenceTransformer
 
             self.model: SentenceTransformer = SentenceTransformer(str(path), device="cpu")
-        except Exception as exc:  # noqa: BLE001 - any loader failure means the same to the user
+        except Exception as exc:
             raise IndexStoreError(
                 f"Cannot load the embedding model from {path} ({exc}). Reinstall with `make install`."
             ) from exc

@@ -11,7 +11,7 @@ from assistant.config import Settings
 from assistant.embeddings import Embedder, get_embedder
 from assistant.errors import InputError
 from assistant.knowledge import KnowledgeBase, load_knowledge
-from assistant.models import Answer, Handoff, Source
+from assistant.models import Answer, Handoff, Language, Source
 from assistant.render import render_reply
 from assistant.retrieval import Retriever, lexical_tokens
 from assistant.rules.loader import RuleBase, load_rules
@@ -46,7 +46,7 @@ class Assistant:
         )
         self.matcher = Matcher(self.rules, day, semantic)
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
-        self.retriever = Retriever(settings, self.knowledge, self.embedder, progress)
+        self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)
 
     def answer(self, question: object, qid: str | None = None) -> Answer:
         """The contract's answer object; invalid input yields an answer with `error` set."""
@@ -57,7 +57,7 @@ class Assistant:
             return Answer(id=qid, question=shown, error=str(exc),
                           handoff=Handoff(reason="The question could not be processed."))
         check = self.checker.check(text)
-        lang = check.language
+        lang: Language = "en" if check.language == "en" else "de"
         answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,
                         injection_detected=check.injection_detected, unassessed=check.unassessed)
         answer.sources = self._sources(text, answer)

@@ -30,7 +30,7 @@ def load_cases(directory: Path) -> list[Case]:
     """Every *.jsonl file of `directory`; the file stem is the split name (dev, heldout)."""
     cases = []
     for path in sorted(directory.glob("*.jsonl")):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             row = json.loads(line)
@@ -40,7 +40,10 @@ def load_cases(directory: Path) -> list[Case]:
     return cases
 
 
-def align(expected: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], list[dict[str, Any]]]:
+Row = dict[str, Any]
+
+
+def align(expected: list[Row], predicted: list[Row]) -> tuple[list[tuple[Row, Row | None]], list[Row]]:
     """Pair expected with predicted findings: same rule id first, then rule-less ones in order.
 
     Returns the pairs (predicted None when missing) and the predicted findings left over.

@@ -124,7 +124,8 @@ def render_reply(answer: Answer, reminders: list[str], passages: list[str]) -> s
         out.append(
             "_Hinweis: Anweisungen im Text an den Assistenten wurden ignoriert; die Bewertung folgt allein der Co-op-Guidance._"
             if de
-            else "_Note: instructions to the assistant inside the message were ignored; the verdicts follow the Co-op guidance only._"
+            else "_Note: instructions to the assistant inside the message were ignored; "
+            "the verdicts follow the Co-op guidance only._"
         )
     if answer.findings:
         out.append("**Ergebnis der Prüfung**" if de else "**Result of the check**")

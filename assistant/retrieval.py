@@ -6,6 +6,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rank_bm25 import BM25Okapi
@@ -14,10 +15,10 @@ from assistant.config import Settings
 from assistant.embeddings import Embedder
 from assistant.errors import IndexStoreError
 from assistant.knowledge import KnowledgeBase
+from assistant.rules.loader import RuleBase
 from assistant.text import words
 
 log = logging.getLogger(__name__)
-DENSE_WEIGHT = 0.55
 _ENDINGS = ("ungen", "ung", "en", "er", "es", "e", "s", "n")
 
 
@@ -54,23 +55,40 @@ def lexical_tokens(text: str) -> list[str]:
     return [stem(w) for w in words(text) if len(w) > 1]
 
 
-def make_chunks(kb: KnowledgeBase) -> list[Chunk]:
-    return [
+def make_chunks(kb: KnowledgeBase, rules: RuleBase | None = None) -> list[Chunk]:
+    """Every section of every document, plus one alias chunk per rule and topic.
+
+    The alias chunks (the rules' titles, example phrasings and trigger terms in German and
+    English) point at the section the rule or topic rests on, so a question in everyday
+    words ("LinkedIn-Anzeigen") finds the guidance passage ("Digitale Werbung").
+    They are never shown as sources: results are reported per section.
+    """
+    chunks = [
         Chunk(f"{doc.spec.id}:{s.id}", s.id, doc.spec.id, doc.spec.language, s.title, s.text)
         for doc in kb.documents
         for s in doc.sections
     ]
+    if rules is not None:
+        for r in rules.rules:
+            text = "; ".join([r.title.de, r.title.en, *r.examples.all(), *r.terms.all(), *r.ambiguous_terms.all()])
+            chunks.append(Chunk(f"rule:{r.id}", r.section, "rules", "mixed", r.title.de, text.replace(" + ", " ")))
+        for t in rules.topics:
+            for sid in t.sections:
+                text = "; ".join(t.terms.all()).replace(" + ", " ")
+                chunks.append(Chunk(f"topic:{t.id}:{sid}", sid, "topics", "mixed", t.id, text))
+    return chunks
 
 
 class Retriever:
     """Opens (or builds) the Chroma index for the knowledge base and answers hybrid queries."""
 
-    def __init__(self, settings: Settings, kb: KnowledgeBase, embedder: Embedder,
+    def __init__(self, settings: Settings, kb: KnowledgeBase, embedder: Embedder, rules: RuleBase | None = None,
                  progress: Callable[[int, int], None] | None = None) -> None:
         self.settings = settings
         self.kb = kb
         self.embedder = embedder
-        self.chunks = make_chunks(kb)
+        self.chunks = make_chunks(kb, rules)
+        self.fingerprint = f"{kb.fingerprint}-{rules.fingerprint if rules else 'none'}"
         self._bm25 = BM25Okapi([lexical_tokens(c.title + " " + c.text) for c in self.chunks])
         self.rebuilt = False
         self.collection = self._open(progress)
@@ -92,7 +110,7 @@ class Retriever:
             return self._open_once(progress)
         except IndexStoreError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a corrupt store raises many kinds of errors
+        except Exception as exc:
             if self.settings.chroma_host:
                 raise IndexStoreError(
                     f"Cannot use the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} ({exc}). "
@@ -100,9 +118,10 @@ class Retriever:
                 ) from exc
             log.warning("index at %s unreadable (%s); rebuilding it", self.settings.chroma_dir, exc)
             shutil.rmtree(self.settings.chroma_dir, ignore_errors=True)
+            _forget_client(self.settings.chroma_dir)
             try:
                 return self._open_once(progress)
-            except Exception as again:  # noqa: BLE001
+            except Exception as again:
                 raise IndexStoreError(
                     f"Cannot build the index in {self.settings.chroma_dir} ({again}). "
                     "Check the folder is writable (COOP_DATA_DIR)."
@@ -114,15 +133,15 @@ class Retriever:
         try:
             col = client.get_collection(name, embedding_function=None)
             meta = col.metadata or {}
-            if meta.get("fingerprint") == self.kb.fingerprint and col.count() == len(self.chunks):
+            if meta.get("fingerprint") == self.fingerprint and col.count() == len(self.chunks):
                 return col
-            log.info("knowledge changed (index %s, files %s): rebuilding", meta.get("fingerprint"), self.kb.fingerprint)
+            log.info("knowledge changed (index %s, files %s): rebuilding", meta.get("fingerprint"), self.fingerprint)
             client.delete_collection(name)
-        except Exception as exc:  # noqa: BLE001 - chroma raises different errors for "missing"
+        except Exception as exc:
             if "does not exist" not in str(exc).lower() and "not found" not in str(exc).lower():
                 raise
         col = client.create_collection(
-            name, embedding_function=None, metadata={"fingerprint": self.kb.fingerprint, "hnsw:space": "cosine"}
+            name, embedding_function=None, metadata={"fingerprint": self.fingerprint, "hnsw:space": "cosine"}
         )
         total = len(self.chunks)
         batch = 8
@@ -148,7 +167,7 @@ class Retriever:
         try:
             res = self.collection.query(query_embeddings=[vector], n_results=len(self.chunks),
                                         include=["metadatas", "distances"])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise IndexStoreError(f"The index could not be queried ({exc}). Run `coop-assistant ingest`.") from exc
         dense: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
@@ -160,8 +179,9 @@ class Retriever:
         for chunk, score in zip(self.chunks, raw, strict=True):
             lexical[chunk.section_id] = max(lexical.get(chunk.section_id, 0.0), float(score) / top)
         sections = {c.section_id for c in self.chunks}
+        w = self.settings.retrieval_dense_weight
         hits = [
-            Hit(s, round(DENSE_WEIGHT * dense.get(s, 0.0) + (1 - DENSE_WEIGHT) * lexical.get(s, 0.0), 4),
+            Hit(s, round(w * dense.get(s, 0.0) + (1 - w) * lexical.get(s, 0.0), 4),
                 round(dense.get(s, 0.0), 4), round(lexical.get(s, 0.0), 4))
             for s in sections
         ]
@@ -171,3 +191,21 @@ class Retriever:
     def passage(self, section_id: str) -> str:
         return self.kb.section(section_id).text
 
+
+
+def _forget_client(path: Path) -> None:
+    """Chroma keeps one client per store path in the process; a deleted store needs a fresh one.
+
+    Only the entry for `path` is dropped, so other open stores keep working.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    target = str(path.resolve())
+    for key in list(SharedSystemClient._identifier_to_system):
+        if key in (target, str(path)):
+            system = SharedSystemClient._identifier_to_system.pop(key)
+            SharedSystemClient._identifier_to_refcount.pop(key, None)
+            try:
+                system.stop()
+            except Exception:
+                log.debug("stopping the old chroma system failed", exc_info=True)

@@ -9,7 +9,8 @@ from assistant.errors import InputError
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "’": "'", "‘": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 # German inflection endings allowed after a word matched at the end of a compound.
 INFLECTIONS = ("", "s", "e", "n", "en", "es", "er", "ern", "ns", "nen")
 
@@ -31,7 +32,8 @@ def clean_question(raw: object, max_chars: int) -> str:
         raise InputError("The question must be a text string.")
     if "\x00" in raw or (raw and sum(1 for ch in raw if _CONTROL.match(ch)) > 0.1 * len(raw)):
         raise InputError("The question looks like binary data, not text. Please type or paste the question as text.")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", raw).replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INVISIBLE.sub("", raw).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     text = re.sub(r"[ \t]+", " ", text).strip()
     if not text:
         raise InputError("The question is empty. Please describe the activity you want to pay for with Co-op funds.")
@@ -99,6 +101,6 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
         limit = 2 if len(word) >= 12 else 1
         if damerau_levenshtein(token, word, limit) <= limit:
             return True
-        if len(token) > len(word) and damerau_levenshtein(token[: len(word)], word, limit) <= limit:
+        if len(word) >= 9 and len(token) > len(word) and damerau_levenshtein(token[: len(word)], word, limit) <= limit:
             return True
     return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ class RuleBase:
     not_covered: tuple[NotCovered, ...]
     audiences: dict[str, Bilingual]
     frame_words: Bilingual
+    fingerprint: str = ""
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -58,7 +60,8 @@ def _describe(path: Path, raw: Any, exc: ValidationError) -> str:
             name = item.get("id", f"#{loc[1] + 1}") if isinstance(item, dict) else f"#{loc[1] + 1}"
             line = _item_line(path, str(loc[0]), loc[1])
             field = ".".join(str(p) for p in loc[2:]) or "(item)"
-            where = f"{loc[0][:-1] if str(loc[0]).endswith('s') else loc[0]} {name!r}" + (
+            kind = str(loc[0])[:-1] if str(loc[0]).endswith("s") else str(loc[0])
+            where = f"{kind} {name!r}" + (
                 f" (line {line})" if line else ""
             ) + f", field {field}"
         lines.append(f"  {where}: {err['msg']}")
@@ -92,9 +95,13 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     audiences: dict[str, Bilingual] = {}
     frame: Bilingual | None = None
     origin: dict[str, Path] = {}
+    digest = hashlib.sha256()
     for path in files:
+        digest.update(path.read_bytes())
         data = _read(path)
-        for item in [*data.rules, *data.reminders, *data.topics, *data.not_covered]:
+        items: list[Rule | Reminder | Topic | NotCovered] = [*data.rules, *data.reminders, *data.topics,
+                                                             *data.not_covered]
+        for item in items:
             if item.id in origin:
                 raise RulesError(f"{path}: id {item.id!r} is defined twice (also in {origin[item.id]}).")
             origin[item.id] = path
@@ -102,10 +109,11 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         reminders += data.reminders
         topics += data.topics
         not_covered += data.not_covered
-        audiences.update(data.audiences)
+        audiences.update({str(k): v for k, v in data.audiences.items()})
         frame = data.frame_words or frame
     section_ids = {s.id for s in knowledge.sections()}
-    for quoted in [*rules, *reminders]:
+    quoted_items: list[Rule | Reminder] = [*rules, *reminders]
+    for quoted in quoted_items:
         path = origin[quoted.id]
         if quoted.section not in section_ids:
             raise RulesError(f"{path}: {quoted.id!r} names section {quoted.section!r}, not one of {sorted(section_ids)}.")
@@ -125,5 +133,6 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     if not rules:
         raise RulesError(f"{directory}: the rule files define no rules.")
     return RuleBase(
-        tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual()
+        tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
+        digest.hexdigest()[:16],
     )

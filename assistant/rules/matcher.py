@@ -68,7 +68,8 @@ class Matcher:
             for r in self.base.rules
             if r.validity.covers(self.day)
         ]
-        self._not_covered = [(n.id, compile_terms(n.terms.all())) for n in self.base.not_covered]
+        # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
+        self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
         self._audiences = {k: compile_terms(v.all()) for k, v in self.base.audiences.items()}
 
     @property

@@ -13,14 +13,14 @@ def _word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     return word_matches(token, word, fuzzy)
 
 
-def phrase_in(phrase: tuple[str, ...], tokens: tuple[str, ...]) -> bool:
+def phrase_in(phrase: tuple[str, ...], tokens: tuple[str, ...], fuzzy: bool = True) -> bool:
     """A phrase matches consecutive tokens, or one token spelled as a compound ("print anzeige").
 
     The compound spelling must match without typo tolerance: "facebook ad" is not "facebook".
     """
     n = len(phrase)
     for i in range(len(tokens) - n + 1):
-        if all(_word_matches(tokens[i + j], phrase[j]) for j in range(n)):
+        if all(_word_matches(tokens[i + j], phrase[j], fuzzy) for j in range(n)):
             return True
     if n > 1:
         joined = "".join(phrase)
@@ -34,6 +34,7 @@ class Term:
 
     raw: str
     parts: tuple[tuple[str, ...], ...]
+    fuzzy: bool = True
 
     @property
     def weight(self) -> int:
@@ -41,18 +42,18 @@ class Term:
         return sum(len(w) for part in self.parts for w in part) + 3 * (len(self.parts) - 1)
 
     def found_in(self, tokens: tuple[str, ...]) -> bool:
-        return all(phrase_in(part, tokens) for part in self.parts)
+        return all(phrase_in(part, tokens, self.fuzzy) for part in self.parts)
 
 
-def compile_term(raw: str) -> Term:
+def compile_term(raw: str, fuzzy: bool = True) -> Term:
     parts = tuple(tuple(words(p)) for p in raw.split(" + "))
     if not parts or any(not p for p in parts):
         raise ValueError(f"term {raw!r} has an empty part")
-    return Term(raw, parts)
+    return Term(raw, parts, fuzzy)
 
 
-def compile_terms(raws: list[str]) -> tuple[Term, ...]:
-    return tuple(compile_term(r) for r in raws)
+def compile_terms(raws: list[str], fuzzy: bool = True) -> tuple[Term, ...]:
+    return tuple(compile_term(r, fuzzy) for r in raws)
 
 
 def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:

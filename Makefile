@@ -1,0 +1,46 @@
+# One command per task. `make run` and `make test` set everything up on a fresh machine.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test unit eval lint bench ingest browser-deps clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	# torch first, pinned: the CPU build from this machine's disk (a bare `torch` pulls CUDA)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(BIN)/coop-assistant ingest
+
+run: install ingest
+	env -u CI $(BIN)/chainlit run assistant/app.py --headless --host 127.0.0.1 --port 8000
+
+unit: install
+	$(BIN)/pytest -q
+
+eval: install
+	$(BIN)/coop-assistant eval
+
+test: install
+	$(BIN)/pytest -q
+	$(BIN)/coop-assistant eval --show none
+
+lint: install
+	$(BIN)/ruff check assistant tests
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/coop-assistant bench
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache

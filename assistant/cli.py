@@ -1,0 +1,158 @@
+"""The `coop-assistant` command line: check, ask, ingest, eval, bench."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
+
+import typer
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.engine import Assistant
+
+app = typer.Typer(help="Co-op eligibility assistant (Partner Care guidance).", no_args_is_help=True,
+                  add_completion=False)
+log = logging.getLogger("assistant")
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _load(progress: bool = False) -> Assistant:
+    """Build the assistant; library chatter goes to stderr so stdout stays machine-readable."""
+    from assistant.engine import Assistant
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            if progress:
+                with typer.progressbar(length=1, label="Indexing guidance", file=sys.stderr) as bar:
+                    def step(done: int, total: int) -> None:
+                        bar.length = total
+                        bar.update(done - bar.pos)
+
+                    return Assistant(settings, progress=step)
+            return Assistant(settings)
+        except AssistantError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+
+
+def _emit(obj: object, out: TextIO) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+@app.command()
+def check(
+    question: Annotated[str | None, typer.Argument(help="The question to check.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    jsonl: Annotated[str | None, typer.Option("--jsonl", help="Batch mode: JSONL file of questions, '-' = stdin.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Batch mode: write answers here instead of stdout.")] = None,
+) -> None:
+    """Check a question (or a JSONL batch) against the Co-op rules."""
+    from assistant.batch import run_batch
+
+    if (question is None) == (jsonl is None):
+        typer.echo("error: give either a QUESTION or --jsonl FILE.", err=True)
+        raise typer.Exit(2)
+    if jsonl is not None:
+        try:
+            source = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8", errors="replace")  # noqa: SIM115
+        except OSError as exc:
+            typer.echo(f"error: cannot read {jsonl}: {exc.strerror}", err=True)
+            raise typer.Exit(2) from exc
+        assistant = _load()
+        target = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+        count = 0
+        try:
+            for obj in run_batch(source, assistant):
+                _emit(obj, target)
+                count += 1
+        finally:
+            if out:
+                target.close()
+            if source is not sys.stdin:
+                source.close()
+        typer.echo(f"answered {count} line(s)", err=True)
+        return
+    assistant = _load()
+    answer = assistant.answer(question)
+    if as_json:
+        _emit(answer.to_contract(), sys.stdout)
+    else:
+        typer.echo(answer.answer if not answer.error else f"error: {answer.error}")
+    if answer.error:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="The question, in German or English.")]) -> None:
+    """Print the reply a partner would read."""
+    answer = _load().answer(question)
+    if answer.error:
+        typer.echo(f"error: {answer.error}", err=True)
+        raise typer.Exit(1)
+    typer.echo(answer.answer)
+
+
+@app.command()
+def ingest() -> None:
+    """Build (or rebuild) the retrieval index from knowledge/."""
+    assistant = _load(progress=True)
+    state = "rebuilt" if assistant.retriever.rebuilt else "up to date"
+    typer.echo(f"index {state}: {len(assistant.retriever.chunks)} chunks, knowledge {assistant.knowledge.fingerprint}"
+               f" at {assistant.settings.chroma_host or assistant.settings.chroma_dir}", err=True)
+
+
+@app.command("eval")
+def evaluate(
+    data: Annotated[Path, typer.Option(help="Folder of labelled *.jsonl cases.")] = PROJECT_ROOT / "evals" / "data",
+    report_dir: Annotated[Path, typer.Option(help="Where the reports go.")] = PROJECT_ROOT / "evals" / "reports",
+    thresholds: Annotated[Path, typer.Option(help="Gate thresholds (YAML).")] = PROJECT_ROOT / "evals" / "thresholds.yaml",
+    show: Annotated[str, typer.Option(help="Split whose failures are printed ('none' keeps all hidden).")] = "dev",
+) -> None:
+    """Score the labelled eval set; exit 1 when a threshold is missed."""
+    from assistant.evalrun import run_eval
+
+    assistant = _load()
+    passed = run_eval(assistant, data, report_dir, thresholds, show)
+    if not passed:
+        raise typer.Exit(1)
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    data: Annotated[Path, typer.Option(help="Folder of labelled *.jsonl cases.")] = PROJECT_ROOT / "evals" / "data",
+    split: Annotated[str, typer.Option(help="Split to calibrate on (never the held-out one).")] = "dev",
+) -> None:
+    """Print the semantic fallback's precision per threshold and the calibrated choice."""
+    from assistant.evalrun import calibrate
+
+    if split == "heldout":
+        typer.echo("error: calibrating on the held-out split would leak it into the settings.", err=True)
+        raise typer.Exit(2)
+    calibrate(_load(), data, split)
+
+
+@app.command()
+def bench(
+    rounds: Annotated[int, typer.Option(help="How many times the question set is answered.")] = 3,
+) -> None:
+    """Print start-up time, per-question latency and memory (figures only, no pass/fail)."""
+    from assistant.benchmark import run_bench
+
+    run_bench(rounds)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

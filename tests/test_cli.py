@@ -1,0 +1,108 @@
+"""The `coop-assistant` CLI through typer's CliRunner: single, batch, errors, ingest, broken rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.config import Settings
+
+runner = CliRunner()
+
+
+def test_check_json_prints_one_answer_object() -> None:
+    result = runner.invoke(app, ["check", "Can we pay LinkedIn ads with co-op?", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["findings"][0]["rule_id"] == "dg.digital-advertising"
+    assert data["language"] == "en"
+
+
+def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "a", "question": "Messestand auf der it-sa?", "extra": 1}),
+        "{not json",
+        json.dumps({"id": "c", "question": ""}),
+        json.dumps({"id": "d"}),
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "f", "question": "x" * 100_000}),
+        json.dumps({"id": "g", "question": "Gehälter\u0000\u0001"}),
+        json.dumps({"id": 8, "question": "Incentive-Reise für Top-Verkäufer?"}),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["check", "--jsonl", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", None, "c", "d", None, "f", "g", "8"]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert rows[0]["findings"][0]["rule_id"] == "dg.trade-shows-events" and "error" not in rows[0]
+    assert "not valid JSON" in rows[1]["error"]
+    assert "empty" in rows[2]["error"]
+    assert "no 'question'" in rows[3]["error"]
+    assert "JSON object" in rows[4]["error"]
+    assert "limit" in rows[5]["error"]
+    assert "binary" in rows[6]["error"]
+    assert rows[7]["findings"][0]["verdict"] == "not_eligible"
+    assert all(r["handoff"] is not None for r in rows[1:7])
+
+
+def test_batch_from_stdin_keeps_stdout_clean() -> None:
+    stdin = json.dumps({"id": "s1", "question": "Newsletter?"}) + "\n"
+    result = runner.invoke(app, ["check", "--jsonl", "-"], input=stdin)
+    assert result.exit_code == 0
+    (line,) = result.stdout.strip().splitlines()
+    assert json.loads(line)["id"] == "s1"
+
+
+def test_unreadable_batch_input_exits_non_zero(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", "--jsonl", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
+
+
+def test_ask_prints_the_reply() -> None:
+    result = runner.invoke(app, ["ask", "Können wir Prüfungsgutscheine für die AZ-900 bezahlen?"])
+    assert result.exit_code == 0
+    assert "Partner Skilling" in result.stdout and "Microsoft-Zertifizierungen" in result.stdout
+
+
+def test_empty_question_gets_a_clear_message() -> None:
+    result = runner.invoke(app, ["check", "  "])
+    assert result.exit_code == 1
+    assert "empty" in result.stdout
+
+
+def test_ingest_builds_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOP_DATA_DIR", str(tmp_path / "fresh"))
+    result = runner.invoke(app, ["ingest"])
+    assert result.exit_code == 0, result.output
+    assert "index rebuilt" in result.stderr
+    assert (tmp_path / "fresh" / "chroma").is_dir()
+    again = runner.invoke(app, ["ingest"])
+    assert "index up to date" in again.stderr
+
+
+def test_broken_rules_file_stops_start_up_with_file_and_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(Settings().rules_dir, rules)
+    path = rules / "important_notes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'source_quote: "Interne Seller-Award-Reisen sind nicht Co-op-berechtigt."',
+        'source_quote: "Seller-Award-Reisen sind erlaubt."'), encoding="utf-8")
+    monkeypatch.setenv("COOP_RULES_DIR", str(rules))
+    result = runner.invoke(app, ["check", "Messestand?", "--json"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "important_notes.yaml" in result.stderr and "excl.seller-award-trips" in result.stderr
+
+
+def test_calibrate_refuses_the_heldout_split() -> None:
+    result = runner.invoke(app, ["calibrate", "--split", "heldout"])
+    assert result.exit_code == 2

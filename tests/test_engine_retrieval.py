@@ -1,0 +1,123 @@
+"""The full answer on the real embedding model and a real Chroma store in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE
+
+CONTRACT_KEYS = {"id", "question", "language", "findings", "sources", "answer", "handoff"}
+
+
+def test_answer_follows_the_contract(assistant) -> None:  # type: ignore[no-untyped-def]
+    q = "Können wir LinkedIn-Anzeigen und eine Incentive-Reise für unsere Top-Verkäufer mit Co-op bezahlen?"
+    data = assistant.answer(q, "q17").to_contract()
+    assert set(data) >= CONTRACT_KEYS and "error" not in data
+    assert data["id"] == "q17" and data["language"] == "de"
+    assert [(f["verdict"], f["category"]) for f in data["findings"]] == [
+        ("eligible", "demand_generation"), ("not_eligible", None)]
+    for f in data["findings"]:
+        assert f["source_quote"] in assistant.knowledge.authoritative[0].text
+    assert len(data["sources"]) >= 3
+    assert data["sources"][0]["section"] in {"1. Demand Generation", "Wichtige Hinweise zu Co-op-Aktivitäten"}
+    assert all(s["text"] in assistant.knowledge.authoritative[0].text for s in data["sources"])
+    assert data["handoff"]["phone"] == PARTNER_CARE_PHONE and data["handoff"]["email"] == PARTNER_CARE_EMAIL
+    assert data["handoff"]["contact_form"] is True
+    assert "Digitale Werbung" in data["answer"] and PARTNER_CARE_PHONE in data["answer"]
+
+
+def test_clear_yes_has_no_handoff_and_gives_poe_reminders(assistant) -> None:  # type: ignore[no-untyped-def]
+    data = assistant.answer("Can we pay for an e-mail campaign to our customers with co-op?").to_contract()
+    assert data["language"] == "en"
+    assert [f["verdict"] for f in data["findings"]] == ["eligible"]
+    assert data["handoff"] is None
+    assert "distribution list" in data["answer"]  # the POE rule for e-mail campaigns
+    assert "pre-approved" in data["answer"]
+
+
+PROCESS = [
+    ("Wie lange wird das Co-op-Budget aufgebaut?", "overview"),
+    ("What proof do I need for an email campaign?", "tip-poe"),
+    ("How do I reach Partner Care?", "contact"),
+    ("Wann sollten wir unsere Claims einreichen?", "tip-claims"),
+    ("Welche Kategorien von Aktivitäten gibt es?", "eligible-activities"),
+]
+
+
+@pytest.mark.parametrize(("question", "section"), PROCESS, ids=[q[:30] for q, _ in PROCESS])
+def test_process_questions_find_their_passage_first(assistant, question: str, section: str) -> None:  # type: ignore[no-untyped-def]
+    data = assistant.answer(question).to_contract()
+    assert data["findings"] == []
+    assert data["sources"][0]["section_id"] == section
+    assert data["handoff"] is None
+    assert "> " in data["answer"]  # quotes the guidance
+
+
+@pytest.mark.parametrize(("question", "section"), PROCESS, ids=[q[:30] for q, _ in PROCESS])
+def test_hybrid_retriever_alone_ranks_the_passage_in_top3(assistant, question: str, section: str) -> None:  # type: ignore[no-untyped-def]
+    assert section in [h.section_id for h in assistant.retriever.search(question, k=3)]
+
+
+def test_question_beyond_the_guidance_hands_off(assistant) -> None:  # type: ignore[no-untyped-def]
+    data = assistant.answer("How much co-op budget do we have left?").to_contract()
+    assert data["findings"] == [] and data["handoff"] is not None
+
+
+def test_hostile_text_is_escaped_in_the_reply(assistant) -> None:  # type: ignore[no-untyped-def]
+    data = assistant.answer("Can we pay for <script>alert(1)</script> [click](http://evil.example) tickets?")
+    assert "<script>" not in data.answer and "](http" not in data.answer
+
+
+def test_bad_input_yields_an_error_answer(assistant) -> None:  # type: ignore[no-untyped-def]
+    data = assistant.answer("   ", "e1").to_contract()
+    assert data["error"].startswith("The question is empty") and data["id"] == "e1" and data["handoff"]
+
+
+def _fresh(tmp_path: Path, knowledge: Path | None = None) -> Settings:
+    return Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge or Settings().knowledge_dir)
+
+
+def test_index_is_built_when_missing_and_reused(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.retrieval import Retriever
+
+    first = Retriever(_fresh(tmp_path), assistant.knowledge, assistant.embedder, assistant.rules)
+    assert first.rebuilt and (tmp_path / "data" / "chroma").is_dir()
+    second = Retriever(_fresh(tmp_path), assistant.knowledge, assistant.embedder, assistant.rules)
+    assert not second.rebuilt
+    assert [h.section_id for h in second.search("Messestand", 3)] == [h.section_id for h in first.search("Messestand", 3)]
+
+
+def test_index_is_rebuilt_when_the_knowledge_changes(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.knowledge import load_knowledge
+    from assistant.retrieval import Retriever
+
+    Retriever(_fresh(tmp_path), assistant.knowledge, assistant.embedder, assistant.rules)
+    shutil.copytree(Settings().knowledge_dir, tmp_path / "k")
+    doc = tmp_path / "k" / "coop-guidance.de.txt"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nNeuer Absatz über Webinare.\n", encoding="utf-8")
+    changed = load_knowledge(tmp_path / "k")
+    assert changed.fingerprint != assistant.knowledge.fingerprint
+    again = Retriever(_fresh(tmp_path, tmp_path / "k"), changed, assistant.embedder, assistant.rules)
+    assert again.rebuilt
+
+
+def test_corrupt_index_is_rebuilt(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.retrieval import Retriever
+
+    Retriever(_fresh(tmp_path), assistant.knowledge, assistant.embedder, assistant.rules)
+    for f in (tmp_path / "data" / "chroma").rglob("*"):
+        if f.is_file():
+            f.write_bytes(b"\x00garbage" * 64)
+    healed = Retriever(_fresh(tmp_path), assistant.knowledge, assistant.embedder, assistant.rules)
+    assert healed.rebuilt
+    assert healed.search("Wie lange wird das Budget aufgebaut?", 3)
+
+
+def test_other_stores_survive_a_rebuild(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Healing one corrupt store must not break the assistant's own open index."""
+    test_corrupt_index_is_rebuilt(assistant, tmp_path)
+    assert assistant.retriever.search("Messestand", 3)
