@@ -59,9 +59,12 @@ class Checker:
         last = len(keep) - 1 - keep[::-1].index(False)
         return text[spans[first].start() : spans[last].end()].strip()
 
-    def check(self, question: str) -> Check:
+    def check(self, question: str, activities: list[str] | None = None) -> Check:
+        """Findings for `question`; `activities` (from the extraction chain) replace the splitter's pieces."""
         language = detect_language(question)
         pieces, injected = split_pieces(question)
+        if activities:
+            pieces = [Piece(a, a, asks=True, question=True) for a in activities]
         topics: list[str] = []
         decided_sentences: set[str] = set()
         decisions: list[tuple[Piece, Decision | None, list[str], list[str]]] = []

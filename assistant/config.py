@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,12 @@ class Settings(BaseSettings):
     retrieval_dense_weight: float = Field(default=0.35, ge=0.0, le=1.0)
     as_of: date | None = None  # date the rules must be in force on; default today
 
+    # web UI: SQLite by default (a PostgreSQL URL works too: postgresql+asyncpg://…)
+    database_url: str | None = None
+    # staff logins for the "Partner Care" profile: {"name": "pbkdf2_sha256$…"} from `coop-assistant hash-password`
+    staff_users: dict[str, str] = Field(default_factory=dict)
+    auth_secret: SecretStr | None = None  # JWT secret; generated once under data_dir when unset
+
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
@@ -41,6 +48,27 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'chainlit.db'}"
+
+    def chainlit_secret(self) -> str:
+        """The JWT secret: COOP_AUTH_SECRET, else one generated once and kept in data_dir."""
+        if self.auth_secret is not None:
+            return self.auth_secret.get_secret_value()
+        path = self.data_dir / "auth_secret"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
+
+    def export_for_chainlit(self) -> None:
+        """Chainlit reads its JWT secret from the environment; this is the one place that sets it."""
+        os.environ["CHAINLIT_AUTH_SECRET"] = self.chainlit_secret()
 
     @property
     def llm_enabled(self) -> bool:

@@ -48,7 +48,7 @@ class Assistant:
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
         self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)
 
-    def answer(self, question: object, qid: str | None = None) -> Answer:
+    def answer(self, question: object, qid: str | None = None, activities: list[str] | None = None) -> Answer:
         """The contract's answer object; invalid input yields an answer with `error` set."""
         try:
             text = clean_question(question, self.settings.max_question_chars)
@@ -56,7 +56,7 @@ class Assistant:
             shown = question if isinstance(question, str) else repr(question)[:200]
             return Answer(id=qid, question=shown, error=str(exc),
                           handoff=Handoff(reason="The question could not be processed."))
-        check = self.checker.check(text)
+        check = self.checker.check(text, activities)
         lang: Language = "en" if check.language == "en" else "de"
         answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,
                         injection_detected=check.injection_detected, unassessed=check.unassessed)
@@ -75,7 +75,7 @@ class Assistant:
                 else "The question goes beyond what the Co-op guidance answers."
             ))
         passages = [] if answer.findings else self._passages(text, answer, answerable_only=bool(answerable))
-        answer.answer = render_reply(answer, self._reminders(answer), passages)
+        answer.answer = render_reply(answer, self.reminders_for(answer), passages)
         return answer
 
     def _sources(self, text: str, answer: Answer) -> list[Source]:
@@ -100,7 +100,8 @@ class Assistant:
                               text_en=rendering.text if rendering else None))
         return out
 
-    def _reminders(self, answer: Answer) -> list[str]:
+    def reminders_for(self, answer: Answer) -> list[str]:
+        """The pre-approval, POE and claim reminders that apply to the eligible findings."""
         eligible = {f.rule_id for f in answer.findings if f.verdict == "eligible" and f.rule_id}
         if not eligible:
             return []

@@ -1,0 +1,136 @@
+"""Chainlit app: wires hooks only — engine, chains and rendering live in the package."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any
+
+import chainlit as cl
+import chainlit.server
+from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.server import app as server
+
+from assistant.api import router
+from assistant.auth import check_staff
+from assistant.chains.answer import AnswerChain, Reply
+from assistant.chains.draft import DraftChain
+from assistant.chains.llm import chat_model
+from assistant.config import Settings
+from assistant.offline_html import offline_template
+from assistant.persistence import ensure_schema
+from assistant.service import get_assistant
+from assistant.ui import STARTERS, handoff_message, source_elements, ui_language
+
+log = logging.getLogger("assistant.app")
+settings = Settings()
+settings.export_for_chainlit()
+server.include_router(router)
+chainlit.server.get_html_template = offline_template(chainlit.server.get_html_template)
+# Chainlit's catch-all page route would shadow routes added after it: put ours first.
+server.router.routes.sort(key=lambda r: 0 if getattr(r, "path", "").startswith("/api/check") else 1)
+
+PARTNER, STAFF = "Partner", "Partner Care"
+
+
+@cl.on_app_startup
+async def warm_up() -> None:
+    """Load the model and open (or build) the index while the server starts, not on the first question."""
+    asyncio.get_running_loop().run_in_executor(None, get_assistant)
+
+
+@cl.data_layer
+def data_layer() -> SQLAlchemyDataLayer:
+    ensure_schema(settings.database)
+    return SQLAlchemyDataLayer(conninfo=settings.database)
+
+
+@cl.header_auth_callback
+async def guest_login(headers: Any) -> cl.User | None:
+    """Partners chat without an account: each browser gets its own guest identity.
+
+    Staff open /login?staff to get the password form instead.
+    """
+    if "staff" in (headers.get("referer") or ""):
+        return None
+    return cl.User(identifier=f"guest-{uuid.uuid4().hex[:12]}", metadata={"role": "partner"})
+
+
+@cl.password_auth_callback
+async def staff_login(username: str, password: str) -> cl.User | None:
+    if check_staff(settings.staff_users, username, password):
+        return cl.User(identifier=username, metadata={"role": "staff"})
+    return None
+
+
+def _is_staff(user: cl.User | None) -> bool:
+    return bool(user and (user.metadata or {}).get("role") == "staff")
+
+
+@cl.set_chat_profiles
+async def chat_profiles(user: cl.User | None, language: str | None = None) -> list[cl.ChatProfile]:
+    de = ui_language(language) == "de"
+    profiles = [cl.ChatProfile(
+        name=PARTNER, default=not _is_staff(user),
+        markdown_description="Fragen Sie, ob eine Aktivität Co-op-fähig ist." if de
+        else "Ask whether an activity can be paid with Co-op funds.")]
+    if _is_staff(user):
+        profiles.append(cl.ChatProfile(
+            name=STAFF, default=True,
+            markdown_description="Partner-Nachricht einfügen, Antwortentwurf erhalten." if de
+            else "Paste a partner's message, get a draft reply."))
+    return profiles
+
+
+@cl.set_starters
+async def starters(user: cl.User | None = None, language: str | None = None) -> list[cl.Starter]:
+    return [cl.Starter(label=label, message=text) for label, text in STARTERS[ui_language(language)]]
+
+
+@cl.on_chat_start
+async def start() -> None:
+    assistant = await cl.make_async(get_assistant)()
+    llm = chat_model(settings)
+    profile = cl.user_session.get("chat_profile")
+    chain = DraftChain(assistant, llm) if profile == STAFF and _is_staff(cl.user_session.get("user")) \
+        else AnswerChain(assistant, llm)
+    cl.user_session.set("chain", chain)
+
+
+async def _stream(msg: cl.Message, text: str) -> None:
+    for start in range(0, len(text), 48):
+        await msg.stream_token(text[start:start + 48])
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
+    reply: Reply = await cl.make_async(chain.invoke)(message.content)
+    answer = reply.answer
+    text = reply.text
+    if isinstance(chain, DraftChain) and not answer.error:
+        text = ("**Antwortentwurf**" if answer.language == "de" else "**Draft reply**") + "\n\n```text\n" + text + "\n```"
+    sources = source_elements(answer)
+    elements: list[Any] = [cl.Text(name=s.name, content=s.content, display="side") for s in sources]
+    if isinstance(chain, DraftChain):
+        elements.append(cl.Text(name="Findings (JSON)", display="side", language="json",
+                                content=json.dumps([f.model_dump() for f in answer.findings], ensure_ascii=False, indent=1)))
+    names = [e.name for e in elements]
+    if names:
+        text += "\n\n" + ("Quellen: " if answer.language == "de" else "Sources: ") + " · ".join(names)
+    label = "Partner Care kontaktieren" if answer.language == "de" else "Contact Partner Care"
+    actions = [cl.Action(name="handoff", label=label, icon="phone",
+                         payload={"answer": answer.model_dump(mode="json")})]
+    msg = cl.Message(content="", elements=elements, actions=actions)
+    await _stream(msg, text)
+    await msg.send()
+
+
+@cl.action_callback("handoff")
+async def on_handoff(action: cl.Action) -> None:
+    from assistant.models import Answer
+
+    answer = Answer.model_validate(action.payload["answer"])
+    await cl.Message(content=handoff_message(answer)).send()

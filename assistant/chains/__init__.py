@@ -1,0 +1,1 @@
+"""LangChain (LCEL) chains around the engine: answer, extraction, drafting — with guard and fallbacks."""

@@ -1,0 +1,91 @@
+"""The drafting chain for Partner Care staff: a ready-to-send reply, deterministic without an LLM."""
+
+from __future__ import annotations
+
+import logging
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable
+
+from assistant.chains.answer import Reply
+from assistant.chains.guard import check_prose
+from assistant.engine import Assistant
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
+from assistant.render import CATEGORY
+
+log = logging.getLogger(__name__)
+
+VERDICT_TEXT = {
+    "de": {"eligible": "förderfähig", "not_eligible": "nicht förderfähig",
+           "unclear": "von der Guidance nicht entschieden", "needs_info": "abhängig von einer Rückfrage"},
+    "en": {"eligible": "eligible", "not_eligible": "not eligible",
+           "unclear": "not decided by the guidance", "needs_info": "dependent on one more detail"},
+}
+
+POLISH_PROMPT = ChatPromptTemplate.from_messages([
+    ("system", "Polish this Partner Care e-mail draft in {language_name}. Keep every verdict, every quote in „…“ "
+               "verbatim, the contact details and the signature. Add nothing. Reply with the e-mail only."),
+    ("human", "{draft}"),
+])
+
+
+def draft_text(answer: Answer, reminders: list[str]) -> str:
+    """Greeting, one paragraph per activity with the quoted rule, POE reminders, next steps, signature."""
+    de = answer.language == "de"
+    v = VERDICT_TEXT["de" if de else "en"]
+    lines = ["Sehr geehrte Damen und Herren," if de else "Dear Partner,", "",
+             "vielen Dank für Ihre Anfrage zu Ihren Co-op-Mitteln. Unsere Einschätzung anhand der Co-op-Guidance:"
+             if de else "thank you for your question about your Co-op funds. Our assessment based on the Co-op guidance:",
+             ""]
+    for n, f in enumerate(answer.findings, 1):
+        cat = f" ({CATEGORY[f.category]})" if f.category else ""
+        lines.append(f"{n}. {f.activity}: {v[f.verdict]}{cat}.")
+        if f.source_quote:
+            lines.append(f"   Grundlage: „{f.source_quote}“ ({f.section})" if de
+                         else f"   Basis: „{f.source_quote}“ ({f.section})")
+        if f.verdict == "needs_info":
+            lines.append("   " + f.explanation)
+    if not answer.findings:
+        lines.append("Ihre Anfrage nennt keine konkrete Aktivität; bitte beschreiben Sie die geplante Maßnahme."
+                     if de else "Your message names no specific activity; please describe the planned measure.")
+    if reminders:
+        lines += ["", "Bitte beachten Sie:" if de else "Please note:"] + [f"- {r}" for r in reminders]
+    lines += ["", "Nächste Schritte:" if de else "Next steps:"]
+    if any(f.verdict == "eligible" for f in answer.findings):
+        lines.append("- Lassen Sie die förderfähigen Aktivitäten vorab genehmigen und reichen Sie den Claim mit POE ein."
+                     if de else "- Get the eligible activities pre-approved, then submit the claim with proof of execution.")
+    if answer.handoff is not None:
+        lines.append("- Für die übrigen Punkte klären wir gern die Details mit Ihnen." if de
+                     else "- For the other items we are happy to clarify the details with you.")
+    lines += ["", "Mit freundlichen Grüßen" if de else "Kind regards", "Ihr Partner Care Team" if de else "Partner Care",
+              f"Telefon: {PARTNER_CARE_PHONE}" if de else f"Phone: {PARTNER_CARE_PHONE}",
+              f"E-Mail: {PARTNER_CARE_EMAIL}"]
+    return "\n".join(lines)
+
+
+class DraftChain:
+    """engine → deterministic draft → (optional) LLM polish behind the guard."""
+
+    def __init__(self, assistant: Assistant, llm: BaseChatModel | None = None) -> None:
+        self.assistant = assistant
+        self.polish: Runnable | None = (POLISH_PROMPT | llm | StrOutputParser()) if llm is not None else None
+
+    def invoke(self, message: str) -> Reply:
+        answer = self.assistant.answer(message)
+        if answer.error:
+            return Reply(answer, answer.answer, "deterministic")
+        draft = draft_text(answer, self.assistant.reminders_for(answer))
+        if self.polish is None:
+            return Reply(answer, draft, "deterministic")
+        try:
+            text = self.polish.invoke({"language_name": "German" if answer.language == "de" else "English",
+                                       "draft": draft})
+        except Exception as exc:  # noqa: BLE001
+            log.warning("LLM polish failed (%s); using the deterministic draft", exc)
+            return Reply(answer, draft, "deterministic", f"model unavailable: {type(exc).__name__}")
+        verdict = check_prose(text, answer, self.assistant.rules)
+        if not verdict.ok or PARTNER_CARE_PHONE not in text:
+            return Reply(answer, draft, "deterministic", f"guard: {verdict.reason or 'contact details dropped'}")
+        return Reply(answer, text, "llm")

@@ -1,0 +1,48 @@
+"""Chat history and feedback: the SQL schema Chainlit's SQLAlchemy data layer writes to."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+# Every column the data layer writes (chainlit 2.12 StepDict / ElementDict / Feedback);
+# a missing column would only log a warning and drop the row.
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    "id" TEXT PRIMARY KEY, "identifier" TEXT NOT NULL UNIQUE, "metadata" TEXT NOT NULL, "createdAt" TEXT);
+CREATE TABLE IF NOT EXISTS threads (
+    "id" TEXT PRIMARY KEY, "createdAt" TEXT, "name" TEXT, "userId" TEXT, "userIdentifier" TEXT,
+    "tags" TEXT, "metadata" TEXT,
+    FOREIGN KEY ("userId") REFERENCES users("id") ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS steps (
+    "id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, "type" TEXT NOT NULL, "threadId" TEXT NOT NULL,
+    "parentId" TEXT, "command" TEXT, "modes" TEXT, "streaming" BOOLEAN NOT NULL, "waitForAnswer" BOOLEAN,
+    "isError" BOOLEAN, "metadata" TEXT, "tags" TEXT, "input" TEXT, "output" TEXT, "createdAt" TEXT,
+    "start" TEXT, "end" TEXT, "generation" TEXT, "showInput" TEXT, "defaultOpen" BOOLEAN,
+    "autoCollapse" BOOLEAN, "language" TEXT, "icon" TEXT, "feedback" TEXT,
+    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS elements (
+    "id" TEXT PRIMARY KEY, "threadId" TEXT, "type" TEXT, "chainlitKey" TEXT, "path" TEXT, "url" TEXT,
+    "objectKey" TEXT, "name" TEXT NOT NULL, "display" TEXT, "size" TEXT, "language" TEXT, "page" INTEGER,
+    "props" TEXT, "autoPlay" BOOLEAN, "playerConfig" TEXT, "forId" TEXT, "mime" TEXT,
+    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS feedbacks (
+    "id" TEXT PRIMARY KEY, "forId" TEXT NOT NULL, "threadId" TEXT NOT NULL, "value" INTEGER NOT NULL,
+    "comment" TEXT,
+    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
+"""
+
+
+def sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite+aiosqlite:///"
+    return Path(url[len(prefix):]) if url.startswith(prefix) else None
+
+
+def ensure_schema(url: str) -> None:
+    """Create the tables for a SQLite URL (idempotent). Other databases: apply SCHEMA once by hand."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA)

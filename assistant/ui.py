@@ -1,0 +1,82 @@
+"""Pure helpers for the web UI: starters, source elements, hand-off message with a prefilled mailto."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
+from assistant.render import CATEGORY, VERDICT, md_escape
+
+STARTERS = {
+    "de": [
+        ("LinkedIn-Anzeigen und Incentive-Reise",
+         "Können wir LinkedIn-Anzeigen und eine Incentive-Reise für unsere Top-Verkäufer mit Co-op bezahlen?"),
+        ("Kundenworkshop zu Copilot", "Ist ein Workshop für unsere Kunden zu Microsoft 365 Copilot Co-op-fähig?"),
+        ("Prüfungsgutscheine", "Dürfen wir Prüfungsgutscheine für die AZ-104 unserer Techniker über Co-op abrechnen?"),
+        ("Welche Nachweise?", "Welche Nachweise brauche ich für eine E-Mail-Kampagne?"),
+    ],
+    "en": [
+        ("LinkedIn ads and an incentive trip",
+         "Can we pay for LinkedIn ads and an incentive trip for our top sellers with co-op?"),
+        ("Customer workshop", "Is a hands-on workshop for our customers on Azure eligible for co-op?"),
+        ("Specialization audit fee", "Can co-op pay the audit fee for our specialization?"),
+        ("How long does the budget accrue?", "How long does the co-op budget accrue?"),
+    ],
+}
+
+
+def ui_language(browser_language: str | None) -> str:
+    return "de" if (browser_language or "de").lower().startswith("de") else "en"
+
+
+@dataclass(frozen=True)
+class SourceElement:
+    name: str
+    content: str
+
+
+def source_elements(answer: Answer, limit: int = 4) -> list[SourceElement]:
+    """Side-panel elements: the German passage, and its English rendering for English questions."""
+    out = []
+    label = "Quelle" if answer.language == "de" else "Source"
+    for n, s in enumerate(answer.sources[:limit], 1):
+        content = s.text
+        if answer.language == "en" and s.text_en:
+            content += "\n\n---\nEnglish rendering (translation, not authoritative):\n\n" + s.text_en
+        out.append(SourceElement(f"{label} {n}: {s.section}", content))
+    return out
+
+
+def mailto(answer: Answer) -> str:
+    """A prefilled e-mail to Partner Care summarising the question and the findings."""
+    de = answer.language == "de"
+    subject = "Co-op-Anfrage: Bitte um Prüfung" if de else "Co-op question: please review"
+    lines = ["Frage:" if de else "Question:", answer.question, "", "Ergebnis des Assistenten:" if de else "Assistant's result:"]
+    for f in answer.findings:
+        cat = f" / {CATEGORY[f.category]}" if f.category else ""
+        rule = f" [{f.rule_id}]" if f.rule_id else ""
+        lines.append(f"- {f.activity}: {f.verdict}{cat}{rule}")
+    if not answer.findings:
+        lines.append("- (keine Aktivität erkannt)" if de else "- (no activity recognised)")
+    body = "\n".join(lines)[:1500]
+    return f"mailto:{PARTNER_CARE_EMAIL}?subject={quote(subject)}&body={quote(body)}"
+
+
+def handoff_message(answer: Answer) -> str:
+    de = answer.language == "de"
+    open_items = [f for f in answer.findings if f.verdict != "eligible"]
+    items = "\n".join(f"- {md_escape(f.activity)} — {VERDICT[answer.language][f.verdict]}" for f in open_items)
+    head = ("**Partner Care kontaktieren**\n\nUnsere Microsoft-Spezialistinnen und -Spezialisten helfen weiter:"
+            if de else "**Contact Partner Care**\n\nOur Microsoft specialists are happy to help:")
+    contact = (
+        f"- Telefon: {PARTNER_CARE_PHONE}\n- E-Mail: {PARTNER_CARE_EMAIL}\n- Kontaktformular auf der Partner-Care-Website"
+        if de
+        else f"- Phone: {PARTNER_CARE_PHONE}\n- E-mail: {PARTNER_CARE_EMAIL}\n- The contact form on the Partner Care website"
+    )
+    link = (f"[E-Mail mit Ihrer Frage und dem Ergebnis vorbereiten]({mailto(answer)})" if de
+            else f"[Prepare an e-mail with your question and the result]({mailto(answer)})")
+    parts = [head, contact, link]
+    if items:
+        parts.insert(1, ("Offene Punkte:\n" if de else "Open items:\n") + items)
+    return "\n\n".join(parts)
