@@ -25,13 +25,17 @@ ingest: install
 run: install ingest
 	env -u CI $(BIN)/chainlit run assistant/app.py --headless --host 127.0.0.1 --port 8000
 
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser)
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
 unit: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not browser"
 
 eval: install
 	$(BIN)/coop-assistant eval
 
-test: install
+test: install browser-deps
 	$(BIN)/pytest -q
 	$(BIN)/coop-assistant eval --show none
 

@@ -144,6 +144,17 @@ def calibrate_cmd(
     calibrate(_load(), data, split)
 
 
+@app.command("hash-password")
+def hash_password_cmd(
+    name: Annotated[str, typer.Argument(help="Staff login name.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Print a COOP_STAFF_USERS entry for a Partner Care staff login (the password itself is never stored)."""
+    from assistant.auth import hash_password
+
+    typer.echo(json.dumps({name: hash_password(password)}))
+
+
 @app.command()
 def bench(
     rounds: Annotated[int, typer.Option(help="How many times the question set is answered.")] = 3,

@@ -58,7 +58,7 @@ class AnswerChain:
     def __init__(self, assistant: Assistant, llm: BaseChatModel | None = None) -> None:
         self.assistant = assistant
         self.llm = llm
-        self.extraction = ExtractionChain(assistant, llm) if llm is not None else None
+        self.extraction = ExtractionChain.create(assistant, llm) if llm is not None else None
         self.phrase: Runnable | None = (PHRASE_PROMPT | llm | StrOutputParser()) if llm is not None else None
         self.chain: Runnable = RunnableLambda(self._engine) | RunnableLambda(self._reply)
 

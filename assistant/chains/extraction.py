@@ -44,6 +44,15 @@ class ExtractionChain:
         self.assistant = assistant
         self.chain: Runnable = EXTRACT_PROMPT | llm.with_structured_output(Activities, method=method)
 
+    @classmethod
+    def create(cls, assistant: Assistant, llm: BaseChatModel) -> ExtractionChain | None:
+        """The chain, or None when the model cannot produce structured output (the splitter then works alone)."""
+        try:
+            return cls(assistant, llm)
+        except NotImplementedError:
+            log.warning("the configured model has no structured output; extraction uses the deterministic splitter")
+            return None
+
     def activities(self, question: str) -> list[str] | None:
         """The model's activity list, or None when it fails or strays from the message."""
         try:

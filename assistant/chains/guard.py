@@ -20,6 +20,7 @@ _NEGATIVE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_QUOTED = re.compile(r"„[^“]*“|\"[^\"]*\"|“[^”]*”")
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,11 @@ class Verdict:
     reason: str = ""
 
 
-def _mentions(sentence: str, finding: Finding) -> bool:
-    keys = [w for w in words(finding.activity) if len(w) > 3]
-    low = fold(sentence)
-    return any(k in " ".join(words(low)) for k in keys) or (finding.source_quote or "\x00") in sentence
+def _mentions(sentence: str, finding: Finding, frame: set[str]) -> bool:
+    """Does the sentence speak about the finding's activity (any of its content words, also inside compounds)?"""
+    keys = [w for w in words(finding.activity) if len(w) > 3 and w not in frame]
+    text = " ".join(words(fold(sentence)))
+    return any(k in text for k in keys)
 
 
 def check_prose(text: str, answer: Answer, rules: RuleBase) -> Verdict:
@@ -56,11 +58,17 @@ def check_prose(text: str, answer: Answer, rules: RuleBase) -> Verdict:
     for rid in re.findall(r"\b(?:dg|md|ps|allow|excl)\.[a-z0-9-]+", text):
         if rid not in cited:
             return Verdict(False, f"names rule id {rid} that the engine did not use")
-    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    # Judge the model's own words: quoted guidance ("… nicht Co-op-berechtigt.") must not count as its negation.
+    own = text
+    for rule in rules.rules:
+        own = own.replace(rule.source_quote, " [Zitat] ")
+    own = _QUOTED.sub(" [Zitat] ", own)
+    sentences = [s for s in _SENTENCE.split(own) if s.strip()]
     not_yes = [f for f in answer.findings if f.verdict != "eligible"]
+    frame = {w for term in rules.frame_words.all() for w in words(term)}
     for f in not_yes:
         for s in sentences:
-            if _mentions(s, f) and _POSITIVE.search(s) and not _NEGATIVE.search(s):
+            if _mentions(s, f, frame) and _POSITIVE.search(s) and not _NEGATIVE.search(s):
                 return Verdict(False, f"calls {f.activity!r} eligible, the engine says {f.verdict}")
     if answer.findings and not any(f.verdict == "eligible" for f in answer.findings):
         for s in sentences:

@@ -1,0 +1,129 @@
+"""Web edges without a browser: the JSON API, the SQLite schema with Chainlit's data layer, UI helpers, auth."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from assistant import service
+from assistant.auth import check_staff, hash_password, verify_password
+from assistant.offline_html import strip_external_links
+from assistant.persistence import ensure_schema
+from assistant.ui import handoff_message, mailto, source_elements, ui_language
+
+
+@pytest.fixture()
+def client(assistant, monkeypatch: pytest.MonkeyPatch) -> TestClient:  # type: ignore[no-untyped-def]
+    from assistant.api import router
+
+    monkeypatch.setattr(service, "_assistant", assistant)
+    app = FastAPI()
+    app.include_router(router)
+    return TestClient(app)
+
+
+def test_api_answers_per_contract(client: TestClient) -> None:
+    r = client.post("/api/check", json={"question": "Können wir LinkedIn-Anzeigen bezahlen?", "id": "crm-1"})
+    assert r.status_code == 200
+    data = r.json()
+    assert data["id"] == "crm-1" and data["findings"][0]["rule_id"] == "dg.digital-advertising"
+    assert {"question", "language", "findings", "sources", "answer", "handoff"} <= set(data)
+
+
+BAD_BODIES = [
+    ("not-json", b"question=hi", 400, "not valid JSON"),
+    ("no-question", b'{"q": "hi"}', 422, "question: Field required"),
+    ("wrong-type", b'{"question": 42}', 422, "question"),
+    ("a-list", b'["hi"]', 422, "Invalid request"),
+    ("empty-question", b'{"question": "  "}', 422, "empty"),
+    ("too-big", b'{"question": "' + b"x" * 300_000 + b'"}', 413, "limit"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "needle"), [(b, s, n) for _, b, s, n in BAD_BODIES],
+                         ids=[i for i, *_ in BAD_BODIES])
+def test_api_rejects_bad_bodies_with_4xx(client: TestClient, body: bytes, status: int, needle: str) -> None:
+    r = client.post("/api/check", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == status
+    assert needle in r.json()["error"]
+
+
+def test_schema_takes_every_row_chainlit_writes(tmp_path: Path) -> None:
+    """Rows must arrive: a missing column only logs a warning in Chainlit and drops the row."""
+    from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+    from chainlit.step import StepDict
+    from chainlit.types import Feedback
+    from chainlit.user import User
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    ensure_schema(url)
+    ensure_schema(url)  # idempotent
+    layer = SQLAlchemyDataLayer(conninfo=url)
+    thread_id, step_id = str(uuid.uuid4()), str(uuid.uuid4())
+
+    async def write() -> None:
+        from chainlit.context import init_http_context
+
+        init_http_context(thread_id=thread_id)  # an HTTP context: the data layer writes at once
+        user = await layer.create_user(User(identifier="guest-1", metadata={"role": "partner"}))
+        assert user is not None
+        await layer.update_thread(thread_id, name="Messestand?", user_id=user.id, metadata={"chat_profile": "Partner"})
+        step: StepDict = {"id": step_id, "threadId": thread_id, "name": "Assistant", "type": "assistant_message",
+                          "output": "✅ förderfähig", "streaming": False, "createdAt": "2026-11-29T10:00:00Z",
+                          "start": "2026-11-29T10:00:00Z", "end": "2026-11-29T10:00:01Z", "metadata": {},
+                          "showInput": False, "language": None}
+        await layer.create_step(step)
+        await layer.upsert_feedback(Feedback(forId=step_id, threadId=thread_id, value=1, comment="hilfreich"))
+        await layer.engine.dispose()
+
+    asyncio.run(write())
+    with sqlite3.connect(tmp_path / "chat.db") as db:
+        assert db.execute('SELECT "identifier" FROM users').fetchall() == [("guest-1",)]
+        assert db.execute('SELECT "name" FROM threads').fetchall() == [("Messestand?",)]
+        assert db.execute('SELECT "output" FROM steps').fetchall() == [("✅ förderfähig",)]
+        assert db.execute('SELECT "value", "comment" FROM feedbacks').fetchall() == [(1, "hilfreich")]
+
+
+def test_mailto_summarises_question_and_findings(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.answer("Können wir LinkedIn-Anzeigen und eine Incentive-Reise für Top-Verkäufer bezahlen?")
+    link = urlparse(mailto(answer))
+    assert link.scheme == "mailto" and link.path == "support@partnercare.de"
+    body = unquote(parse_qs(link.query)["body"][0])
+    assert "LinkedIn-Anzeigen" in body and "not_eligible" in body and "excl.seller-award-trips" in body
+    message = handoff_message(answer)
+    assert "+49 30 76758732" in message and "(mailto:support@partnercare.de?subject=" in message
+    assert "Incentive-Reise" in message  # the open item is listed
+
+
+def test_source_elements_carry_the_german_text_and_english_rendering(assistant) -> None:  # type: ignore[no-untyped-def]
+    en = source_elements(assistant.answer("Can we pay for LinkedIn ads?"))
+    assert en[0].name.startswith("Source 1: ") and "Digitale Werbung" in en[0].content and "Digital advertising" in en[0].content
+    de = source_elements(assistant.answer("Können wir LinkedIn-Anzeigen bezahlen?"))
+    assert de[0].name.startswith("Quelle 1: ") and "English rendering" not in de[0].content
+
+
+def test_ui_language_follows_the_browser() -> None:
+    assert [ui_language(x) for x in ("de-DE", "de", "en-US", "fr-FR", None)] == ["de", "de", "en", "en", "de"]
+
+
+def test_passwords_are_hashed_and_checked() -> None:
+    stored = hash_password("s3cret!")
+    assert "s3cret!" not in stored and stored.startswith("pbkdf2_sha256$")
+    assert verify_password("s3cret!", stored) and not verify_password("wrong", stored)
+    assert not verify_password("s3cret!", "garbage")
+    assert check_staff({"anna": stored}, "anna", "s3cret!")
+    assert not check_staff({"anna": stored}, "bob", "s3cret!")
+
+
+def test_page_links_to_other_hosts_are_removed() -> None:
+    html = ('<link rel="preconnect" href="https://fonts.googleapis.com" />\n'
+            '<link\n  rel="stylesheet"\n  href="https://cdn.jsdelivr.net/npm/katex.min.css"\n/>\n'
+            '<link rel="stylesheet" crossorigin href="/assets/index.css">')
+    assert strip_external_links(html).strip() == '<link rel="stylesheet" crossorigin href="/assets/index.css">'
