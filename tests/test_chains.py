@@ -146,7 +146,8 @@ def test_draft_polish_is_guarded(assistant) -> None:  # type: ignore[no-untyped-
 
 
 GUARD = [
-    ("mixed-honest", MIXED, "„Digitale Werbung“ ja, förderfähig. Die Reise für die Top-Verkäufer: nein, „" + TRIP_QUOTE + "“", True),
+    ("mixed-honest", MIXED,
+     "„Digitale Werbung“ ja, förderfähig. Die Reise für die Top-Verkäufer: nein, „" + TRIP_QUOTE + "“", True),
     ("mixed-lie-by-paraphrase", MIXED, "„Digitale Werbung“ ist förderfähig, und auch die Incentive-Reise kann über Co-op "
                                        "bezahlt werden. „" + TRIP_QUOTE + "“", False),
     ("unclear-called-allowed", "Can we pay office rent?", "Office rent is allowed under co-op.", False),
