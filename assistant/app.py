@@ -19,6 +19,9 @@ from assistant.chains.answer import AnswerChain, Reply
 from assistant.chains.draft import DraftChain
 from assistant.chains.llm import chat_model
 from assistant.config import Settings
+from assistant.errors import AssistantError
+from assistant.extract import detect_language
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE
 from assistant.offline_html import offline_template
 from assistant.persistence import ensure_schema
 from assistant.service import get_assistant
@@ -99,15 +102,35 @@ async def start() -> None:
     cl.user_session.set("chain", chain)
 
 
+@cl.on_chat_resume
+async def resume(thread: Any) -> None:
+    """A conversation reopened from the history gets its chain back (same profile as before)."""
+    await start()
+
+
 async def _stream(msg: cl.Message, text: str) -> None:
     for start in range(0, len(text), 48):
         await msg.stream_token(text[start:start + 48])
 
 
+FAILURE = {
+    "de": "Die Antwort konnte gerade nicht erstellt werden ({error}). Bitte versuchen Sie es gleich noch einmal "
+          "oder wenden Sie sich an Partner Care: " + PARTNER_CARE_PHONE + " · " + PARTNER_CARE_EMAIL + ".",
+    "en": "The answer could not be produced just now ({error}). Please try again in a moment or contact "
+          "Partner Care: " + PARTNER_CARE_PHONE + " · " + PARTNER_CARE_EMAIL + ".",
+}
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
-    reply: Reply = await cl.make_async(chain.invoke)(message.content)
+    try:
+        chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
+        reply: Reply = await cl.make_async(chain.invoke)(message.content)
+    except Exception as exc:  # the person must always get an answer and the contact
+        log.exception("answering failed")
+        error = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__
+        await cl.Message(content=FAILURE[detect_language(message.content)].format(error=error)).send()
+        return
     answer = reply.answer
     text = reply.text
     if isinstance(chain, DraftChain) and not answer.error:

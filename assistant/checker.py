@@ -14,6 +14,7 @@ from assistant.rules.matcher import Decision, Matcher
 from assistant.rules.terms import compile_terms, hits
 from assistant.text import words
 
+_PARENTHESES = re.compile(r"\([^()]*\)")
 _TOKEN = re.compile(r"[\w][\w'’.-]*\w|\w", re.UNICODE)
 
 
@@ -46,7 +47,8 @@ class Checker:
         return [tid for tid, terms in self._topics if hits(terms, tokens)]
 
     def content_words(self, text: str) -> list[str]:
-        """Words that could name an activity: not question frame, not audience, not filler."""
+        """Words that could name an activity: not question frame, not audience, not filler, not in parentheses."""
+        text = _PARENTHESES.sub(" ", text)
         return [w for w in words(text) if w not in self.frame and w not in self._cue_words and len(w) > 2]
 
     def activity_text(self, text: str) -> str:
@@ -60,45 +62,66 @@ class Checker:
         return text[spans[first].start() : spans[last].end()].strip()
 
     def check(self, question: str, activities: list[str] | None = None) -> Check:
-        """Findings for `question`; `activities` (from the extraction chain) replace the splitter's pieces."""
+        """Findings for `question`; `activities` (from the extraction chain) replace the splitter's pieces.
+
+        Policy for text no rule recognises:
+        - a sentence that neither asks about paying nor is a question (greetings, context,
+          signatures) contributes only what a rule recognises; list items count as asked
+          when the message asks anywhere;
+        - a sentence about a process topic (proof, claims, budget) that does not ask about
+          paying is a process question: its activity words are context, not findings;
+        - in a message where something was recognised, a leftover of a single word
+          ("Standbau", "the effort", "den Rabatt") is context, reported as not assessed;
+          longer asked-about text that no rule recognises is "unclear".
+        """
         language = detect_language(question)
         pieces, injected = split_pieces(question)
         if activities:
             pieces = [Piece(a, a, asks=True, question=True) for a in activities]
+        message_asks = any(p.asks or p.question for p in pieces)
+        message_questions = any(p.question for p in pieces)
         topics: list[str] = []
+        sentence_topics: dict[str, list[str]] = {}
+        for piece in pieces:
+            if piece.sentence not in sentence_topics:
+                sentence_topics[piece.sentence] = self.topics_in(piece.sentence)
+                topics += [t for t in sentence_topics[piece.sentence] if t not in topics]
         decided_sentences: set[str] = set()
-        decisions: list[tuple[Piece, Decision | None, list[str], list[str]]] = []
+        decisions: list[tuple[Piece, Decision | None, list[str]]] = []
         for piece in pieces:
             content = self.content_words(piece.text)
             decision = self.matcher.decide(piece.text, context=question, allow_semantic=False)
-            piece_topics = self.topics_in(piece.text)
-            topics += [t for t in piece_topics if t not in topics]
-            process = any(t in self._answerable for t in piece_topics) and piece.question and not piece.asks
+            here = sentence_topics[piece.sentence]
+            process = any(t in self._answerable for t in here) and piece.question and not piece.asks
             if decision is not None and process and decision.reason == "rule":
                 decision = None  # "what proof do we need for an e-mail campaign?" asks about the process
-            if decision is not None or piece_topics:
+            if decision is not None or here:
                 decided_sentences.add(piece.sentence)
-            decisions.append((piece, decision, piece_topics, content))
+            decisions.append((piece, decision, content))
         findings: list[Finding] = []
         unassessed: list[str] = []
         by_key: dict[str, Finding] = {}
-        for piece, decision, piece_topics, content in decisions:
-            if decision is None and content and not piece_topics and piece.sentence not in decided_sentences:
+        last_unclear: tuple[str, Finding] | None = None
+        for piece, decision, content in decisions:
+            # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
+            asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
+            if decision is None and content and asking and piece.sentence not in decided_sentences:
                 # the semantic fallback only speaks where no word of the sentence was recognised
                 decision = self.matcher.decide(piece.text, context=question, allow_semantic=True)
             if decision is None:
-                # Policy: in a message where activities or a process topic were recognised,
-                # a leftover of one word ("Standbau", "the effort") is context, reported as not
-                # assessed; otherwise an unrecognised activity that is asked about is "unclear".
-                if piece_topics or not content or not (piece.asks or piece.question or decided_sentences):
+                if not content or not asking or sentence_topics[piece.sentence] or piece.injected:
                     continue
-                if piece.injected:
-                    continue  # what is left of an injected instruction is not an activity
                 if decided_sentences and len(content) < 2:
                     unassessed.append(self.activity_text(piece.text))
                     continue
+                if last_unclear and last_unclear[0] == piece.sentence:
+                    # "train tickets and hotels": one unrecognised activity, one hand-off
+                    last_unclear[1].activity += ", " + self.activity_text(piece.text)
+                    continue
                 decision = Decision("unclear", confidence=0.5, reason="no-rule")
             finding = self._finding(piece, decision, language)
+            if decision.reason == "no-rule":
+                last_unclear = (piece.sentence, finding)
             key = _merge_key(decision)
             if key and key in by_key:
                 merged = by_key[key]

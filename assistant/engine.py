@@ -100,8 +100,8 @@ class Assistant:
                               text_en=rendering.text if rendering else None))
         return out
 
-    def reminders_for(self, answer: Answer) -> list[str]:
-        """The pre-approval, POE and claim reminders that apply to the eligible findings."""
+    def reminders_for(self, answer: Answer) -> list[tuple[str, str]]:
+        """The pre-approval, POE and claim reminders for the eligible findings: (text, section title)."""
         eligible = {f.rule_id for f in answer.findings if f.verdict == "eligible" and f.rule_id}
         if not eligible:
             return []
@@ -110,25 +110,34 @@ class Assistant:
         for rem in self.rules.reminders:
             if rem.applies_to == "all_eligible" or eligible & set(rem.applies_to):
                 section = self.knowledge.section(rem.section).title
-                out.append(f"{rem.text.de if lang == 'de' else rem.text.en} _({section})_")
+                out.append((rem.text.de if lang == "de" else rem.text.en, section))
         return out
 
     def _passages(self, text: str, answer: Answer, answerable_only: bool) -> list[str]:
-        """For a process question: the best sentences of the top sources, quoted."""
+        """For a process question: the best sentences of the sections that answer it, quoted.
+
+        Sections: those of the recognised process topics (else the top source), at most two;
+        from each, up to two sentences that share the most words with the question.
+        """
         if not answerable_only:
             return []
         query = set(lexical_tokens(text))
+        topic_sections = [sid for t in self.rules.topics if t.id in answer.topics and t.answerable for sid in t.sections]
+        ranked_sources = [s.section_id for s in answer.sources if s.section_id]
+        chosen = [sid for sid in ranked_sources if sid in topic_sections][:2] or ranked_sources[:1]
         out = []
-        for source in answer.sources[:2]:
-            sid = source.section_id or ""
-            german = sentences(self.knowledge.section(sid).text)[1:]  # skip the heading line
+        for sid in chosen:
+            section = self.knowledge.section(sid)
+            german = sentences("\n".join(section.text.splitlines()[1:]))  # without the heading line
             rendering = self.knowledge.rendering(sid, "en")
-            english = sentences(rendering.text)[1:] if rendering else []
-            ranked = sorted(range(len(german)), key=lambda i: -len(query & set(lexical_tokens(
-                german[i] + " " + (english[i] if i < len(english) else "")))))
-            for i in sorted(ranked[:2]):
+            english = sentences("\n".join(rendering.text.splitlines()[1:])) if rendering else []
+            overlap = [len(query & set(lexical_tokens(g + " " + (english[i] if i < len(english) else ""))))
+                       for i, g in enumerate(german)]
+            best = sorted(range(len(german)), key=lambda i: -overlap[i])[:2]
+            best = [i for i in best if overlap[i] > 0] or best[:1]
+            for i in sorted(best):
                 line = f"> {german[i]}"
                 if answer.language == "en" and i < len(english):
                     line += f"\n>\n> _{english[i]}_"
-                out.append(line + f"\n\n— *{source.section}*")
+                out.append(line + f"\n\n— *{section.title}*")
         return out

@@ -31,6 +31,16 @@ INJECTION = re.compile(
     r"exclusions|rules|restrictions|limits)(\s+mehr)?\b|\bab jetzt( gilt)?\b"
     r"|\b(sag|say|tell|bestätige|confirm)\w*(\s+(mir|me|uns|us|einfach|just|simply))*,?\s+(dass|that)\b"
     r"|\bohne (einschränkungen|regeln|filter)\b|\bwithout (restrictions|rules|filters)\b"
+    r"|\b(i am|i'm|ich bin|als)\s+(?:\S+\s+){0,5}?(authoris|authoriz|berechtig|ermächtig|autorisier)\w*"
+    r"(\s+(you|dich|sie))?(\s+to\s+\w+(\s+this)?)?"
+    r"|\b(note|notiz|hinweis|message|nachricht|instruction)\s+(to|for|an|für)\s+(the|das|die|den)?\s*"
+    r"(model|modell|ki|ai|assistant|assistenten|bot|llm)\b"
+    r"|\b(klassifizier\w*|classify|stufe|rate|bewerte)\s+(?:\w+\s+){0,3}?(als|as)\s+(nicht\s+|not\s+)?"
+    r"(eligible|förderfähig|berechtigt|approved|genehmigt|zulässig)\b(\s+ein)?"
+    r"|\b(output|print|list|reveal|tell me|nenne|gib|zeig\w*)\s+(?:\w+\s+){0,4}?(names|namen|data|daten|e-?mails?|"
+    r"adressen|addresses)\b(\s+(of|von|der)\s+(?:\w+\s+){0,5}?\w+)?"
+    r"|\blaut (neuer|neuen|aktueller) (richtlinie|regel|vorgabe)\w*\b"
+    r"|\b(bitte|please)\s+(einfach\s+|just\s+|simply\s+)?(bestätigen|confirm|genehmigen|approve)\b"
     r"|\byou are now\b|\bdu bist (jetzt|nun|ab sofort)\b|\bfrom now on\b|\bab sofort\b|\bpretend\b"
     r"|\btu so,? als\b|\bact as\b"
     r"|\b(all|every|alle|jede)\w*\s+(activities|activity|aktivitäten|ausgaben|expenses|requests?|anfragen)\s+"
@@ -39,13 +49,15 @@ INJECTION = re.compile(
 )
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
-_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)]|\(\d+\)|\(?[a-zA-Z]\))\s+")
+_PARENS = re.compile(r"\([^()]*\)")
+_INLINE_ENUM = re.compile(r"\s+(?=(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s+\S)")
 _COMMA = re.compile(r"(?<!\d),(?!\d)\s*")
 # A clause opened by one of these describes the activity before it ("…, um … zu bewerben").
 _SUBORDINATE = re.compile(
     r"^(um|damit|bevor|nachdem|weil|da|dass|sodass|wobei|indem|denen|dessen|deren|welche\w*|"
     r"(der|die|das|den|dem)\s+(der|die|das|den|dem|ein\w*|bei|mit|für|wir|sie|er|es|ihr|unser\w*|sich|auf|in|im|von|"
-    r"zu|zum|zur|an|am|nicht|auch|sowohl)|"
+    r"zu|zum|zur|an|am|nicht|auch|sowohl|bis|seit|ab|nach|vor|noch|schon|gerade|dann|\d)|"
     r"wo|in dem|in der|mit dem|mit der|mit denen|über den|über die|so that|to|which|that|who|where|because|before|"
     r"after|while|so|in order to|including|inkl|z\.?\s?b)\b",
     re.IGNORECASE,
@@ -57,8 +69,8 @@ _SPLIT = re.compile(
 )
 # Words that ask whether something may be paid with Co-op ("asks"); a "?" makes a piece a question.
 _PAY_FRAME = re.compile(
-    r"bezahl|\bzahl|finanzier|abrechn|abrechen|abgerechnet|förderfähig|foerderfaehig|erstatt|berechtigt|"
-    r"[\w-]*fähig\b|[\w-]*faehig\b|\bpay|\bfund(ed|ing|s)?\b|eligib|cover|reimburs|allowed|erlaubt|zulässig|\bdecken|"
+    r"bezahl|\bzahl|finanzier|abrechn|\bclaim|abrechen|abgerechnet|förderfähig|foerderfaehig|erstatt|berechtigt|"
+    r"[\w-]*fähig\b|[\w-]*faehig\b|\bpay(s|ing|ed)?\b|\bpaid\b|\bfund(ed|ing|s)?\b|eligib|cover|reimburs|allowed|erlaubt|zulässig|\bdecken|"
     r"\bnutzen\b|\bverwenden|einsetzen|\buse\b|\bspend|\bkosten|\bcosts?\b|\bgeht (das|es)\b|\bok\b|okay",
     re.IGNORECASE,
 )
@@ -86,6 +98,7 @@ class Piece:
     asks: bool
     question: bool = False
     injected: bool = False
+    listed: bool = False  # an item of a bulleted or numbered list
 
 
 def detect_language(text: str) -> str:
@@ -100,30 +113,81 @@ def is_injection(sentence: str) -> bool:
     return INJECTION.search(sentence) is not None
 
 
+_SCRIPT = re.compile(r"(?is)<(script|style)\b.*?(</\1\s*>|$)")
+_TAG = re.compile(r"<[^<>]{0,300}>")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def without_markup(text: str) -> str:
+    """HTML and Markdown are not activities: drop script/style blocks and tags, keep link texts."""
+    return _MD_LINK.sub(r"\1", _TAG.sub(" ", _SCRIPT.sub(" ", text)))
+
+
+def _mask_parentheses(sentence: str) -> tuple[str, list[str]]:
+    """Replace each "(…)" by a placeholder so no split happens inside it."""
+    groups: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        groups.append(m.group(0))
+        return f"\x00{len(groups) - 1}\x00"
+
+    return _PARENS.sub(keep, sentence), groups
+
+
+def _unmask(text: str, groups: list[str]) -> str:
+    return re.sub("\x00(\\d+)\x00", lambda m: groups[int(m.group(1))], text)
+
+
+def _relative(clause: str, cased: bool) -> bool:
+    """German "…, die bei Kunden …": der/die/das before a lower-case word opens a relative clause.
+
+    Only in text that uses capitals at all (in all-lower-case text nouns look like verbs).
+    """
+    m = re.match(r"(der|die|das|den|dem)\s+(\w)", clause, re.IGNORECASE)
+    return bool(cased and m and (m.group(2).islower() or m.group(2).isdigit()))
+
+
+def _clauses(sentence: str, cased: bool) -> list[str]:
+    """Comma-separated clauses; a subordinate or relative clause stays with the clause before it."""
+    out: list[str] = []
+    for clause in _COMMA.split(sentence):
+        c = clause.strip()
+        if out and (_SUBORDINATE.match(c) or _relative(c, cased)):
+            out[-1] += ", " + clause
+        else:
+            out.append(clause)
+    return out
+
+
 def split_pieces(question: str) -> tuple[list[Piece], bool]:
     """Split into candidate activities after cutting out injected instructions.
 
+    Sentences split at . ! ? ; : and line breaks; clauses at commas (relative and
+    subordinate clauses stay attached); activities at "und/and/oder/or/sowie/…" and "/".
+    Text in parentheses is never split: "(Trainer, Raum)" describes what comes before.
     Returns the pieces and whether an injection attempt was seen.
     """
     pieces: list[Piece] = []
     seen = False
-    for sentence in _SENTENCE.split(question):
-        cleaned, count = INJECTION.subn(" ", sentence)
-        seen = seen or count > 0
-        sentence = _BULLET.sub("", cleaned).strip(" -–:;.,")
-        if not sentence or not words(sentence):
-            continue
-        asks = _PAY_FRAME.search(sentence) is not None
-        question_mark = "?" in sentence or _WH_START.match(sentence) is not None
-        clauses: list[str] = []
-        for clause in _COMMA.split(sentence):
-            if clauses and _SUBORDINATE.match(clause.strip()):
-                clauses[-1] += ", " + clause
-            else:
-                clauses.append(clause)
-        for clause in clauses:
-            for part in _SPLIT.split(clause):
-                part = part.strip(" -–:;.,!?\"'()[]")
-                if part and words(part):
-                    pieces.append(Piece(part, sentence, asks, question_mark, count > 0))
+    question = without_markup(question)
+    cased = question != question.lower()
+    for line in question.splitlines():
+        listed = _BULLET.match(line) is not None
+        for sentence in _SENTENCE.split(_INLINE_ENUM.sub("\n", line)):
+            ends = sentence.rstrip()[-1:]
+            cleaned, count = INJECTION.subn(" ", sentence)
+            seen = seen or count > 0
+            sentence = _BULLET.sub("", cleaned).strip(" -–:;.,")
+            if not sentence or not words(sentence):
+                continue
+            asks = _PAY_FRAME.search(sentence) is not None
+            # a question: has "?", or starts like one and does not end like a statement
+            question_mark = "?" in sentence or (_WH_START.match(sentence) is not None and ends not in ".!")
+            masked, groups = _mask_parentheses(sentence)
+            for clause in _clauses(masked, cased):
+                for part in _SPLIT.split(clause):
+                    part = _unmask(part, groups)
+                    part = part.strip(" -–:;.,!?\"'[]")
+                    if part and words(part):
+                        pieces.append(Piece(part, sentence, asks, question_mark, count > 0, listed))
     return pieces, seen

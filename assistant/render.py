@@ -30,12 +30,24 @@ VERDICT = {
         "needs_info": "❓ more information needed",
     },
 }
+VERDICT_PLAIN = {
+    "de": {"eligible": "förderfähig", "not_eligible": "nicht förderfähig",
+           "unclear": "von der Guidance nicht entschieden", "needs_info": "abhängig von einer Rückfrage"},
+    "en": {"eligible": "eligible", "not_eligible": "not eligible",
+           "unclear": "not decided by the guidance", "needs_info": "dependent on one more detail"},
+}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp)://|\bwww\.|@(?=\w+\.\w)")
 
 
 def md_escape(text: str) -> str:
-    """User text shown in Markdown: special characters escaped so it stays plain text."""
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+    """User text shown in Markdown: special characters escaped so it stays plain text.
+
+    Bare URLs are broken up too ("http\\://", "www\\."), or Markdown would autolink them.
+    """
+    text = _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(0) if m.group(0) == "@" else
+                         m.group(0).replace(":", "\\:").replace(".", "\\."), text)
 
 
 def explain(activity: str, decision: Decision, language: str, rules: RuleBase | None = None) -> str:
@@ -115,7 +127,7 @@ def handoff_block(lang: str) -> list[str]:
     ]
 
 
-def render_reply(answer: Answer, reminders: list[str], passages: list[str]) -> str:
+def render_reply(answer: Answer, reminders: list[tuple[str, str]], passages: list[str]) -> str:
     """The full Markdown reply: findings, reminders, process passages, hand-off."""
     lang = answer.language
     de = lang == "de"
@@ -140,7 +152,7 @@ def render_reply(answer: Answer, reminders: list[str], passages: list[str]) -> s
         )
     if reminders:
         out.append("**Bitte beachten**" if de else "**Please note**")
-        out += [f"- {r}" for r in reminders]
+        out += [f"- {text} _({section})_" for text, section in reminders]
     if passages:
         out.append("**Aus der Co-op-Guidance**" if de else "**From the Co-op guidance**")
         out += passages

@@ -165,10 +165,14 @@ class Retriever:
         """Sections ranked by fused dense + BM25 score (each normalised to 0..1)."""
         vector = self.embedder.encode([query])[0].tolist()
         try:
-            res = self.collection.query(query_embeddings=[vector], n_results=len(self.chunks),
-                                        include=["metadatas", "distances"])
-        except Exception as exc:
-            raise IndexStoreError(f"The index could not be queried ({exc}). Run `coop-assistant ingest`.") from exc
+            res = self._query(vector)
+        except Exception as first:  # noqa: BLE001 - e.g. another process rebuilt the collection
+            log.warning("index query failed (%s); reopening the index", first)
+            try:
+                self.collection = self._open(None)
+                res = self._query(vector)
+            except Exception as exc:
+                raise IndexStoreError(f"The index could not be queried ({exc}). Run `coop-assistant ingest`.") from exc
         dense: dict[str, float] = {}
         for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
             sid = str(meta["section_id"])
@@ -187,6 +191,10 @@ class Retriever:
         ]
         hits.sort(key=lambda h: (-h.score, h.section_id))
         return hits[:k] if k else hits
+
+    def _query(self, vector: list[float]) -> Any:
+        return self.collection.query(query_embeddings=[vector], n_results=len(self.chunks),
+                                     include=["metadatas", "distances"])
 
     def passage(self, section_id: str) -> str:
         return self.kb.section(section_id).text

@@ -86,7 +86,7 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     Policy: short words (≤3 letters: "ad", "seo", "poc") must match exactly or with a
     plural s; longer words match as a prefix (inflection: "anzeige" → "anzeigen"); words of
     5+ letters also match as the head of a German compound ("zeitungsanzeigen"); words of
-    7+ letters tolerate one typo (two from 12 letters), so "zertifizierung" finds
+    7+ letters tolerate one typo (two from 14 letters), so "zertifizierung" finds
     "zertifzierung" (shorter words do not: "posten" is not "poster").
     """
     if len(word) <= 3:
@@ -98,7 +98,7 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
             if token.endswith(word + ending) and len(token) > len(word) + len(ending) + 2:
                 return True
     if fuzzy and len(word) >= 7 and token[:1] == word[:1]:
-        limit = 2 if len(word) >= 12 else 1
+        limit = 2 if len(word) >= 14 else 1
         if damerau_levenshtein(token, word, limit) <= limit:
             return True
         if len(word) >= 9 and len(token) > len(word) and damerau_levenshtein(token[: len(word)], word, limit) <= limit:

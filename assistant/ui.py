@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
-from assistant.render import CATEGORY, VERDICT, md_escape
+from assistant.render import CATEGORY, VERDICT, VERDICT_PLAIN, md_escape
 
 STARTERS = {
     "de": [
@@ -41,11 +42,19 @@ def source_elements(answer: Answer, limit: int = 4) -> list[SourceElement]:
     out = []
     label = "Quelle" if answer.language == "de" else "Source"
     for n, s in enumerate(answer.sources[:limit], 1):
-        content = s.text
+        content = _plain_lines(s.text)
+        title = s.section
         if answer.language == "en" and s.text_en:
-            content += "\n\n---\nEnglish rendering (translation, not authoritative):\n\n" + s.text_en
-        out.append(SourceElement(f"{label} {n}: {s.section}", content))
+            content += "\n\n---\nEnglish rendering (translation, not authoritative):\n\n" + _plain_lines(s.text_en)
+            english = s.text_en.splitlines()[0].strip()
+            title = s.section if english == s.section else f"{english} ({s.section})"
+        out.append(SourceElement(f"{label} {n}: {title}", content))
     return out
+
+
+def _plain_lines(text: str) -> str:
+    """Guidance text for a Markdown panel: "1. Demand Generation" is a heading, not a list item."""
+    return re.sub(r"(?m)^(\d+)\.", r"\1\\.", text)
 
 
 def mailto(answer: Answer) -> str:
@@ -56,7 +65,7 @@ def mailto(answer: Answer) -> str:
     for f in answer.findings:
         cat = f" / {CATEGORY[f.category]}" if f.category else ""
         rule = f" [{f.rule_id}]" if f.rule_id else ""
-        lines.append(f"- {f.activity}: {f.verdict}{cat}{rule}")
+        lines.append(f"- {f.activity}: {VERDICT_PLAIN[answer.language][f.verdict]}{cat}{rule}")
     if not answer.findings:
         lines.append("- (keine Aktivität erkannt)" if de else "- (no activity recognised)")
     body = "\n".join(lines)[:1500]

@@ -117,3 +117,17 @@ def test_knowledge_manifest_pointing_at_missing_line(tmp_path: Path) -> None:
 def test_knowledge_without_manifest(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match="manifest"):
         load_knowledge(tmp_path)
+
+
+def test_english_rendering_pairs_every_section_sentence_by_sentence() -> None:
+    """Process answers quote German sentence i with English sentence i: the rendering must stay aligned."""
+    from assistant.engine import sentences
+
+    for section in KB.sections():
+        rendering = KB.rendering(section.id, "en")
+        assert rendering is not None, section.id
+        de = sentences("\n".join(section.text.splitlines()[1:]))
+        en = sentences("\n".join(rendering.text.splitlines()[1:]))
+        assert len(de) == len(en), (section.id, len(de), len(en))
+    marker = KB.documents[1].text.splitlines()[0]
+    assert "translation" in marker and "not the authoritative" in marker

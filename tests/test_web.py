@@ -96,7 +96,7 @@ def test_mailto_summarises_question_and_findings(assistant) -> None:  # type: ig
     link = urlparse(mailto(answer))
     assert link.scheme == "mailto" and link.path == "support@partnercare.de"
     body = unquote(parse_qs(link.query)["body"][0])
-    assert "LinkedIn-Anzeigen" in body and "not_eligible" in body and "excl.seller-award-trips" in body
+    assert "LinkedIn-Anzeigen: förderfähig" in body and "nicht förderfähig" in body and "excl.seller-award-trips" in body
     message = handoff_message(answer)
     assert "+49 30 76758732" in message and "(mailto:support@partnercare.de?subject=" in message
     assert "Incentive-Reise" in message  # the open item is listed

@@ -13,16 +13,10 @@ from assistant.chains.answer import Reply
 from assistant.chains.guard import check_prose
 from assistant.engine import Assistant
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
-from assistant.render import CATEGORY
+from assistant.render import CATEGORY, VERDICT_PLAIN
 
 log = logging.getLogger(__name__)
 
-VERDICT_TEXT = {
-    "de": {"eligible": "förderfähig", "not_eligible": "nicht förderfähig",
-           "unclear": "von der Guidance nicht entschieden", "needs_info": "abhängig von einer Rückfrage"},
-    "en": {"eligible": "eligible", "not_eligible": "not eligible",
-           "unclear": "not decided by the guidance", "needs_info": "dependent on one more detail"},
-}
 
 POLISH_PROMPT = ChatPromptTemplate.from_messages([
     ("system", "Polish this Partner Care e-mail draft in {language_name}. Keep every verdict, every quote in „…“ "
@@ -31,10 +25,10 @@ POLISH_PROMPT = ChatPromptTemplate.from_messages([
 ])
 
 
-def draft_text(answer: Answer, reminders: list[str]) -> str:
+def draft_text(answer: Answer, reminders: list[tuple[str, str]]) -> str:
     """Greeting, one paragraph per activity with the quoted rule, POE reminders, next steps, signature."""
     de = answer.language == "de"
-    v = VERDICT_TEXT["de" if de else "en"]
+    v = VERDICT_PLAIN["de" if de else "en"]
     lines = ["Sehr geehrte Damen und Herren," if de else "Dear Partner,", "",
              "vielen Dank für Ihre Anfrage zu Ihren Co-op-Mitteln. Unsere Einschätzung anhand der Co-op-Guidance:"
              if de else "thank you for your question about your Co-op funds. Our assessment based on the Co-op guidance:",
@@ -51,7 +45,7 @@ def draft_text(answer: Answer, reminders: list[str]) -> str:
         lines.append("Ihre Anfrage nennt keine konkrete Aktivität; bitte beschreiben Sie die geplante Maßnahme."
                      if de else "Your message names no specific activity; please describe the planned measure.")
     if reminders:
-        lines += ["", "Bitte beachten Sie:" if de else "Please note:"] + [f"- {r}" for r in reminders]
+        lines += ["", "Bitte beachten Sie:" if de else "Please note:"] + [f"- {text}" for text, _ in reminders]
     lines += ["", "Nächste Schritte:" if de else "Next steps:"]
     if any(f.verdict == "eligible" for f in answer.findings):
         lines.append("- Lassen Sie die förderfähigen Aktivitäten vorab genehmigen und reichen Sie den Claim mit POE ein."
