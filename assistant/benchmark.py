@@ -46,7 +46,7 @@ def run_bench(rounds: int) -> None:
             t_rules.append((time.perf_counter() - t) * 1000)
     latencies.sort()
     typer.echo("coop-assistant bench (figures only; machines are shared and noisy)")
-    typer.echo(f"  import (torch, chroma, sentence-transformers): {t_import:7.2f} s")
+    typer.echo(f"  import of the engine (torch loads on first use):{t_import:7.2f} s")
     typer.echo(f"  start-up incl. model load + fresh index build: {t_start:7.2f} s")
     typer.echo(f"  re-open existing index:                        {t_reopen:7.2f} s")
     typer.echo(f"  questions answered:                            {len(latencies):7d}")

@@ -13,6 +13,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 # German inflection endings allowed after a word matched at the end of a compound.
 INFLECTIONS = ("", "s", "e", "n", "en", "es", "er", "ern", "ns", "nen")
+_INFLECTION_SET = frozenset(INFLECTIONS)
 
 
 def clean_question(raw: object, max_chars: int) -> str:
@@ -94,9 +95,9 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     if token.startswith(word):
         return True
     if len(word) >= 5:
-        for ending in INFLECTIONS:
-            if token.endswith(word + ending) and len(token) > len(word) + len(ending) + 2:
-                return True
+        at = token.rfind(word)
+        if at > 2 and token[at + len(word):] in _INFLECTION_SET:
+            return True
     if fuzzy and len(word) >= 7 and token[:1] == word[:1]:
         limit = 2 if len(word) >= 14 else 1
         if damerau_levenshtein(token, word, limit) <= limit:

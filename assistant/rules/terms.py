@@ -13,19 +13,22 @@ def _word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     return word_matches(token, word, fuzzy)
 
 
+@lru_cache(maxsize=200_000)
+def _positions(tokens: tuple[str, ...], word: str, fuzzy: bool) -> frozenset[int]:
+    """Indices of the tokens that match `word` (cached: many terms share words)."""
+    return frozenset(i for i, tok in enumerate(tokens) if _word_matches(tok, word, fuzzy))
+
+
 def phrase_in(phrase: tuple[str, ...], tokens: tuple[str, ...], fuzzy: bool = True) -> bool:
     """A phrase matches consecutive tokens, or one token spelled as a compound ("print anzeige").
 
     The compound spelling must match without typo tolerance: "facebook ad" is not "facebook".
     """
     n = len(phrase)
-    for i in range(len(tokens) - n + 1):
-        if all(_word_matches(tokens[i + j], phrase[j], fuzzy) for j in range(n)):
+    for i in _positions(tokens, phrase[0], fuzzy):
+        if all(i + j in _positions(tokens, phrase[j], fuzzy) for j in range(1, n)):
             return True
-    if n > 1:
-        joined = "".join(phrase)
-        return any(_word_matches(tok, joined, False) for tok in tokens)
-    return False
+    return n > 1 and bool(_positions(tokens, "".join(phrase), False))
 
 
 @dataclass(frozen=True)
