@@ -6,17 +6,11 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
-from assistant.models import Answer, Handoff
+from assistant.models import Answer
 
 
 class Answers(Protocol):
     def answer(self, question: object, qid: str | None = None) -> Answer: ...
-
-
-def error_answer(message: str, qid: str | None, question: str = "") -> dict[str, Any]:
-    answer = Answer(id=qid, question=question, error=message, answer=message,
-                    handoff=Handoff(reason="The input line could not be processed."))
-    return answer.to_contract()
 
 
 def run_batch(lines: Iterable[str], assistant: Answers) -> Iterator[dict[str, Any]]:
@@ -30,15 +24,15 @@ def run_batch(lines: Iterable[str], assistant: Answers) -> Iterator[dict[str, An
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            out = error_answer(f"Line {n} is not valid JSON ({exc.msg} at column {exc.colno}).", None)
+            out = Answer.for_error(f"Line {n} is not valid JSON ({exc.msg} at column {exc.colno}).", None).to_contract()
         else:
             if not isinstance(row, dict):
-                out = error_answer(f"Line {n} must be a JSON object with 'id' and 'question'.", None)
+                out = Answer.for_error(f"Line {n} must be a JSON object with 'id' and 'question'.", None).to_contract()
             else:
                 qid = row.get("id")
                 qid = None if qid is None else str(qid)
                 if "question" not in row:
-                    out = error_answer(f"Line {n} has no 'question' field.", qid)
+                    out = Answer.for_error(f"Line {n} has no 'question' field.", qid).to_contract()
                 else:
                     out = assistant.answer(row["question"], qid).to_contract()
         out["line"] = n

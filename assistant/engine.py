@@ -10,6 +10,7 @@ from assistant.checker import Checker
 from assistant.config import Settings
 from assistant.embeddings import Embedder, get_embedder
 from assistant.errors import InputError
+from assistant.extract import detect_language
 from assistant.knowledge import KnowledgeBase, load_knowledge
 from assistant.models import Answer, Handoff, Language, Source
 from assistant.render import render_reply
@@ -54,8 +55,8 @@ class Assistant:
             text = clean_question(question, self.settings.max_question_chars)
         except InputError as exc:
             shown = question if isinstance(question, str) else repr(question)[:200]
-            return Answer(id=qid, question=shown, error=str(exc),
-                          handoff=Handoff(reason="The question could not be processed."))
+            language: Language = "en" if isinstance(question, str) and detect_language(question[:2000]) == "en" else "de"
+            return Answer.for_error(str(exc), qid, shown, language)
         check = self.checker.check(text, activities)
         lang: Language = "en" if check.language == "en" else "de"
         answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,

@@ -70,6 +70,12 @@ class Answer(BaseModel):
     injection_detected: bool = False
     unassessed: list[str] = Field(default_factory=list)
 
+    @classmethod
+    def for_error(cls, message: str, qid: str | None = None, question: str = "", language: Language = "de") -> Answer:
+        """The answer to input that could not be processed: the message, and the hand-off."""
+        return cls(id=qid, question=question, language=language, error=message, answer=message,
+                   handoff=Handoff(reason="The input could not be processed."))
+
     def to_contract(self) -> dict[str, object]:
         """The JSON object of the contract: `error` only when set, `handoff` always present as key."""
         data = self.model_dump(mode="json")

@@ -109,10 +109,9 @@ class Matcher:
             return None
         audiences = self.audiences_in(tokens) or self.audiences_in(tuple(words(context)))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
-        for kind in ("exclusion",):
-            best = _best([d for d in decided if d[0].kind == kind])
-            if best:
-                return _lexical(best)
+        excluded = _best([d for d in decided if d[0].kind == "exclusion"])
+        if excluded:
+            return _lexical(excluded)
         covered = [nid for nid, terms in self._not_covered if hits(terms, tokens)]
         if covered:
             return Decision("unclear", terms=tuple(covered), confidence=0.8, reason="not-covered")
