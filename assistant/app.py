@@ -24,11 +24,16 @@ from assistant.extract import detect_language
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE
 from assistant.offline_html import offline_template
 from assistant.persistence import ensure_schema
-from assistant.service import get_assistant
+from assistant.service import check_data, get_assistant
 from assistant.ui import STARTERS, handoff_message, source_elements, ui_language
 
 log = logging.getLogger("assistant.app")
 settings = Settings()
+try:
+    check_data(settings)
+except AssistantError as exc:  # refuse to start half-working
+    logging.getLogger("assistant").error("cannot start: %s", exc)
+    raise SystemExit(2) from exc
 settings.export_for_chainlit()
 server.include_router(router)
 chainlit.server.get_html_template = offline_template(chainlit.server.get_html_template)

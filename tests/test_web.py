@@ -127,3 +127,25 @@ def test_page_links_to_other_hosts_are_removed() -> None:
             '<link\n  rel="stylesheet"\n  href="https://cdn.jsdelivr.net/npm/katex.min.css"\n/>\n'
             '<link rel="stylesheet" crossorigin href="/assets/index.css">')
     assert strip_external_links(html).strip() == '<link rel="stylesheet" crossorigin href="/assets/index.css">'
+
+
+def test_web_server_refuses_to_start_with_a_broken_rules_file(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from assistant.config import Settings
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Settings().rules_dir, rules)
+    path = rules / "demand_generation.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('source_quote: "Printanzeigen"',
+                                                             'source_quote: "Radiowerbung"'), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {
+        "COOP_RULES_DIR": str(rules), "COOP_DATA_DIR": str(tmp_path / "data")}
+    chainlit = Path(sys.executable).parent / "chainlit"
+    done = subprocess.run([str(chainlit), "run", "assistant/app.py", "--headless", "--port", "1"], env=env,
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "demand_generation.yaml" in done.stderr + done.stdout and "dg.print-ads" in done.stderr + done.stdout
