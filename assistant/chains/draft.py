@@ -35,7 +35,7 @@ def draft_text(answer: Answer, reminders: list[tuple[str, str]]) -> str:
              ""]
     for n, f in enumerate(answer.findings, 1):
         cat = f" ({CATEGORY[f.category]})" if f.category else ""
-        lines.append(f"{n}. {f.activity}: {v[f.verdict]}{cat}.")
+        lines.append(f"{n}. „{f.activity}“: {v[f.verdict]}{cat}." if de else f'{n}. "{f.activity}": {v[f.verdict]}{cat}.')
         if f.source_quote:
             lines.append(f"   Grundlage: „{f.source_quote}“ ({f.section})" if de
                          else f"   Basis: „{f.source_quote}“ ({f.section})")
