@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sqlite3
 import uuid
 from pathlib import Path
@@ -83,7 +84,9 @@ def test_schema_takes_every_row_chainlit_writes(tmp_path: Path) -> None:
         await layer.upsert_feedback(Feedback(forId=step_id, threadId=thread_id, value=1, comment="hilfreich"))
         await layer.engine.dispose()
 
-    asyncio.run(write())
+    # in a thread of its own: a session-wide Playwright browser keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, write()).result(timeout=60)
     with sqlite3.connect(tmp_path / "chat.db") as db:
         assert db.execute('SELECT "identifier" FROM users').fetchall() == [("guest-1",)]
         assert db.execute('SELECT "name" FROM threads').fetchall() == [("Messestand?",)]
