@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.extract import Piece, detect_language, split_pieces
+from assistant.extract import PARENS, Piece, detect_language, split_pieces
 from assistant.knowledge import KnowledgeBase
 from assistant.models import Finding
 from assistant.render import explain
@@ -14,7 +14,6 @@ from assistant.rules.matcher import Decision, Matcher
 from assistant.rules.terms import compile_terms, hits
 from assistant.text import words
 
-_PARENTHESES = re.compile(r"\([^()]*\)")
 _TOKEN = re.compile(r"[\w][\w'’.-]*\w|\w", re.UNICODE)
 
 
@@ -39,7 +38,6 @@ class Checker:
         self.frame = {w for term in rules.frame_words.all() for w in words(term)}
         self._topics = [(t.id, compile_terms(t.terms.all())) for t in rules.topics]
         self._answerable = {t.id for t in rules.topics if t.answerable}
-        self._topic_ids = {t.id for t in rules.topics}
         self._cue_words = {w for b in rules.audiences.values() for term in b.all() for w in words(term)}
 
     def topics_in(self, text: str) -> list[str]:
@@ -48,7 +46,7 @@ class Checker:
 
     def content_words(self, text: str) -> list[str]:
         """Words that could name an activity: not question frame, not audience, not filler, not in parentheses."""
-        text = _PARENTHESES.sub(" ", text)
+        text = PARENS.sub(" ", text)
         return [w for w in words(text) if w not in self.frame and w not in self._cue_words and len(w) > 2]
 
     def activity_text(self, text: str) -> str:

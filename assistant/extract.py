@@ -50,7 +50,7 @@ INJECTION = re.compile(
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)]|\(\d+\)|\(?[a-zA-Z]\))\s+")
-_PARENS = re.compile(r"\([^()]*\)")
+PARENS = re.compile(r"\([^()]*\)")
 _INLINE_ENUM = re.compile(r"\s+(?=(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s+\S)")
 _COMMA = re.compile(r"(?<!\d),(?!\d)\s*")
 # A clause opened by one of these describes the activity before it ("…, um … zu bewerben").
@@ -131,7 +131,7 @@ def _mask_parentheses(sentence: str) -> tuple[str, list[str]]:
         groups.append(m.group(0))
         return f"\x00{len(groups) - 1}\x00"
 
-    return _PARENS.sub(keep, sentence), groups
+    return PARENS.sub(keep, sentence), groups
 
 
 def _unmask(text: str, groups: list[str]) -> str:
