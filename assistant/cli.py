@@ -125,7 +125,8 @@ def evaluate(
     from assistant.evalrun import run_eval
 
     assistant = _load()
-    passed = run_eval(assistant, data, report_dir, thresholds, show)
+    # the default data must have every gated split; another folder (e.g. evals/unseen) is gated where it has cases
+    passed = run_eval(assistant, data, report_dir, thresholds, show, require_all=data == PROJECT_ROOT / "evals" / "data")
     if not passed:
         raise typer.Exit(1)
 
