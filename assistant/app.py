@@ -21,6 +21,7 @@ from assistant.chains.llm import chat_model
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.extract import detect_language
+from assistant.files import LocalStorageClient, file_router
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE
 from assistant.offline_html import offline_template
 from assistant.persistence import ensure_schema
@@ -35,10 +36,14 @@ except AssistantError as exc:  # refuse to start half-working
     logging.getLogger("assistant").error("cannot start: %s", exc)
     raise SystemExit(2) from exc
 settings.export_for_chainlit()
+storage = LocalStorageClient(settings.data_dir / "files")
 server.include_router(router)
+server.include_router(file_router(storage))
+# Chainlit's catch-all page route (GET /{full_path:path}) would shadow routes added after it: ours go first.
+_ours = server.router.routes[-2:]
+del server.router.routes[-2:]
+server.router.routes[0:0] = _ours
 chainlit.server.get_html_template = offline_template(chainlit.server.get_html_template)
-# Chainlit's catch-all page route would shadow routes added after it: put ours first.
-server.router.routes.sort(key=lambda r: 0 if getattr(r, "path", "").startswith("/api/check") else 1)
 
 PARTNER, STAFF = "Partner", "Partner Care"
 
@@ -52,7 +57,7 @@ async def warm_up() -> None:
 @cl.data_layer
 def data_layer() -> SQLAlchemyDataLayer:
     ensure_schema(settings.database)
-    return SQLAlchemyDataLayer(conninfo=settings.database)
+    return SQLAlchemyDataLayer(conninfo=settings.database, storage_provider=storage)
 
 
 @cl.header_auth_callback

@@ -389,3 +389,10 @@ def test_thread_is_in_the_history_after_the_restart(restart_lab: RestartLab) -> 
     chat.page.goto(server.url + "/")
     expect(chat.page.locator("#chat-input")).to_be_visible()
     expect(chat.page.locator("#thread-history")).to_contain_text(Q_FEEDBACK[:30], timeout=10_000)
+    # reopening the thread brings back the answer and its stored source passages (local file storage)
+    chat.page.locator("#thread-history").get_by_text(Q_FEEDBACK[:30]).first.click()
+    answer = chat.page.locator(ANSWERS).filter(has_text="Messen und Veranstaltungen").first
+    expect(answer).to_be_visible(timeout=15_000)
+    panel = open_side_element(chat.page, answer, "Quelle 1")
+    expect(panel).to_contain_text("Beispiele für förderfähige Aktivitäten")
+    expect(chat.page.locator("#chat-input")).to_be_visible()  # on_chat_resume: the conversation goes on
