@@ -35,7 +35,7 @@ class Checker:
         self.rules = rules
         self.matcher = matcher
         self.knowledge = knowledge
-        self.frame = {w for term in rules.frame_words.all() for w in words(term)}
+        self.frame = rules.frame_set
         self._topics = [(t.id, compile_terms(t.terms.all())) for t in rules.topics]
         self._answerable = {t.id for t in rules.topics if t.answerable}
         self._cue_words = {w for b in rules.audiences.values() for term in b.all() for w in words(term)}

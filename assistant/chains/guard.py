@@ -29,7 +29,7 @@ class Verdict:
     reason: str = ""
 
 
-def _mentions(sentence: str, finding: Finding, frame: set[str]) -> bool:
+def _mentions(sentence: str, finding: Finding, frame: frozenset[str]) -> bool:
     """Does the sentence speak about the finding's activity (any of its content words, also inside compounds)?"""
     keys = [w for w in words(finding.activity) if len(w) > 3 and w not in frame]
     text = " ".join(words(fold(sentence)))
@@ -65,10 +65,9 @@ def check_prose(text: str, answer: Answer, rules: RuleBase) -> Verdict:
     own = _QUOTED.sub(" [Zitat] ", own)
     sentences = [s for s in _SENTENCE.split(own) if s.strip()]
     not_yes = [f for f in answer.findings if f.verdict != "eligible"]
-    frame = {w for term in rules.frame_words.all() for w in words(term)}
     for f in not_yes:
         for s in sentences:
-            if _mentions(s, f, frame) and _POSITIVE.search(s) and not _NEGATIVE.search(s):
+            if _mentions(s, f, rules.frame_set) and _POSITIVE.search(s) and not _NEGATIVE.search(s):
                 return Verdict(False, f"calls {f.activity!r} eligible, the engine says {f.verdict}")
     if answer.findings and not any(f.verdict == "eligible" for f in answer.findings):
         for s in sentences:

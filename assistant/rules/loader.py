@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from assistant.errors import RulesError, YamlError
 from assistant.knowledge import KnowledgeBase
 from assistant.rules.schema import Bilingual, NotCovered, Reminder, Rule, RuleFile, Topic
+from assistant.text import words
 from assistant.yamlio import load_yaml
 
 
@@ -27,6 +29,11 @@ class RuleBase:
     audiences: dict[str, Bilingual]
     frame_words: Bilingual
     fingerprint: str = ""
+
+    @cached_property
+    def frame_set(self) -> frozenset[str]:
+        """The question-frame words, folded ("Können wir … mit Co-op bezahlen")."""
+        return frozenset(w for term in self.frame_words.all() for w in words(term))
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
