@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assistant.extract import PARENS, Piece, detect_language, split_pieces
 from assistant.knowledge import KnowledgeBase
-from assistant.models import Finding
+from assistant.models import Finding, Language
 from assistant.render import explain
 from assistant.rules.loader import RuleBase
 from assistant.rules.matcher import Decision, Matcher
@@ -21,7 +21,7 @@ _TOKEN = re.compile(r"[\w][\w'’.-]*\w|\w", re.UNICODE)
 class Check:
     """What the checker found in one question."""
 
-    language: str
+    language: Language
     findings: list[Finding]
     topics: list[str]
     injection_detected: bool

@@ -12,7 +12,7 @@ from assistant.embeddings import Embedder, get_embedder
 from assistant.errors import InputError
 from assistant.extract import detect_language
 from assistant.knowledge import KnowledgeBase, load_knowledge
-from assistant.models import Answer, Handoff, Language, Source
+from assistant.models import Answer, Handoff, Source
 from assistant.render import render_reply
 from assistant.retrieval import Retriever, lexical_tokens
 from assistant.rules.loader import RuleBase, load_rules
@@ -55,10 +55,10 @@ class Assistant:
             text = clean_question(question, self.settings.max_question_chars)
         except InputError as exc:
             shown = question if isinstance(question, str) else repr(question)[:200]
-            language: Language = "en" if isinstance(question, str) and detect_language(question[:2000]) == "en" else "de"
+            language = detect_language(question[:2000]) if isinstance(question, str) else "de"
             return Answer.for_error(str(exc), qid, shown, language)
         check = self.checker.check(text, activities)
-        lang: Language = "en" if check.language == "en" else "de"
+        lang = check.language
         answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,
                         injection_detected=check.injection_detected, unassessed=check.unassessed)
         answer.sources = self._sources(text, answer)
@@ -129,9 +129,9 @@ class Assistant:
         out = []
         for sid in chosen:
             section = self.knowledge.section(sid)
-            german = sentences("\n".join(section.text.splitlines()[1:]))  # without the heading line
+            german = sentences(section.body)
             rendering = self.knowledge.rendering(sid, "en")
-            english = sentences("\n".join(rendering.text.splitlines()[1:])) if rendering else []
+            english = sentences(rendering.body) if rendering else []
             overlap = [len(query & set(lexical_tokens(g + " " + (english[i] if i < len(english) else ""))))
                        for i, g in enumerate(german)]
             best = sorted(range(len(german)), key=lambda i: -overlap[i])[:2]

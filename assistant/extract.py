@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.models import Language
 from assistant.text import words
 
 # Instructions aimed at the assistant instead of a question about an activity. Matched
@@ -101,7 +102,7 @@ class Piece:
     listed: bool = False  # an item of a bulleted or numbered list
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str) -> Language:
     """'de' or 'en' by common function words; umlauts and ß count for German; ties go to German."""
     raw = [t.strip(".,;:!?()\"'") for t in text.lower().split()]
     de = sum(1 for t in raw if t in _DE_HINTS) + 2 * len(re.findall(r"[äöüß]", text.lower()))

@@ -47,6 +47,11 @@ class Section:
     title: str
     text: str
 
+    @property
+    def body(self) -> str:
+        """The section's text without its heading line."""
+        return "\n".join(self.text.splitlines()[1:])
+
 
 @dataclass
 class Document:
