@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,12 +12,10 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.chains.extraction import ExtractionChain
-from assistant.chains.guard import check_prose
+from assistant.chains.guard import guarded_call, language_name
 from assistant.engine import Assistant
-from assistant.models import PARTNER_CARE_PHONE, Answer
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
 from assistant.render import handoff_block
-
-log = logging.getLogger(__name__)
 
 PHRASE_PROMPT = ChatPromptTemplate.from_messages([
     ("system",
@@ -75,19 +72,12 @@ class AnswerChain:
         if self.phrase is None or answer.error:
             return Reply(answer, answer.answer, "deterministic")
         passages = "\n\n".join(f"[{s.section}]\n{s.text}" for s in answer.sources[:3])
-        try:
-            text = self.phrase.invoke({
-                "language_name": "German" if answer.language == "de" else "English",
-                "phone": PARTNER_CARE_PHONE, "email": "support@partnercare.de",
-                "question": answer.question, "result": _result_json(answer), "passages": passages,
-            })
-        except Exception as exc:  # noqa: BLE001 - timeouts, HTTP errors, bad payloads: all fall back
-            log.warning("LLM phrasing failed (%s); using the deterministic reply", exc)
-            return Reply(answer, answer.answer, "deterministic", f"model unavailable: {type(exc).__name__}")
-        verdict = check_prose(text, answer, self.assistant.rules)
-        if not verdict.ok:
-            log.warning("guard rejected the model's reply: %s", verdict.reason)
-            return Reply(answer, answer.answer, "deterministic", f"guard: {verdict.reason}")
+        text, why = guarded_call(self.phrase, {
+            "language_name": language_name(answer), "phone": PARTNER_CARE_PHONE, "email": PARTNER_CARE_EMAIL,
+            "question": answer.question, "result": _result_json(answer), "passages": passages,
+        }, answer, self.assistant.rules)
+        if text is None:
+            return Reply(answer, answer.answer, "deterministic", why)
         if answer.handoff is not None and PARTNER_CARE_PHONE not in text:
             text += "\n\n" + "\n\n".join(handoff_block(answer.language))
         return Reply(answer, text, "llm")

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable
 
 from assistant.chains.answer import Reply
-from assistant.chains.guard import check_prose
+from assistant.chains.guard import guarded_call, language_name
 from assistant.engine import Assistant
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
 from assistant.render import CATEGORY, VERDICT_PLAIN
-
-log = logging.getLogger(__name__)
-
 
 POLISH_PROMPT = ChatPromptTemplate.from_messages([
     ("system", "Polish this Partner Care e-mail draft in {language_name}. Keep every verdict, every quote in „…“ "
@@ -73,13 +68,10 @@ class DraftChain:
         draft = draft_text(answer, self.assistant.reminders_for(answer))
         if self.polish is None:
             return Reply(answer, draft, "deterministic")
-        try:
-            text = self.polish.invoke({"language_name": "German" if answer.language == "de" else "English",
-                                       "draft": draft})
-        except Exception as exc:  # noqa: BLE001
-            log.warning("LLM polish failed (%s); using the deterministic draft", exc)
-            return Reply(answer, draft, "deterministic", f"model unavailable: {type(exc).__name__}")
-        verdict = check_prose(text, answer, self.assistant.rules)
-        if not verdict.ok or PARTNER_CARE_PHONE not in text:
-            return Reply(answer, draft, "deterministic", f"guard: {verdict.reason or 'contact details dropped'}")
+        text, why = guarded_call(self.polish, {"language_name": language_name(answer), "draft": draft}, answer,
+                                 self.assistant.rules)
+        if text is not None and PARTNER_CARE_PHONE not in text:
+            text, why = None, "guard: contact details dropped"
+        if text is None:
+            return Reply(answer, draft, "deterministic", why)
         return Reply(answer, text, "llm")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.runnables import Runnable
 
 from assistant.models import Answer, Finding
 from assistant.rules.loader import RuleBase
 from assistant.text import fold, words
 
+log = logging.getLogger(__name__)
 _POSITIVE = re.compile(
     r"\b(eligible|förderfähig|foerderfaehig|zulässig|erlaubt|approved|allowed|permitted|covered|berechtigt|"
     r"erstattungsfähig|kann (über|mit) co-?op|can be (paid|funded|covered)|you can (pay|use|fund)|ja\b|yes\b)",
@@ -74,3 +79,24 @@ def check_prose(text: str, answer: Answer, rules: RuleBase) -> Verdict:
             if _POSITIVE.search(s) and not _NEGATIVE.search(s):
                 return Verdict(False, "implies eligibility where nothing is eligible")
     return Verdict(True)
+
+
+def guarded_call(model: Runnable, inputs: dict[str, Any], answer: Answer, rules: RuleBase) -> tuple[str | None, str]:
+    """The model's text if the call succeeds and `check_prose` accepts it; else None and the reason.
+
+    Any failure of the call (timeout, HTTP error, bad payload) counts as "model unavailable".
+    """
+    try:
+        text = model.invoke(inputs)
+    except Exception as exc:  # noqa: BLE001 - every failure means: use the deterministic text
+        log.warning("model call failed (%s); using the deterministic text", exc)
+        return None, f"model unavailable: {type(exc).__name__}"
+    verdict = check_prose(text, answer, rules)
+    if not verdict.ok:
+        log.warning("guard rejected the model's text: %s", verdict.reason)
+        return None, f"guard: {verdict.reason}"
+    return text, ""
+
+
+def language_name(answer: Answer) -> str:
+    return "German" if answer.language == "de" else "English"
