@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test unit eval lint bench ingest browser-deps clean
+.PHONY: install run test unit eval lint bench ingest browser-deps db-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -29,13 +29,17 @@ run: install ingest
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-unit: install
+# Debian's PostgreSQL for the database tests (each test run starts a throwaway cluster on 127.0.0.1)
+db-deps:
+	@test -x /usr/lib/postgresql/15/bin/initdb || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
+
+unit: install db-deps
 	$(BIN)/pytest -q -m "not browser"
 
 eval: install
 	$(BIN)/coop-assistant eval
 
-test: install browser-deps
+test: install browser-deps db-deps
 	$(BIN)/pytest -q
 	$(BIN)/coop-assistant eval --show none
 

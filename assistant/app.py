@@ -5,28 +5,35 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import uuid
 from typing import Any
 
 import chainlit as cl
+import chainlit.config
 import chainlit.server
-from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.server import app as server
+from chainlit.server import sio
 
-from assistant.api import router
-from assistant.auth import check_staff
 from assistant.chains.answer import AnswerChain, Reply
 from assistant.chains.draft import DraftChain
 from assistant.chains.llm import chat_model
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.extract import detect_language
-from assistant.files import LocalStorageClient, file_router
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE
-from assistant.offline_html import offline_template
-from assistant.persistence import ensure_schema
 from assistant.service import check_data, get_assistant
-from assistant.ui import STARTERS, handoff_message, source_elements, ui_language
+from assistant.web.access import AccessGuard
+from assistant.web.api import make_router
+from assistant.web.auth import check_staff
+from assistant.web.datalayer import SafeDataLayer
+from assistant.web.files import LocalStorageClient, file_router
+from assistant.web.ids import is_uuid
+from assistant.web.offline_html import offline_template
+from assistant.web.persistence import ensure_schema
+from assistant.web.security import SecurityHeaders
+from assistant.web.tokens import TokenGate
+from assistant.web.ui import STARTERS, handoff_message, limit_message, limit_script, source_elements, ui_language
 
 log = logging.getLogger("assistant.app")
 settings = Settings()
@@ -36,14 +43,62 @@ except AssistantError as exc:  # refuse to start half-working
     logging.getLogger("assistant").error("cannot start: %s", exc)
     raise SystemExit(2) from exc
 settings.export_for_chainlit()
-storage = LocalStorageClient(settings.data_dir / "files")
-server.include_router(router)
-server.include_router(file_router(storage))
+
+# Chainlit's session upload folder, per process under the data dir: Chainlit deletes it at shutdown,
+# which must not take another instance's files with it (upstream: <app root>/.files for everyone).
+_session_files = settings.session_files_dir(os.getpid())
+_session_files.mkdir(parents=True, exist_ok=True)
+chainlit.config.FILES_DIRECTORY = _session_files
+chainlit.server.FILES_DIRECTORY = _session_files
+
+storage = LocalStorageClient(settings.files_dir)
+layer = SafeDataLayer(settings.database, upload_roots=[_session_files], storage_provider=storage)
+
+
+async def _thread_owner(thread_id: str) -> str | None:
+    try:
+        return await layer.get_thread_author(thread_id)
+    except ValueError:
+        return None
+
+
+server.include_router(make_router(TokenGate(settings.api_tokens, settings.api_tokens_revoked, settings.api_rate)))
+server.include_router(file_router(storage, _thread_owner))
+LIMIT_JS = "/coop-static/limit.js"
+
+
+@server.get(LIMIT_JS, include_in_schema=False)
+async def limit_js() -> Any:
+    from fastapi.responses import Response
+
+    return Response(limit_script(settings.max_question_chars), media_type="text/javascript")
+
+
 # Chainlit's catch-all page route (GET /{full_path:path}) would shadow routes added after it: ours go first.
-_ours = server.router.routes[-2:]
-del server.router.routes[-2:]
+_ours = server.router.routes[-3:]
+del server.router.routes[-3:]
 server.router.routes[0:0] = _ours
 chainlit.server.get_html_template = offline_template(chainlit.server.get_html_template)
+chainlit.config.config.ui.custom_js = LIMIT_JS
+server.add_middleware(AccessGuard, step_owner=layer.owner_of_step, feedback_owner=layer.owner_of_feedback)
+server.add_middleware(SecurityHeaders)
+# socket.io: messages up to socket_max_bytes reach on_message (and get the limit reply) instead of
+# dropping the connection at engine.io's 1 MB default
+sio.eio.max_http_buffer_size = settings.socket_max_bytes
+
+_connect = sio.handlers["/"]["connect"]
+
+
+async def _connect_checked(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> Any:
+    """A socket may only name a thread by UUID (the thread-id SQL injection of Chainlit 2.12 starts here)."""
+    thread_id = (auth or {}).get("threadId")
+    if thread_id and not is_uuid(thread_id):  # the page sends "" for a new chat
+        log.warning("socket refused: thread id is not a UUID")
+        raise ConnectionRefusedError("invalid thread id")
+    return await _connect(sid, environ, auth)
+
+
+sio.handlers["/"]["connect"] = _connect_checked
 
 PARTNER, STAFF = "Partner", "Partner Care"
 
@@ -55,9 +110,9 @@ async def warm_up() -> None:
 
 
 @cl.data_layer
-def data_layer() -> SQLAlchemyDataLayer:
+def data_layer() -> SafeDataLayer:
     ensure_schema(settings.database)
-    return SQLAlchemyDataLayer(conninfo=settings.database, storage_provider=storage)
+    return layer
 
 
 @cl.header_auth_callback
@@ -133,6 +188,10 @@ FAILURE = {
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
+    if len(message.content) > settings.max_question_chars:  # answered in the UI's language, not the text's
+        lang = ui_language(getattr(cl.context.session, "language", None))
+        await cl.Message(content=limit_message(lang, len(message.content), settings.max_question_chars)).send()
+        return
     try:
         chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
         reply: Reply = await cl.make_async(chain.invoke)(message.content)

@@ -151,9 +151,20 @@ def hash_password_cmd(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Print a COOP_STAFF_USERS entry for a Partner Care staff login (the password itself is never stored)."""
-    from assistant.auth import hash_password
+    from assistant.web.auth import hash_password
 
     typer.echo(json.dumps({name: hash_password(password)}))
+
+
+@app.command("create-token")
+def create_token_cmd(name: Annotated[str, typer.Argument(help="A name for the tool or CRM that will use the token.")]) -> None:
+    """Create a bearer token for POST /api/check; prints it once and the COOP_API_TOKENS entry to add."""
+    from assistant.web.tokens import hash_token, new_token
+
+    token = new_token()
+    typer.echo(f"token: {token}   (give it to {name}; it is not stored anywhere)")
+    typer.echo(f"COOP_API_TOKENS='{json.dumps({name: hash_token(token)})}'")
+    typer.echo("(merge entries into one JSON object; revoke with COOP_API_TOKENS_REVOKED='[\"" + name + "\"]')")
 
 
 @app.command()

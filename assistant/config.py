@@ -39,15 +39,31 @@ class Settings(BaseSettings):
     # staff logins for the "Partner Care" profile: {"name": "pbkdf2_sha256$…"} from `coop-assistant hash-password`
     staff_users: dict[str, str] = Field(default_factory=dict)
     auth_secret: SecretStr | None = None  # JWT secret; generated once under data_dir when unset
+    # POST /api/check bearer tokens: {"name": "sha256$…"} from `coop-assistant create-token NAME`
+    api_tokens: dict[str, str] = Field(default_factory=dict)
+    api_tokens_revoked: list[str] = Field(default_factory=list)  # names whose tokens now get 403
+    api_rate: str = "60/minute"  # per token, moving window (`limits` notation)
+    # largest socket.io message accepted (bytes); larger chat messages are cut by the page's script
+    # to just over max_question_chars, so they get the limit reply instead of a dropped socket
+    socket_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024 * 1024)
 
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
-    llm_timeout: float = 20.0
+    llm_timeout: float = Field(default=20.0, gt=0)  # seconds for the whole model call (a deadline)
 
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def files_dir(self) -> Path:
+        """Stored element content (source passages of reopened threads), shared by instances on this data dir."""
+        return self.data_dir / "files"
+
+    def session_files_dir(self, pid: int) -> Path:
+        """Chainlit's per-session upload folder for one server process (removed by that process at shutdown)."""
+        return self.data_dir / "sessions" / str(pid)
 
     @property
     def database(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from collections.abc import Callable
@@ -106,6 +107,14 @@ class Retriever:
         return chromadb.PersistentClient(path=str(self.settings.chroma_dir), settings=chroma_settings)
 
     def _open(self, progress: Callable[[int, int], None] | None) -> Any:
+        """Open or build the index under a file lock: a second process waits, then reuses what the first built."""
+        from filelock import FileLock
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.settings.data_dir / "index.lock")):
+            return self._open_locked(progress)
+
+    def _open_locked(self, progress: Callable[[int, int], None] | None) -> Any:
         try:
             return self._open_once(progress)
         except IndexStoreError:
@@ -158,6 +167,8 @@ class Retriever:
             if progress:
                 progress(min(start + batch, total), total)
         self.rebuilt = True
+        if not self.settings.chroma_host:
+            remove_orphan_segments(self.settings.chroma_dir)
         return col
 
     # -- query -----------------------------------------------------------------
@@ -199,6 +210,34 @@ class Retriever:
     def passage(self, section_id: str) -> str:
         return self.kb.section(section_id).text
 
+
+
+def remove_orphan_segments(chroma_dir: Path) -> list[str]:
+    """Delete segment folders of deleted collections (Chroma leaves them on disk); returns their names.
+
+    A folder is kept when Chroma's own catalogue (`chroma.sqlite3`, table `segments`) still names it.
+    Called under the index lock, right after a rebuild.
+    """
+    import sqlite3
+    import uuid
+
+    catalogue = chroma_dir / "chroma.sqlite3"
+    if not catalogue.exists():
+        return []
+    with contextlib.closing(sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True)) as db:
+        live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+    removed = []
+    for child in chroma_dir.iterdir():
+        try:
+            uuid.UUID(child.name)
+        except ValueError:
+            continue
+        if child.is_dir() and child.name not in live:
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child.name)
+    if removed:
+        log.info("removed %d folder(s) of the previous index", len(removed))
+    return removed
 
 
 def _forget_client(path: Path) -> None:

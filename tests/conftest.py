@@ -67,3 +67,25 @@ def lexical_checker(session_settings: Settings):  # type: ignore[no-untyped-def]
     kb = load_knowledge(session_settings.knowledge_dir)
     rules = load_rules(session_settings.rules_dir, kb)
     return Checker(rules, Matcher(rules, session_settings.rules_date()), kb)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """One throwaway PostgreSQL cluster for the session (fails, never skips, when it is not installed)."""
+    from tests.postgres import Postgres
+
+    try:
+        pg = Postgres().start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The chat database URL, once on SQLite and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    pg = request.getfixturevalue("postgres")
+    return pg.create_database(f"t_{tmp_path.name.lower().replace('-', '_')[-40:]}")  # type: ignore[attr-defined]

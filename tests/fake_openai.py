@@ -17,6 +17,7 @@ class Scripted:
     tool: tuple[str, dict[str, Any]] | None = None  # (function name, arguments)
     status: int = 200
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between single bytes of the body (a slow endpoint)
 
 
 @dataclass
@@ -54,21 +55,26 @@ class FakeOpenAI:
                     name, args = item.tool
                     message = {"role": "assistant", "content": None, "tool_calls": [
                         {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}
-                self._send(200, {
+                self._send(200, trickle=item.trickle, payload={
                     "id": "chatcmpl-1", "object": "chat.completion", "created": int(time.time()), "model": body["model"],
                     "choices": [{"index": 0, "message": message,
                                  "finish_reason": "tool_calls" if item.tool else "stop"}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 })
 
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
+            def _send(self, status: int, payload: dict[str, Any], trickle: float = 0.0) -> None:
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not trickle:
+                        self.wfile.write(data)
+                    for n in range(len(data) if trickle else 0):
+                        self.wfile.write(data[n:n + 1])
+                        self.wfile.flush()
+                        time.sleep(trickle)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout test)
 

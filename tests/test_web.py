@@ -14,20 +14,21 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assistant import service
-from assistant.auth import check_staff, hash_password, verify_password
-from assistant.offline_html import strip_external_links
-from assistant.persistence import ensure_schema
-from assistant.ui import handoff_message, mailto, source_elements, ui_language
+from assistant.web.auth import check_staff, hash_password, verify_password
+from assistant.web.offline_html import strip_external_links
+from assistant.web.persistence import ensure_schema
+from assistant.web.ui import handoff_message, mailto, source_elements, ui_language
 
 
 @pytest.fixture()
 def client(assistant, monkeypatch: pytest.MonkeyPatch) -> TestClient:  # type: ignore[no-untyped-def]
-    from assistant.api import router
+    from assistant.web.api import make_router
+    from assistant.web.tokens import TokenGate, hash_token
 
     monkeypatch.setattr(service, "_assistant", assistant)
     app = FastAPI()
-    app.include_router(router)
-    return TestClient(app)
+    app.include_router(make_router(TokenGate({"tests": hash_token("coop_test-token")}, [], "1000/minute")))
+    return TestClient(app, headers={"Authorization": "Bearer coop_test-token"})
 
 
 def test_api_answers_per_contract(client: TestClient) -> None:
@@ -152,30 +153,3 @@ def test_web_server_refuses_to_start_with_a_broken_rules_file(tmp_path: Path) ->
                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "demand_generation.yaml" in done.stderr + done.stdout and "dg.print-ads" in done.stderr + done.stdout
-
-
-def test_local_element_storage(tmp_path: Path) -> None:
-    from assistant.files import LocalStorageClient, file_router
-
-    storage = LocalStorageClient(tmp_path / "files")
-
-    async def roundtrip() -> tuple[dict, bool, bool]:
-        stored = await storage.upload_file("user-1/el-1/Quelle 1: 1. Demand Generation", "Printanzeigen", "text/plain")
-        deleted = await storage.delete_file("user-1/el-1/Quelle 1: 1. Demand Generation")
-        again = await storage.delete_file("user-1/el-1/Quelle 1: 1. Demand Generation")
-        return stored, deleted, again
-
-    pool = concurrent.futures.ThreadPoolExecutor(1)  # asyncio.run off the (possibly busy) main loop
-    stored, deleted, again = pool.submit(asyncio.run, roundtrip()).result(timeout=30)
-    assert stored["url"] == "/coop-files/user-1/el-1/Quelle%201%3A%201.%20Demand%20Generation"
-    assert deleted and not again
-    with pytest.raises(ValueError, match="leaves the storage folder"):
-        storage.path_for("../outside.txt")
-
-    uploaded = pool.submit(asyncio.run, storage.upload_file("u/e/x", b"Hallo")).result(timeout=30)
-    app = FastAPI()
-    app.include_router(file_router(storage))
-    client = TestClient(app)
-    assert client.get(uploaded["url"]).text == "Hallo"
-    assert client.get("/coop-files/u/e/missing").status_code == 404
-    assert client.get("/coop-files/%2e%2e/%2e%2e/etc/passwd").status_code == 404

@@ -13,6 +13,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.chains.extraction import ExtractionChain
 from assistant.chains.guard import guarded_call, language_name
+from assistant.chains.llm import deadline_of
 from assistant.engine import Assistant
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
 from assistant.render import handoff_block
@@ -55,6 +56,7 @@ class AnswerChain:
     def __init__(self, assistant: Assistant, llm: BaseChatModel | None = None) -> None:
         self.assistant = assistant
         self.llm = llm
+        self.deadline = deadline_of(llm)
         self.extraction = ExtractionChain.create(assistant, llm) if llm is not None else None
         self.phrase: Runnable | None = (PHRASE_PROMPT | llm | StrOutputParser()) if llm is not None else None
         self.chain: Runnable = RunnableLambda(self._engine) | RunnableLambda(self._reply)
@@ -75,7 +77,7 @@ class AnswerChain:
         text, why = guarded_call(self.phrase, {
             "language_name": language_name(answer), "phone": PARTNER_CARE_PHONE, "email": PARTNER_CARE_EMAIL,
             "question": answer.question, "result": _result_json(answer), "passages": passages,
-        }, answer, self.assistant.rules)
+        }, answer, self.assistant.rules, self.deadline)
         if text is None:
             return Reply(answer, answer.answer, "deterministic", why)
         if answer.handoff is not None and PARTNER_CARE_PHONE not in text:

@@ -9,6 +9,7 @@ from langchain_core.runnables import Runnable
 
 from assistant.chains.answer import Reply
 from assistant.chains.guard import guarded_call, language_name
+from assistant.chains.llm import deadline_of
 from assistant.engine import Assistant
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
 from assistant.render import CATEGORY, VERDICT_PLAIN
@@ -60,6 +61,7 @@ class DraftChain:
     def __init__(self, assistant: Assistant, llm: BaseChatModel | None = None) -> None:
         self.assistant = assistant
         self.polish: Runnable | None = (POLISH_PROMPT | llm | StrOutputParser()) if llm is not None else None
+        self.deadline = deadline_of(llm)
 
     def invoke(self, message: str) -> Reply:
         answer = self.assistant.answer(message)
@@ -69,7 +71,7 @@ class DraftChain:
         if self.polish is None:
             return Reply(answer, draft, "deterministic")
         text, why = guarded_call(self.polish, {"language_name": language_name(answer), "draft": draft}, answer,
-                                 self.assistant.rules)
+                                 self.assistant.rules, self.deadline)
         if text is not None and PARTNER_CARE_PHONE not in text:
             text, why = None, "guard: contact details dropped"
         if text is None:

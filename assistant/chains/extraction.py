@@ -9,6 +9,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, Field
 
+from assistant.chains.llm import call, deadline_of
 from assistant.engine import Assistant
 from assistant.models import Answer
 from assistant.text import words
@@ -43,6 +44,7 @@ class ExtractionChain:
     def __init__(self, assistant: Assistant, llm: BaseChatModel, method: str = "function_calling") -> None:
         self.assistant = assistant
         self.chain: Runnable = EXTRACT_PROMPT | llm.with_structured_output(Activities, method=method)
+        self.deadline = deadline_of(llm)
 
     @classmethod
     def create(cls, assistant: Assistant, llm: BaseChatModel) -> ExtractionChain | None:
@@ -56,7 +58,7 @@ class ExtractionChain:
     def activities(self, question: str) -> list[str] | None:
         """The model's activity list, or None when it fails or strays from the message."""
         try:
-            result = self.chain.invoke({"question": question})
+            result = call(self.chain, {"question": question}, self.deadline)
             parsed = result if isinstance(result, Activities) else Activities.model_validate(result)
         except Exception as exc:  # noqa: BLE001 - any failure means: use the deterministic splitter
             log.warning("extraction failed (%s); using the deterministic splitter", exc)

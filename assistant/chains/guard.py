@@ -9,6 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable
 
+from assistant.chains.llm import call
 from assistant.models import Answer, Finding
 from assistant.rules.loader import RuleBase
 from assistant.text import fold, words
@@ -81,13 +82,15 @@ def check_prose(text: str, answer: Answer, rules: RuleBase) -> Verdict:
     return Verdict(True)
 
 
-def guarded_call(model: Runnable, inputs: dict[str, Any], answer: Answer, rules: RuleBase) -> tuple[str | None, str]:
+def guarded_call(model: Runnable, inputs: dict[str, Any], answer: Answer, rules: RuleBase,
+                 deadline: float | None = None) -> tuple[str | None, str]:
     """The model's text if the call succeeds and `check_prose` accepts it; else None and the reason.
 
-    Any failure of the call (timeout, HTTP error, bad payload) counts as "model unavailable".
+    Any failure of the call (deadline passed, HTTP error, bad payload) counts as "model unavailable";
+    `deadline` (seconds, wall clock) bounds the whole call.
     """
     try:
-        text = model.invoke(inputs)
+        text = call(model, inputs, deadline)
     except Exception as exc:  # noqa: BLE001 - every failure means: use the deterministic text
         log.warning("model call failed (%s); using the deterministic text", exc)
         return None, f"model unavailable: {type(exc).__name__}"

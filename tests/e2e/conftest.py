@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 STAFF_USER = "staff1"
 STAFF_PASSWORD = "e2e-Staff-Passwort-7"  # only ever hashed into this test server's environment
+API_TOKEN = "coop_e2e-api-token"  # only ever hashed into this test server's environment
 READY_TIMEOUT = 120.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 IGNORED_SCHEMES = {"data", "blob", "about", "mailto"}
@@ -52,7 +53,8 @@ def free_port() -> int:
 def http_status(method: str, url: str, body: dict[str, Any] | None = None, timeout: float = 5.0) -> int | None:
     """Status code of one request, or None when nothing answers yet."""
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json", "authorization": f"Bearer {API_TOKEN}"}
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with _HTTP.open(req, timeout=timeout) as resp:
             resp.read()
@@ -65,13 +67,15 @@ def http_status(method: str, url: str, body: dict[str, Any] | None = None, timeo
 
 def server_env(data_dir: Path) -> dict[str, str]:
     """os.environ without CI (Chainlit's CI mode) and without any COOP_*/LLM settings, plus the test's own."""
-    from assistant.auth import hash_password
+    from assistant.web.auth import hash_password
+    from assistant.web.tokens import hash_token
 
     env = {k: v for k, v in os.environ.items()
            if k != "CI" and not k.startswith("COOP_") and k not in {"OPENAI_API_KEY", "CHAINLIT_AUTH_SECRET"}}
     env.update({
         "COOP_DATA_DIR": str(data_dir),
         "COOP_STAFF_USERS": json.dumps({STAFF_USER: hash_password(STAFF_PASSWORD)}),
+        "COOP_API_TOKENS": json.dumps({"e2e": hash_token(API_TOKEN)}),
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
@@ -83,7 +87,8 @@ def server_env(data_dir: Path) -> dict[str, str]:
 class Server:
     """One `chainlit run assistant/app.py` process on a free port of 127.0.0.1."""
 
-    def __init__(self, data_dir: Path, log_path: Path, label: str) -> None:
+    def __init__(self, data_dir: Path, log_path: Path, label: str, extra_env: dict[str, str] | None = None) -> None:
+        self.extra_env = extra_env or {}
         self.data_dir = data_dir
         self.log_path = log_path
         self.label = label
@@ -111,7 +116,7 @@ class Server:
         self.proc = subprocess.Popen(
             [str(PROJECT_ROOT / ".venv/bin/chainlit"), "run", "assistant/app.py", "--headless",
              "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=PROJECT_ROOT, env=server_env(self.data_dir), stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT, env=server_env(self.data_dir) | self.extra_env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
         log.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.web.security import note_inline_scripts
+
 _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.IGNORECASE | re.DOTALL)
 
 
@@ -14,9 +16,9 @@ def strip_external_links(html: str) -> str:
 
 
 def offline_template(original: Callable[[str], str]) -> Callable[[str], str]:
-    """Wrap chainlit.server.get_html_template so every served page is stripped."""
+    """Wrap chainlit.server.get_html_template: every served page is stripped, its inline scripts noted for the CSP."""
 
     def template(root_path: str) -> str:
-        return strip_external_links(original(root_path))
+        return note_inline_scripts(strip_external_links(original(root_path)))
 
     return template

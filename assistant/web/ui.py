@@ -89,3 +89,48 @@ def handoff_message(answer: Answer) -> str:
     if items:
         parts.insert(1, ("Offene Punkte:\n" if de else "Open items:\n") + items)
     return "\n\n".join(parts)
+
+
+LIMIT_MESSAGE = {
+    "de": ("Ihre Nachricht hat {size} Zeichen; der Assistent liest höchstens {limit}. Bitte kürzen Sie sie auf "
+           "die Aktivitäten, nach denen Sie fragen, oder wenden Sie sich an Partner Care: " + PARTNER_CARE_PHONE
+           + " · " + PARTNER_CARE_EMAIL + "."),
+    "en": ("Your message has {size} characters; the assistant reads at most {limit}. Please shorten it to the "
+           "activities you are asking about, or contact Partner Care: " + PARTNER_CARE_PHONE + " · "
+           + PARTNER_CARE_EMAIL + "."),
+}
+
+
+def limit_message(language: str, size: int, limit: int) -> str:
+    """The over-length reply in the UI's language (German digit grouping with '.')."""
+    sep = "." if language == "de" else ","
+    return LIMIT_MESSAGE[language].format(size=f"{size:,}".replace(",", sep), limit=f"{limit:,}".replace(",", sep))
+
+_LIMIT_JS = """// Chat messages longer than the assistant reads are cut to just over the limit before they are sent,
+// so the server answers with its limit message instead of the socket dropping an oversized frame.
+(() => {
+  const LIMIT = %d;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === "string" && data.length > LIMIT) {
+      const head = /^42\\d*/.exec(data);
+      if (head) {
+        try {
+          const packet = JSON.parse(data.slice(head[0].length));
+          const msg = packet[1] && packet[1].message;
+          if (packet[0] === "client_message" && msg && typeof msg.output === "string" && msg.output.length > LIMIT) {
+            msg.output = msg.output.slice(0, LIMIT + 1);
+            data = head[0] + JSON.stringify(packet);
+          }
+        } catch (e) { /* not a socket.io event: sent as it is */ }
+      }
+    }
+    return send.call(this, data);
+  };
+})();
+"""
+
+
+def limit_script(limit: int) -> str:
+    """The page script that cuts oversized chat messages to `limit` + 1 characters (see LIMIT_MESSAGE)."""
+    return _LIMIT_JS % limit

@@ -1,0 +1,1 @@
+"""The web edges: Chainlit wiring helpers, the JSON API, persistence, access control, security headers."""

@@ -1,0 +1,144 @@
+"""Issue #8 against a running server: the thread-id injection, other guests' threads and files, big messages,
+security headers under a real browser, and one server's shutdown leaving the other's files alone.
+
+The injection runs on the SQLite server of this module and on a PostgreSQL-backed server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import socketio
+from playwright.sync_api import expect
+
+from .conftest import Server, start_server
+from .socket_client import GuestSocket, guest_cookie, http
+
+INJECTION = ("x') UNION SELECT s.\"id\", (SELECT t2.\"id\" FROM threads t2 LIMIT 1), 'text', NULL, NULL, NULL, "
+             "s.\"output\", 'inline', NULL, NULL, NULL, NULL, NULL, NULL FROM steps s --")
+SECRET = "Geheimprojekt Falkenstein: Können wir einen Messestand auf der it-sa mit Co-op bezahlen?"
+
+
+@pytest.fixture(scope="module")
+def pg_server(tmp_path_factory: pytest.TempPathFactory, postgres: Any) -> Iterator[Server]:
+    """A second server whose chat history lives in a throwaway PostgreSQL database."""
+    base = tmp_path_factory.mktemp("e2e-pg")
+    url = postgres.create_database("e2e_security")
+    srv = Server(base / "data", base / "server.log", "PostgreSQL server", {"COOP_DATABASE_URL": url}).start()
+    try:
+        srv.wait_ready()
+    except BaseException:
+        print(srv.log_tail())
+        srv.stop()
+        raise
+    yield srv
+    srv.stop()
+
+
+def _attack(srv: Server) -> None:
+    """Guest A chats; guest B tries to read A's conversation by id, by URL and by injection."""
+    cookie_a, cookie_b = guest_cookie(srv.url), guest_cookie(srv.url)
+    a = GuestSocket(srv.url, cookie_a)
+    try:
+        assert "förderfähig" in a.ask(SECRET)
+    finally:
+        a.close()
+    status, body = http("GET", f"{srv.url}/project/thread/{a.thread_id}", cookie_a)
+    assert status == 200 and "Falkenstein" in body.decode()  # the owner reads it
+    elements = json.loads(body)["elements"]
+    assert elements, "the answer's source passages were not stored"
+    file_url = srv.url + elements[0]["url"]
+    assert http("GET", file_url, cookie_a)[0] == 200
+
+    # by id and by URL
+    assert http("GET", f"{srv.url}/project/thread/{a.thread_id}", cookie_b)[0] in (401, 403, 404)
+    assert http("GET", file_url, cookie_b)[0] == 404
+    assert http("GET", file_url)[0] == 401
+    # by injection: the socket refuses the thread id, the HTTP routes refuse it in path and body
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        GuestSocket(srv.url, cookie_b, thread_id=INJECTION)
+    status, body = http("GET", f"{srv.url}/project/thread/{quote(INJECTION, safe='')}", cookie_b)
+    assert status == 400 and b"Falkenstein" not in body
+    page = json.dumps({"pagination": {"first": 20, "cursor": INJECTION}, "filter": {}}).encode()
+    status, body = http("POST", f"{srv.url}/project/threads", cookie_b, page)
+    assert status == 400 and b"Falkenstein" not in body
+    status, body = http("POST", f"{srv.url}/project/threads", cookie_b,
+                        json.dumps({"pagination": {"first": 20}, "filter": {}}).encode())
+    assert status == 200 and b"Falkenstein" not in body  # B's own list holds nothing of A
+    feedback = {"sessionId": str(uuid.uuid4()), "feedback": {"forId": elements[0]["forId"], "threadId": a.thread_id,
+                                                             "value": 0, "comment": "von B"}}
+    assert http("PUT", f"{srv.url}/feedback", cookie_b, json.dumps(feedback).encode())[0] == 403
+
+
+@pytest.mark.browser
+def test_guest_b_cannot_read_guest_a_on_sqlite(server: Server) -> None:
+    _attack(server)
+
+
+@pytest.mark.browser
+def test_guest_b_cannot_read_guest_a_on_postgresql(pg_server: Server) -> None:
+    _attack(pg_server)
+
+
+@pytest.mark.browser
+def test_api_without_token_is_401(server: Server) -> None:
+    status, body = http("POST", f"{server.url}/api/check", body=b'{"question": "Messestand?"}')
+    assert status == 401 and b"create-token" in body
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [100_000, 1_500_000], ids=["100kB", "1.5MB"])
+def test_an_oversized_socket_message_gets_the_limit_reply_in_german(server: Server, size: int) -> None:
+    chat = GuestSocket(server.url, guest_cookie(server.url), language="de-DE")
+    try:
+        reply = chat.ask("Messestand? " + "x" * size)
+    finally:
+        chat.close()
+    assert "Zeichen" in reply and "höchstens 4.000" in reply and "+49 30 76758732" in reply
+
+
+@pytest.mark.browser
+def test_long_message_in_the_german_ui_under_the_security_headers(server: Server, new_chat) -> None:
+    """The page's script cuts a long message, the server answers in German; no CSP violation on the way."""
+    chat = new_chat("de-DE", server.url)
+    violations: list[str] = []
+    chat.page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    response = chat.page.goto(server.url + "/")
+    assert response is not None
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    box = chat.page.locator("#chat-input")
+    expect(box).to_be_enabled()
+    box.fill("Messestand? " + "y" * 20_000)
+    box.press("Enter")
+    answer = chat.page.locator('[data-step-type="assistant_message"]').last
+    expect(answer).to_contain_text("höchstens 4.000", timeout=30_000)
+    expect(answer).to_contain_text("4.001 Zeichen")  # cut by the page's script before sending
+    box.fill("Können wir LinkedIn-Anzeigen mit Co-op bezahlen?")
+    box.press("Enter")
+    expect(chat.page.locator('[data-step-type="assistant_message"]').last).to_contain_text("Digitale Werbung",
+                                                                                            timeout=30_000)
+    assert violations == [], violations
+
+
+@pytest.mark.browser
+def test_stopping_one_server_leaves_the_other_servers_files(server: Server, tmp_path: Path) -> None:
+    other = start_server(tmp_path / "data", tmp_path / "other.log", "second server on the same checkout")
+    other.stop()
+    sessions = server.data_dir / "sessions"
+    assert sessions.is_dir() and any(sessions.iterdir()), "the running server's session folder is gone"
+    assert not (tmp_path / "data" / "sessions" / str(other.proc.pid if other.proc else 0)).exists()
+    chat = GuestSocket(server.url, guest_cookie(server.url))
+    try:
+        reply = chat.ask("Können wir LinkedIn-Anzeigen mit Co-op bezahlen?")
+    finally:
+        chat.close()
+    assert "Digitale Werbung" in reply and not re.search(r"No such file|konnte gerade nicht", reply)
