@@ -33,6 +33,8 @@ def clean_question(raw: object, max_chars: int) -> str:
         raise InputError("The question must be a text string.")
     if "\x00" in raw or (raw and sum(1 for ch in raw if _CONTROL.match(ch)) > 0.1 * len(raw)):
         raise InputError("The question looks like binary data, not text. Please type or paste the question as text.")
+    # lone UTF-16 surrogates (e.g. JSON "\\ud800") are not text: replaced, so no tokenizer chokes on them
+    raw = raw.encode("utf-8", "replace").decode("utf-8")
     text = _INVISIBLE.sub("", raw).replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     text = re.sub(r"[ \t]+", " ", text).strip()

@@ -106,3 +106,26 @@ def test_broken_rules_file_stops_start_up_with_file_and_rule(tmp_path: Path, mon
 def test_calibrate_refuses_the_heldout_split() -> None:
     result = runner.invoke(app, ["calibrate", "--split", "heldout"])
     assert result.exit_code == 2
+
+
+def test_two_processes_on_a_fresh_data_dir_share_one_index(tmp_path: Path) -> None:
+    """Started together: the index lock makes the second wait and reuse the first one's build (issue #8, fault 3)."""
+    import os
+    import subprocess
+    import sys
+
+    questions = ["Können wir LinkedIn-Anzeigen bezahlen?", "Messestand auf der it-sa?", "Incentive-Reise für Top-Seller?",
+                 "Can co-op pay for SEO work on our website?"] * 10
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"q{n}", "question": q}) + "\n" for n, q in enumerate(questions)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOP_")} | {"COOP_DATA_DIR": str(tmp_path / "data")}
+    cli = Path(sys.executable).parent / "coop-assistant"
+    procs = [subprocess.Popen([str(cli), "check", "--jsonl", str(src)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err[-2000:]
+        answers = [json.loads(line) for line in out.splitlines()]
+        assert len(answers) == 40 and not any("error" in a for a in answers), err[-2000:]
+        assert answers[0]["findings"][0]["rule_id"] == "dg.digital-advertising"
+        assert "knowledge changed" not in err and "readonly database" not in err

@@ -101,8 +101,24 @@ def test_index_is_rebuilt_when_the_knowledge_changes(assistant, tmp_path: Path) 
     doc.write_text(doc.read_text(encoding="utf-8") + "\nNeuer Absatz über Webinare.\n", encoding="utf-8")
     changed = load_knowledge(tmp_path / "k")
     assert changed.fingerprint != assistant.knowledge.fingerprint
+    before = _segment_dirs(tmp_path)
     again = Retriever(_fresh(tmp_path, tmp_path / "k"), changed, assistant.embedder, assistant.rules)
     assert again.rebuilt
+    after = _segment_dirs(tmp_path)
+    assert after and not (before & after), "the previous index's folders were left on disk"
+
+
+def _segment_dirs(tmp_path: Path) -> set[str]:
+    import uuid as _uuid
+
+    names = set()
+    for child in (_fresh(tmp_path).chroma_dir).iterdir():
+        try:
+            _uuid.UUID(child.name)
+        except ValueError:
+            continue
+        names.add(child.name)
+    return names
 
 
 def test_corrupt_index_is_rebuilt(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from .conftest import Server, start_server
 from .socket_client import GuestSocket, guest_cookie, http
+from .test_browser import send
 
 INJECTION = ("x') UNION SELECT s.\"id\", (SELECT t2.\"id\" FROM threads t2 LIMIT 1), 'text', NULL, NULL, NULL, "
              "s.\"output\", 'inline', NULL, NULL, NULL, NULL, NULL, NULL FROM steps s --")
@@ -115,15 +116,12 @@ def test_long_message_in_the_german_ui_under_the_security_headers(server: Server
     headers = response.headers
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
-    box = chat.page.locator("#chat-input")
-    expect(box).to_be_enabled()
-    box.fill("Messestand? " + "y" * 20_000)
-    box.press("Enter")
+    expect(chat.page.locator("#chat-input")).to_be_enabled()
+    send(chat.page, "Messestand? " + "y" * 20_000)
     answer = chat.page.locator('[data-step-type="assistant_message"]').last
     expect(answer).to_contain_text("höchstens 4.000", timeout=30_000)
     expect(answer).to_contain_text("4.001 Zeichen")  # cut by the page's script before sending
-    box.fill("Können wir LinkedIn-Anzeigen mit Co-op bezahlen?")
-    box.press("Enter")
+    send(chat.page, "Können wir LinkedIn-Anzeigen mit Co-op bezahlen?")
     expect(chat.page.locator('[data-step-type="assistant_message"]').last).to_contain_text("Digitale Werbung",
                                                                                             timeout=30_000)
     assert violations == [], violations
@@ -142,3 +140,29 @@ def test_stopping_one_server_leaves_the_other_servers_files(server: Server, tmp_
     finally:
         chat.close()
     assert "Digitale Werbung" in reply and not re.search(r"No such file|konnte gerade nicht", reply)
+
+
+SOCKET_FUZZ_CASES = 16
+
+
+@pytest.mark.browser
+def test_socket_messages_of_any_size_and_encoding_get_a_reply(server: Server) -> None:
+    """A bounded fuzz pass (fixed seed): 1 to 250,000 characters (up to ~3 MB as JSON-escaped frames, under the
+    4 MB socket limit; larger ones from the page are cut by its script), emoji, RTL, NUL, lone surrogates."""
+    import random
+
+    rng = random.Random(8)
+    alphabet = ["a", "ß", "€", "🚀", "\u202e", "\u0000", "\ud800", "ש", "\n", " ", "'", '"', "<", "\\"]
+    chat = GuestSocket(server.url, guest_cookie(server.url), language="en-US")
+    replies = 0
+    try:
+        for n in range(SOCKET_FUZZ_CASES):
+            size = rng.choice([1, 7, 300, 3999, 4001, 50_000, 250_000])
+            text = "".join(rng.choice(alphabet) for _ in range(min(size, 2000)))
+            text = (text * (size // max(len(text), 1) + 1))[:size]
+            reply = chat.ask(text, timeout=60)
+            assert reply, f"case {n}: empty reply"
+            replies += 1
+    finally:
+        chat.close()
+    assert replies == SOCKET_FUZZ_CASES
