@@ -136,17 +136,16 @@ class SafeDataLayer(SQLAlchemyDataLayer):
     async def owner_of_step(self, step_id: str) -> tuple[str, str] | None:
         """(thread id, owner identifier) of a step, or None."""
         require_uuid(step_id, what="step id")
-        rows = await self.execute_sql(
-            'SELECT t."id" AS tid, t."userIdentifier" AS owner FROM steps s JOIN threads t ON s."threadId" = t."id" '
-            'WHERE s."id" = :id', {"id": step_id})
-        return (rows[0]["tid"], rows[0]["owner"]) if isinstance(rows, list) and rows else None
+        return await self._owner('FROM steps x JOIN threads t ON x."threadId" = t."id"', step_id)
 
     async def owner_of_feedback(self, feedback_id: str) -> tuple[str, str] | None:
         """(thread id, owner identifier) of a feedback, or None."""
         require_uuid(feedback_id, what="feedback id")
-        rows = await self.execute_sql(
-            'SELECT t."id" AS tid, t."userIdentifier" AS owner FROM feedbacks f JOIN threads t ON f."threadId" = t."id" '
-            'WHERE f."id" = :id', {"id": feedback_id})
+        return await self._owner('FROM feedbacks x JOIN threads t ON x."threadId" = t."id"', feedback_id)
+
+    async def _owner(self, source: str, row_id: str) -> tuple[str, str] | None:
+        rows = await self.execute_sql(f'SELECT t."id" AS tid, t."userIdentifier" AS owner {source} WHERE x."id" = :id',
+                                      {"id": row_id})
         return (rows[0]["tid"], rows[0]["owner"]) if isinstance(rows, list) and rows else None
 
     # -- elements ------------------------------------------------------------------------------------------

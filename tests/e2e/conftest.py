@@ -182,8 +182,8 @@ def record_timing(server: Server) -> None:
     print(line)
 
 
-def start_server(data_dir: Path, log_path: Path, label: str) -> Server:
-    server = Server(data_dir, log_path, label).start()
+def start_server(data_dir: Path, log_path: Path, label: str, extra_env: dict[str, str] | None = None) -> Server:
+    server = Server(data_dir, log_path, label, extra_env).start()
     try:
         server.wait_ready()
     except BaseException:

@@ -32,13 +32,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory, postgres: Any) -> Iterat
     """A second server whose chat history lives in a throwaway PostgreSQL database."""
     base = tmp_path_factory.mktemp("e2e-pg")
     url = postgres.create_database("e2e_security")
-    srv = Server(base / "data", base / "server.log", "PostgreSQL server", {"COOP_DATABASE_URL": url}).start()
-    try:
-        srv.wait_ready()
-    except BaseException:
-        print(srv.log_tail())
-        srv.stop()
-        raise
+    srv = start_server(base / "data", base / "server.log", "PostgreSQL server", {"COOP_DATABASE_URL": url})
     yield srv
     srv.stop()
 
