@@ -39,6 +39,11 @@ class Checker:
         self._topics = [(t.id, compile_terms(t.terms.all())) for t in rules.topics]
         self._answerable = {t.id for t in rules.topics if t.answerable}
         self._cue_words = {w for b in rules.audiences.values() for term in b.all() for w in words(term)}
+        self._settled = compile_terms(rules.settled_cues.all(), fuzzy=False)
+
+    def settled(self, sentence: str) -> bool:
+        """Does the sentence only report something settled, known or excluded ("We know MDF is off limits.")?"""
+        return bool(hits(self._settled, tuple(words(sentence))))
 
     def topics_in(self, text: str) -> list[str]:
         tokens = tuple(words(text))
@@ -86,6 +91,8 @@ class Checker:
                 topics += [t for t in sentence_topics[piece.sentence] if t not in topics]
         decided_sentences: set[str] = set()
         decisions: list[tuple[Piece, Decision | None, list[str]]] = []
+        if message_questions:  # statements of what is settled are context when the message asks elsewhere
+            pieces = [p for p in pieces if p.question or not self.settled(p.sentence)]
         for piece in pieces:
             content = self.content_words(piece.text)
             decision = self.matcher.decide(piece.text, context=question, allow_semantic=False)
@@ -128,7 +135,7 @@ class Checker:
             if key:
                 by_key[key] = finding
             findings.append(finding)
-        return Check(language, findings, topics, injected, unassessed)
+        return Check(language, _drop_booking_labels(findings, decisions), topics, injected, unassessed)
 
     def _finding(self, piece: Piece, decision: Decision, language: str) -> Finding:
         rule = decision.rule
@@ -160,6 +167,30 @@ def _quote_en(knowledge: KnowledgeBase, section_id: str, title_en: str) -> str |
         if title_en.lower() in line.lower():
             return line.lstrip("- ").strip()
     return title_en
+
+
+_AS = r"\b(?:als|as|unter|under)\s+(?:(?:an?|ein\w*|the|das|die|der|den)\s+)?"
+
+
+def _drop_booking_labels(findings: list[Finding], decisions: list[tuple[Piece, Decision | None, list[str]]]) -> list[Finding]:
+    """An exclusion wins over an allowed reading of the same activity.
+
+    In a sentence with an exclusion finding, an eligible finding whose text only says how the
+    excluded thing would be booked ("… eine Reise … und sie als SPIFF abrechnen", "as an internal
+    incentive") is the same activity, not a second one: it is dropped.
+    """
+    excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
+    if not excluded:
+        return findings
+    keep = []
+    labels = {p.text: p.sentence for p, _, _ in decisions}
+    for f in findings:
+        sentence = next((s for text, s in labels.items() if f.activity and f.activity in text), None)
+        if f.verdict == "eligible" and sentence in excluded and \
+                re.search(_AS + re.escape(f.activity), sentence or "", re.IGNORECASE):
+            continue
+        keep.append(f)
+    return keep
 
 
 def _merge_key(decision: Decision) -> str:

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     semantic_fallback: bool = True
     semantic_threshold: float = 0.70  # from `coop-assistant calibrate` on the dev split
     semantic_margin: float = 0.03
+    # learned recogniser (assistant/nlu): off → term matching only. Thresholds from 5-fold cross-validation
+    # on the training corpus (never the blind sets): at p(none) >= 0.5 no rule-labelled text was vetoed
+    # and 74 % of "none" texts were; at p(rule) >= 0.8 the recogniser's rule was right 99.7 % of the time.
+    recognizer: bool = True
+    recognizer_none_veto: float = Field(default=0.5, ge=0.0, le=1.0)
+    recognizer_min: float = Field(default=0.8, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=4000, ge=100)
     top_k: int = 4
     # share of the embedding score in the hybrid ranking (rest: BM25); tuned on the dev split

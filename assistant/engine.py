@@ -9,7 +9,7 @@ from collections.abc import Callable
 from assistant.checker import Checker
 from assistant.config import Settings
 from assistant.embeddings import Embedder, get_embedder
-from assistant.errors import InputError
+from assistant.errors import InputError, KnowledgeError
 from assistant.extract import detect_language
 from assistant.knowledge import KnowledgeBase, load_knowledge
 from assistant.models import Answer, Handoff, Source
@@ -37,15 +37,25 @@ class Assistant:
         self.settings = settings
         self.knowledge: KnowledgeBase = load_knowledge(settings.knowledge_dir)
         self.rules: RuleBase = load_rules(settings.rules_dir, self.knowledge)
+        if not self.knowledge.in_force(settings.rules_date()):
+            raise KnowledgeError(f"The guidance {self.knowledge.version} is not in force on {settings.rules_date()}: "
+                                 "add the current edition to knowledge/ and its manifest (or set COOP_AS_OF).")
         self.embedder = embedder or get_embedder(settings.embedding_model)
         day = settings.rules_date()
-        in_force = [r for r in self.rules.rules if r.validity.covers(day)]
+        in_force = list(self.rules.rules)
         semantic = (
             ExampleIndex(self.embedder, in_force, settings.semantic_threshold, settings.semantic_margin)
             if settings.semantic_fallback
             else None
         )
-        self.matcher = Matcher(self.rules, day, semantic)
+        learned = None
+        if settings.recognizer:
+            from assistant.nlu.recognizer import DATA_DIR, NONE, PROCESS, Recognizer
+
+            labels = {r.id for r in self.rules.rules} | {NONE, PROCESS}
+            learned = Recognizer.load_or_train(DATA_DIR, settings.data_dir / "nlu", labels)
+        self.matcher = Matcher(self.rules, day, semantic, learned, settings.recognizer_none_veto,
+                               settings.recognizer_min)
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
         self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)
 
@@ -60,7 +70,8 @@ class Assistant:
         check = self.checker.check(text, activities)
         lang = check.language
         answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,
-                        injection_detected=check.injection_detected, unassessed=check.unassessed)
+                        injection_detected=check.injection_detected, unassessed=check.unassessed,
+                        guidance_version=self.knowledge.version)
         answer.sources = self._sources(text, answer)
         answerable = [t for t in self.rules.topics if t.id in check.topics and t.answerable]
         unanswerable = any(not t.answerable for t in self.rules.topics if t.id in check.topics)

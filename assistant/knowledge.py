@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,9 +23,23 @@ class SectionSpec(BaseModel):
     title: str | None = None
 
 
+class VersionSpec(BaseModel):
+    """Which edition of a document this is, and when it is in force (None = not stated by the source)."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return (self.in_force_from is None or self.in_force_from <= day) and \
+            (self.in_force_until is None or day <= self.in_force_until)
+
+
 class DocumentSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
+    version: VersionSpec | None = None
     file: str
     language: str
     authoritative: bool = False
@@ -66,6 +81,18 @@ class KnowledgeBase:
 
     documents: list[Document]
     fingerprint: str
+
+    @property
+    def version(self) -> str:
+        """The guidance every answer rests on: the authoritative document's version label and content hash."""
+        doc = self.authoritative[0]
+        label = doc.spec.version.label if doc.spec.version else doc.spec.title
+        digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()[:12]
+        return f"{label} (sha256 {digest})"
+
+    def in_force(self, day: date) -> bool:
+        """Is the authoritative guidance in force on `day`? (No stated dates: always.)"""
+        return all(d.spec.version is None or d.spec.version.covers(day) for d in self.authoritative)
 
     @property
     def authoritative(self) -> list[Document]:

@@ -26,7 +26,7 @@ class Finding(BaseModel):
     explanation: str
     confidence: float = Field(ge=0.0, le=1.0)
     # extensions (allowed by the contract): how the decision was reached
-    matched_by: Literal["lexical", "semantic", "none"] = "none"
+    matched_by: Literal["lexical", "learned", "semantic", "none"] = "none"
     matched_terms: list[str] = Field(default_factory=list)
     section_id: str | None = None
     source_quote_en: str | None = None
@@ -66,6 +66,7 @@ class Answer(BaseModel):
     handoff: Handoff | None = None
     error: str | None = None
     # extensions
+    guidance_version: str | None = None  # the edition of the guidance the verdicts rest on (knowledge manifest)
     topics: list[str] = Field(default_factory=list)
     injection_detected: bool = False
     unassessed: list[str] = Field(default_factory=list)

@@ -66,6 +66,15 @@ def explain(activity: str, decision: Decision, language: str, rules: RuleBase | 
             if de
             else f"That depends on the audience: is it for customers or for your own staff? Candidates: {options}."
         )
+    if decision.reason == "not-marketing":
+        return (
+            "Das klingt nicht nach einer Co-op-Marketingaktivität für Microsoft-Angebote (sondern z. B. nach "
+            "laufenden Kosten, Personal oder einem privaten Anlass); die Guidance entscheidet es nicht. "
+            "Partner Care kann den Einzelfall prüfen."
+            if de
+            else "This does not read as Co-op marketing of Microsoft offerings (rather running costs, staff or a "
+            "private matter); the guidance does not decide it. Partner Care can review the case."
+        )
     if rule is None:
         return (
             "Die Co-op-Guidance nennt dies weder als förderfähige Aktivität noch als Ausschluss; "
@@ -81,6 +90,9 @@ def explain(activity: str, decision: Decision, language: str, rules: RuleBase | 
             if de
             else f" (matched by similarity to the rule's examples, {decision.confidence:.2f})"
         )
+    elif decision.matched_by == "learned":
+        how = (f" (erkannt am Wortlaut: {', '.join(decision.terms[:3])}; {decision.confidence:.2f})" if de
+               else f" (recognised from the wording: {', '.join(decision.terms[:3])}; {decision.confidence:.2f})")
     elif decision.terms:
         how = f" (erkannt an: {', '.join(decision.terms[:3])})" if de else f" (recognised by: {', '.join(decision.terms[:3])})"
     title = rule.title.de if de else rule.title.en
@@ -166,4 +178,6 @@ def render_reply(answer: Answer, reminders: list[tuple[str, str]], passages: lis
         )
     if answer.handoff is not None:
         out += handoff_block(lang)
+    if answer.guidance_version and (answer.findings or passages):
+        out.append(f"_Grundlage: {answer.guidance_version}_" if de else f"_Based on: {answer.guidance_version}_")
     return "\n\n".join(out)

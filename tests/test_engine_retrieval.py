@@ -28,6 +28,7 @@ def test_answer_follows_the_contract(assistant) -> None:  # type: ignore[no-unty
     assert data["handoff"]["phone"] == PARTNER_CARE_PHONE and data["handoff"]["email"] == PARTNER_CARE_EMAIL
     assert data["handoff"]["contact_form"] is True
     assert "Digitale Werbung" in data["answer"] and PARTNER_CARE_PHONE in data["answer"]
+    assert data["guidance_version"] == assistant.knowledge.version and data["guidance_version"] in data["answer"]
 
 
 def test_clear_yes_has_no_handoff_and_gives_poe_reminders(assistant) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,6 @@ GOOD_RULE = """
     section: demand-generation
     source_quote: "Printanzeigen"
     title: {de: "Printanzeigen", en: "Print ads"}
-    validity: {fiscal_year: FY26, valid_from: 2025-07-01}
     terms: {de: [printanzeige], en: [print ad]}
     examples: {de: ["Anzeige in der Zeitung"], en: ["a newspaper ad"]}
     cases: {positive: ["Printanzeige?"], negative: ["Gehälter?"]}
@@ -54,7 +54,7 @@ BAD = [
     ("not-a-mapping", "- just\n- a list\n", ["bad.yaml", "mapping"]),
     ("line-number",
      "rules:" + GOOD_RULE + GOOD_RULE.replace("dg.print-ads", "dg.other").replace("kind: eligible_activity", "kind: maybe"),
-     ["bad.yaml", "dg.other", "line 13", "kind"]),
+     ["bad.yaml", "dg.other", "line 12", "kind"]),
 ]
 
 
@@ -131,3 +131,17 @@ def test_english_rendering_pairs_every_section_sentence_by_sentence() -> None:
         assert len(de) == len(en), (section.id, len(de), len(en))
     marker = KB.documents[1].text.splitlines()[0]
     assert "translation" in marker and "not the authoritative" in marker
+
+
+def test_answers_name_the_guidance_edition_and_an_expired_edition_stops_start(tmp_path: Path) -> None:
+    from assistant.engine import Assistant
+    from assistant.errors import KnowledgeError
+
+    assert "Alles über Co-op-Fonds" in KB.version and "sha256 " in KB.version
+    shutil.copytree(SETTINGS.knowledge_dir, tmp_path / "k")
+    manifest = tmp_path / "k" / "manifest.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "version: {label:", "version: {in_force_until: 2026-06-30, label:"), encoding="utf-8")
+    expired = Settings(knowledge_dir=tmp_path / "k", data_dir=tmp_path / "d", as_of=date(2026, 7, 1))
+    with pytest.raises(KnowledgeError, match="not in force on 2026-07-01"):
+        Assistant(expired)

@@ -59,17 +59,3 @@ def test_exclusion_never_reads_as_eligible(lexical_checker) -> None:  # type: ig
         verdicts = {f.rule_id: f.verdict for f in lexical_checker.check(q).findings}
         assert "not_eligible" in verdicts.values(), verdicts
         assert all(v == "not_eligible" for r, v in verdicts.items() if r and r.startswith("excl."))
-
-
-def test_rules_out_of_force_are_not_applied(session_settings) -> None:  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    from assistant.knowledge import load_knowledge
-    from assistant.rules.loader import load_rules
-    from assistant.rules.matcher import Matcher
-
-    kb = load_knowledge(session_settings.knowledge_dir)
-    rules = load_rules(session_settings.rules_dir, kb)
-    before = Matcher(rules, date(2024, 1, 1))
-    assert before.rules == []
-    assert before.decide("LinkedIn-Anzeigen") is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,12 @@ class RuleBase:
     audiences: dict[str, Bilingual]
     frame_words: Bilingual
     fingerprint: str = ""
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    settled_cues: Bilingual = field(default_factory=Bilingual)
+
+    def expand(self, text: str) -> str:
+        """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne")."""
+        return " ".join(self.abbreviations.get(w, w) for w in words(text))
 
     @cached_property
     def frame_set(self) -> frozenset[str]:
@@ -101,6 +107,8 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     not_covered: list[NotCovered] = []
     audiences: dict[str, Bilingual] = {}
     frame: Bilingual | None = None
+    abbreviations: dict[str, str] = {}
+    settled: Bilingual | None = None
     origin: dict[str, Path] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -118,6 +126,8 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         not_covered += data.not_covered
         audiences.update({str(k): v for k, v in data.audiences.items()})
         frame = data.frame_words or frame
+        abbreviations.update({" ".join(words(k)): " ".join(words(v)) for k, v in data.abbreviations.items()})
+        settled = data.settled_cues or settled
     section_ids = {s.id for s in knowledge.sections()}
     quoted_items: list[Rule | Reminder] = [*rules, *reminders]
     for quoted in quoted_items:
@@ -141,5 +151,5 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         raise RulesError(f"{directory}: the rule files define no rules.")
     return RuleBase(
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
-        digest.hexdigest()[:16],
+        digest.hexdigest()[:16], abbreviations, settled or Bilingual(),
     )

@@ -8,15 +8,21 @@ Policy (in this order):
    rules for one audience (customer / internal) are set aside when the activity names
    only the other audience, and their ambiguous words ("workshop", "training") count
    only when the audience is named; named by neither → "needs_info";
-5. otherwise the semantic fallback (if given) may decide over the rules' example phrasings;
-6. otherwise "unclear": no rule of the guidance decides it.
+5. with a learned recogniser (`assistant.nlu`): a term match for an eligible activity or allowance
+   stands only when the recogniser does not read the text as "not Co-op marketing" (`none`) with
+   probability >= `none_veto` — a generic word never decides "eligible" alone ("SMS" in a phone
+   bill); such text is "unclear" (reason "not-marketing");
+6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min`
+   (audience rules still need their audience, else "needs_info");
+7. otherwise the semantic fallback (if given) may decide over the rules' example phrasings;
+8. otherwise "unclear": no rule of the guidance decides it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from assistant.rules.loader import RuleBase
 from assistant.rules.schema import Rule
@@ -32,11 +38,16 @@ class Decision:
 
     verdict: Outcome
     rule: Rule | None = None
-    matched_by: Literal["lexical", "semantic", "none"] = "none"
+    matched_by: Literal["lexical", "learned", "semantic", "none"] = "none"
     terms: tuple[str, ...] = ()
     confidence: float = 0.5
     candidates: tuple[str, ...] = ()
-    reason: str = "no-rule"  # no-rule | not-covered | ambiguous-audience | rule
+    reason: str = "no-rule"  # no-rule | not-covered | not-marketing | ambiguous-audience | rule
+
+
+class Reader(Protocol):
+    def read(self, text: str, top: int = 3) -> Any:
+        """A Recognition (assistant.nlu.recognizer): labels by probability and the deciding features."""
 
 
 class SemanticFallback(Protocol):
@@ -58,6 +69,9 @@ class Matcher:
     base: RuleBase
     day: date
     semantic: SemanticFallback | None = None
+    learned: Reader | None = None
+    none_veto: float = 0.6
+    learned_min: float = 0.6
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
@@ -66,7 +80,6 @@ class Matcher:
         self._rules = [
             _Compiled(r, compile_terms(r.terms.all()), compile_terms(r.ambiguous_terms.all()))
             for r in self.base.rules
-            if r.validity.covers(self.day)
         ]
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
@@ -104,7 +117,8 @@ class Matcher:
 
         Returns None when the text names nothing a rule or the fallback could judge.
         """
-        tokens = tuple(words(text))
+        text = self.base.expand(text)
+        tokens = without_negated(tuple(words(text)))
         if not tokens:
             return None
         audiences = self.audiences_in(tokens) or self.audiences_in(tuple(words(context)))
@@ -115,14 +129,22 @@ class Matcher:
         covered = [nid for nid, terms in self._not_covered if hits(terms, tokens)]
         if covered:
             return Decision("unclear", terms=tuple(covered), confidence=0.8, reason="not-covered")
+        reading = self.learned.read(text) if self.learned is not None else None
         for kind in ("allowance", "eligible_activity"):
             best = _best([d for d in decided if d[0].kind == kind])
             if best:
+                if reading is not None and reading.p("none") >= self.none_veto:
+                    return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=reading.p("none"),
+                                    reason="not-marketing")
                 return _lexical(best)
         if ambiguous:
             return Decision(
                 "needs_info", candidates=tuple(r.id for r in ambiguous), confidence=0.6, reason="ambiguous-audience"
             )
+        if reading is not None and reading.probability >= self.learned_min:
+            learned = self._learned(reading, audiences)
+            if learned is not None:
+                return learned
         if self.semantic is not None and allow_semantic:
             found = self.semantic.best(text)
             if found is not None:
@@ -130,6 +152,52 @@ class Matcher:
                 verdict: Outcome = "not_eligible" if rule.kind == "exclusion" else "eligible"
                 return Decision(verdict, rule, "semantic", confidence=round(min(score, 0.9), 3), reason="rule")
         return None
+
+
+    def _learned_rule(self, label: str) -> Rule | None:
+        return next((c.rule for c in self._rules if c.rule.id == label), None)
+
+    def _learned(self, reading: Any, audiences: set[str]) -> Decision | None:
+        """The recogniser's rule as a decision; None for "none"/"process" or a rule not in force."""
+        rule = self._learned_rule(reading.label)
+        if rule is None:
+            return None
+        if rule.audience != "any" and rule.audience not in audiences:
+            partner = [c.rule.id for c in self._rules if c.rule.audience not in ("any", rule.audience)
+                       and c.rule.ambiguous_terms.all()]
+            if audiences:  # the other audience is named: not this rule
+                return None
+            return Decision("needs_info", candidates=tuple([rule.id, *partner]), confidence=0.6,
+                            reason="ambiguous-audience")
+        verdict: Outcome = "not_eligible" if rule.kind == "exclusion" else "eligible"
+        return Decision(verdict, rule, "learned", reading.evidence, round(min(reading.probability, 0.9), 3),
+                        reason="rule")
+
+
+_NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie"})
+_NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher"})
+_ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem"})
+_BOUNDARY = frozenset({"sondern", "but", "nur", "only", "just", "und", "and", "oder", "or", "aber"})
+
+
+def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Tokens without what a negation denies ("ist keine Messe", "not a trade show"): up to two words after
+    the negator (articles skipped, stopping at "sondern"/"but"/"und"…) are context, not the activity.
+    "nicht nur" / "not only" negates nothing."""
+    out: list[str] = []
+    skip = 0
+    for n, tok in enumerate(tokens):
+        if skip and tok in _BOUNDARY:
+            skip = 0
+        if skip:
+            skip -= 1 if tok not in _ARTICLES else 0
+            continue
+        nxt = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if tok in _NEGATORS and nxt not in _NOT_NEGATING:
+            skip = 2
+            continue
+        out.append(tok)
+    return tuple(out)
 
 
 def _best(found: list[tuple[Rule, list[Term]]]) -> tuple[Rule, list[Term]] | None:

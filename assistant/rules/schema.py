@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -30,17 +29,6 @@ class Title(Strict):
     en: str
 
 
-class Validity(Strict):
-    """When the rule is in force: a fiscal year label and the dates it spans (until open = still valid)."""
-
-    fiscal_year: str
-    valid_from: date
-    valid_until: date | None = None
-
-    def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
-
-
 class Cases(Strict):
     positive: list[str]
     negative: list[str]
@@ -61,7 +49,6 @@ class Rule(Strict):
     section: str
     source_quote: str = Field(min_length=3)
     title: Title
-    validity: Validity
     audience: Audience = "any"
     terms: Bilingual
     ambiguous_terms: Bilingual = Bilingual()
@@ -119,3 +106,5 @@ class RuleFile(Strict):
     not_covered: list[NotCovered] = Field(default_factory=list)
     audiences: dict[Literal["customer", "internal"], Bilingual] = Field(default_factory=dict)
     frame_words: Bilingual | None = None
+    abbreviations: dict[str, str] = Field(default_factory=dict)
+    settled_cues: Bilingual | None = None

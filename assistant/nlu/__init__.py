@@ -1,0 +1,1 @@
+"""Reading a message: activity recognition learned from labelled examples."""

@@ -1,0 +1,157 @@
+"""Activity recognition learned from labelled examples: which rule, a process question, or not Co-op marketing.
+
+The standard NLU shape (intent classification, then a deterministic policy, as in Rasa's split):
+character 2–5-gram and word 1–2-gram TF-IDF features over folded text, a multinomial logistic
+regression (scikit-learn), balanced class weights, fixed seed. Trained from the JSONL corpus in
+`assistant/nlu/data/` (every line: text, label, lang, origin); the fitted model is cached under the
+data dir keyed by the corpus hash and the scikit-learn version, so a changed corpus retrains once.
+
+Labels: the rule ids of the rule base, "process" (how Co-op works, no activity), "none" (not a
+Co-op marketing activity). The recogniser never decides a verdict; `assistant.rules.matcher` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import RulesError
+from assistant.text import normalize
+
+log = logging.getLogger(__name__)
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SEED = 13
+NONE, PROCESS = "none", "process"
+
+
+class Example(BaseModel):
+    """One labelled training line."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=2)
+    label: str
+    lang: Literal["de", "en"]
+    origin: str = Field(min_length=3)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The recogniser's reading of one text: labels by probability, and the features that decided the top one."""
+
+    ranked: tuple[tuple[str, float], ...]
+    evidence: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return self.ranked[0][0]
+
+    @property
+    def probability(self) -> float:
+        return self.ranked[0][1]
+
+    def p(self, label: str) -> float:
+        return next((prob for name, prob in self.ranked if name == label), 0.0)
+
+
+def load_corpus(directory: Path, labels: set[str]) -> list[Example]:
+    """Every `*.jsonl` line under `directory`; raises RulesError naming the file and line of a bad one."""
+    examples: list[Example] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                ex = Example.model_validate(json.loads(line))
+            except (ValueError, ValidationError) as exc:
+                raise RulesError(f"{path.name}:{n}: not a training line ({exc})") from exc
+            if ex.label not in labels:
+                raise RulesError(f"{path.name}:{n}: unknown label {ex.label!r}")
+            examples.append(ex)
+    if not examples:
+        raise RulesError(f"no training lines under {directory}")
+    return examples
+
+
+def corpus_hash(examples: list[Example]) -> str:
+    import sklearn
+
+    digest = hashlib.sha256(sklearn.__version__.encode())
+    for ex in examples:
+        digest.update(f"{ex.label}\t{ex.text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _prepare(text: str) -> str:
+    return normalize(text)
+
+
+class Recognizer:
+    """A fitted pipeline; `read(text)` is pure and deterministic."""
+
+    def __init__(self, pipeline: Any, fingerprint: str) -> None:
+        self.pipeline = pipeline
+        self.fingerprint = fingerprint
+        self.classes: list[str] = [str(c) for c in pipeline.classes_]
+        self._names = [str(n).split("__", 1)[-1] for n in pipeline.named_steps["features"].get_feature_names_out()]
+
+    @classmethod
+    def train(cls, examples: list[Example]) -> Recognizer:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, Pipeline
+
+        features = FeatureUnion([
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\w+")),
+        ])
+        pipeline = Pipeline([
+            ("features", features),
+            ("model", LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced", random_state=SEED)),
+        ])
+        pipeline.fit([_prepare(e.text) for e in examples], [e.label for e in examples])
+        return cls(pipeline, corpus_hash(examples))
+
+    @classmethod
+    def load_or_train(cls, corpus_dir: Path, cache_dir: Path, labels: set[str]) -> Recognizer:
+        """The cached model for this corpus, or a freshly trained one (then cached; a lock keeps processes apart)."""
+        import joblib
+        from filelock import FileLock
+
+        examples = load_corpus(corpus_dir, labels)
+        fingerprint = corpus_hash(examples)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        path = cache_dir / f"recognizer-{fingerprint}.joblib"
+        with FileLock(str(cache_dir / "recognizer.lock")):
+            if path.exists():
+                try:
+                    pipeline = joblib.load(path)
+                    return cls(pipeline, fingerprint)
+                except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt
+                    log.warning("recogniser cache %s unreadable; retraining", path.name)
+            model = cls.train(examples)
+            joblib.dump(model.pipeline, path)
+            for old in cache_dir.glob("recognizer-*.joblib"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+            return model
+
+    def read(self, text: str, top: int = 3) -> Recognition:
+        """Labels of `text` by probability (best `top`), with the strongest features for the best label."""
+        prepared = _prepare(text)
+        probs = self.pipeline.predict_proba([prepared])[0]
+        order = probs.argsort()[::-1][:top]
+        ranked = tuple((self.classes[i], round(float(probs[i]), 4)) for i in order)
+        return Recognition(ranked, self._evidence(prepared, int(order[0])))
+
+    def _evidence(self, prepared: str, cls_index: int, k: int = 4) -> tuple[str, ...]:
+        row = self.pipeline.named_steps["features"].transform([prepared]).tocsr()
+        weights = self.pipeline.named_steps["model"].coef_[cls_index]
+        pairs = sorted(((i, v * weights[i]) for i, v in zip(row.indices, row.data, strict=True)), key=lambda p: -p[1])
+        return tuple(self._names[i] for i, v in pairs[:k] if v > 0)

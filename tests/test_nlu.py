@@ -1,0 +1,105 @@
+"""The learned recogniser (assistant/nlu): its corpus, determinism, cache, and the policy that uses it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import RulesError
+from assistant.nlu.recognizer import DATA_DIR, NONE, PROCESS, Recognition, Recognizer, load_corpus
+from assistant.rules.matcher import Matcher
+
+
+@pytest.fixture(scope="module")
+def labels(lexical_checker) -> set[str]:  # type: ignore[no-untyped-def]
+    return {r.id for r in lexical_checker.rules.rules} | {NONE, PROCESS}
+
+
+def test_corpus_is_large_bilingual_and_covers_every_label(labels: set[str]) -> None:
+    examples = load_corpus(DATA_DIR, labels)
+    assert len(examples) >= 1500
+    per_label = Counter(e.label for e in examples)
+    assert set(per_label) == labels and min(per_label.values()) >= 20
+    per_lang = Counter(e.lang for e in examples)
+    assert min(per_lang.values()) >= 0.4 * len(examples)
+    assert all(e.origin.strip() for e in examples)
+
+
+def test_bad_corpus_lines_name_file_and_line(tmp_path: Path, labels: set[str]) -> None:
+    good = {"text": "Google Ads für Azure", "label": "dg.digital-advertising", "lang": "de", "origin": "test"}
+    (tmp_path / "a.jsonl").write_text(json.dumps(good) + "\n" + json.dumps({**good, "label": "dg.radio"}) + "\n")
+    with pytest.raises(RulesError, match=r"a.jsonl:2: unknown label 'dg.radio'"):
+        load_corpus(tmp_path, labels)
+    (tmp_path / "a.jsonl").write_text(json.dumps({**good, "origin": ""}) + "\n")
+    with pytest.raises(RulesError, match=r"a.jsonl:1: not a training line"):
+        load_corpus(tmp_path, labels)
+
+
+@pytest.fixture(scope="module")
+def recognizer(labels: set[str], tmp_path_factory: pytest.TempPathFactory) -> Recognizer:
+    return Recognizer.load_or_train(DATA_DIR, tmp_path_factory.mktemp("nlu"), labels)
+
+
+def test_training_is_deterministic_and_cached(recognizer: Recognizer, labels: set[str], tmp_path: Path) -> None:
+    texts = ["Können wir LinkedIn-Anzeigen bezahlen?", "our phone bill", "Wie lange wird das Budget aufgebaut?"]
+    again = Recognizer.train(load_corpus(DATA_DIR, labels))
+    assert [recognizer.read(t).ranked for t in texts] == [again.read(t).ranked for t in texts]
+    first = Recognizer.load_or_train(DATA_DIR, tmp_path, labels)
+    cached = list(tmp_path.glob("recognizer-*.joblib"))
+    assert len(cached) == 1 and first.fingerprint in cached[0].name
+    assert Recognizer.load_or_train(DATA_DIR, tmp_path, labels).read(texts[0]).ranked == first.read(texts[0]).ranked
+
+
+def test_reading_explains_itself(recognizer: Recognizer) -> None:
+    reading = recognizer.read("Können wir eine Printanzeige in der Computerwoche schalten?")
+    assert len(reading.ranked) == 3 and reading.ranked[0][1] >= reading.ranked[1][1]
+    assert 0.0 < sum(p for _, p in reading.ranked) <= 1.0001
+    assert reading.evidence and all(isinstance(e, str) and e for e in reading.evidence)
+
+
+# -- the policy, with a scripted reader ----------------------------------------------------------------------
+@dataclass
+class Scripted:
+    ranked: tuple[tuple[str, float], ...]
+
+    def read(self, text: str, top: int = 3) -> Recognition:
+        return Recognition(self.ranked, ("scripted",))
+
+
+POLICY = [
+    # (text, reader's ranking, verdict, rule)
+    ("a term match stands when the reader agrees", "Können wir LinkedIn-Anzeigen bezahlen?",
+     (("dg.digital-advertising", 0.8),), "eligible", "dg.digital-advertising"),
+    ("a confident 'none' vetoes a term match", "Zahlt Co-op unser SMS-Gateway für den Helpdesk?",
+     (("none", 0.9),), "unclear", None),
+    ("an unsure 'none' does not veto", "Können wir eine SMS-Kampagne für Kunden bezahlen?",
+     (("none", 0.4), ("dg.direct-email-sms", 0.3)), "eligible", "dg.direct-email-sms"),
+    ("exclusions win over any reading", "Incentive-Reise für unsere Top-Verkäufer?",
+     (("none", 0.95),), "not_eligible", "excl.seller-award-trips"),
+    ("no term: a confident reading decides", "Wir möchten eine Annonce in einem gedruckten Fachblatt",
+     (("dg.print-ads", 0.85),), "eligible", "dg.print-ads"),
+    ("no term: an unsure reading does not", "Wir möchten eine Annonce in einem gedruckten Fachblatt",
+     (("dg.print-ads", 0.4),), None, None),
+    ("no term: an audience rule without audience needs info", "ein ganztägiges Hands-on zu Fabric",
+     (("md.customer-seminars", 0.9),), "needs_info", None),
+    ("no term: an exclusion reading is not eligible", "die Rechnung des Auditors für die Specialization",
+     (("excl.specialization-audit-fees", 0.9),), "not_eligible", "excl.specialization-audit-fees"),
+]
+
+
+@pytest.mark.parametrize(("text", "ranked", "verdict", "rule"), [row[1:] for row in POLICY],
+                         ids=[row[0] for row in POLICY])
+def test_policy_with_a_reader(lexical_checker, text: str, ranked: tuple, verdict: str | None,  # type: ignore[no-untyped-def]
+                              rule: str | None) -> None:
+    matcher = Matcher(lexical_checker.rules, date(2026, 1, 1), None, Scripted(ranked), 0.6, 0.6)
+    decision = matcher.decide(text, allow_semantic=False)
+    if verdict is None:
+        assert decision is None
+        return
+    assert decision is not None and decision.verdict == verdict
+    assert (decision.rule.id if decision.rule else None) == rule
