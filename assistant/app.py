@@ -169,8 +169,10 @@ async def start() -> None:
 
 @cl.on_chat_resume
 async def resume(thread: Any) -> None:
-    """A conversation reopened from the history gets its chain back (same profile as before)."""
+    """A conversation reopened from the history gets its chain back and its dialogue state (the user turns)."""
     await start()
+    steps = sorted(thread.get("steps") or [], key=lambda s: str(s.get("createdAt") or ""))
+    cl.user_session.set("history", [str(s.get("output") or "") for s in steps if s.get("type") == "user_message"])
 
 
 async def _stream(msg: cl.Message, text: str) -> None:
@@ -194,7 +196,13 @@ async def on_message(message: cl.Message) -> None:
         return
     try:
         chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
-        reply: Reply = await cl.make_async(chain.invoke)(message.content)
+        history: list[str] = cl.user_session.get("history") or []
+        if isinstance(chain, AnswerChain):
+            ui = ui_language(getattr(cl.context.session, "language", None))
+            reply: Reply = await cl.make_async(chain.invoke)(message.content, list(history), ui)
+        else:
+            reply = await cl.make_async(chain.invoke)(message.content)
+        cl.user_session.set("history", [*history, message.content])
     except Exception as exc:  # the person must always get an answer and the contact
         log.exception("answering failed")
         error = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__

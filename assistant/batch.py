@@ -10,11 +10,12 @@ from assistant.models import Answer
 
 
 class Answers(Protocol):
-    def answer(self, question: object, qid: str | None = None) -> Answer: ...
+    def answer(self, question: object, history: list[str] | None = None, qid: str | None = None) -> Answer: ...
 
 
-def run_batch(lines: Iterable[str], assistant: Answers) -> Iterator[dict[str, Any]]:
-    """Answer each line; a malformed line yields an error object and the run goes on.
+def run_batch(lines: Iterable[str], conversation: Answers) -> Iterator[dict[str, Any]]:
+    """Answer each line, read in its optional `history` (earlier user messages, oldest first); a malformed
+    line yields an error object and the run goes on.
 
     Every output object carries `line` (1-based input line) besides the contract's fields.
     """
@@ -31,9 +32,13 @@ def run_batch(lines: Iterable[str], assistant: Answers) -> Iterator[dict[str, An
             else:
                 qid = row.get("id")
                 qid = None if qid is None else str(qid)
+                history = row.get("history")
                 if "question" not in row:
                     out = Answer.for_error(f"Line {n} has no 'question' field.", qid).to_contract()
+                elif history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
+                    out = Answer.for_error(f"Line {n}: 'history' must be a list of earlier user messages (strings), "
+                                           "oldest first.", qid).to_contract()
                 else:
-                    out = assistant.answer(row["question"], qid).to_contract()
+                    out = conversation.answer(row["question"], history, qid).to_contract()
         out["line"] = n
         yield out

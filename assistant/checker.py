@@ -64,7 +64,7 @@ class Checker:
         last = len(keep) - 1 - keep[::-1].index(False)
         return text[spans[first].start() : spans[last].end()].strip()
 
-    def check(self, question: str, activities: list[str] | None = None) -> Check:
+    def check(self, question: str, activities: list[str] | None = None, language: Language | None = None) -> Check:
         """Findings for `question`; `activities` (from the extraction chain) replace the splitter's pieces.
 
         Policy for text no rule recognises:
@@ -77,7 +77,7 @@ class Checker:
           ("Standbau", "the effort", "den Rabatt") is context, reported as not assessed;
           longer asked-about text that no rule recognises is "unclear".
         """
-        language = detect_language(question)
+        language = language or detect_language(question)
         pieces, injected = split_pieces(question)
         if activities:
             pieces = [Piece(a, a, asks=True, question=True) for a in activities]

@@ -75,7 +75,9 @@ def check(
         target = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
         count = 0
         try:
-            for obj in run_batch(source, assistant):
+            from assistant.dialogue.resolver import Conversation
+
+            for obj in run_batch(source, Conversation(assistant)):
                 _emit(obj, target)
                 count += 1
         finally:

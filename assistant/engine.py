@@ -12,7 +12,7 @@ from assistant.embeddings import Embedder, get_embedder
 from assistant.errors import InputError, KnowledgeError
 from assistant.extract import detect_language
 from assistant.knowledge import KnowledgeBase, load_knowledge
-from assistant.models import Answer, Handoff, Source
+from assistant.models import Answer, Handoff, Language, Source
 from assistant.render import render_reply
 from assistant.retrieval import Retriever, lexical_tokens
 from assistant.rules.loader import RuleBase, load_rules
@@ -59,15 +59,19 @@ class Assistant:
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
         self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)
 
-    def answer(self, question: object, qid: str | None = None, activities: list[str] | None = None) -> Answer:
-        """The contract's answer object; invalid input yields an answer with `error` set."""
+    def answer(self, question: object, qid: str | None = None, activities: list[str] | None = None,
+               language: Language | None = None) -> Answer:
+        """The contract's answer object; invalid input yields an answer with `error` set.
+
+        `language` overrides the detection (a follow-up too short to tell takes the conversation's).
+        """
         try:
             text = clean_question(question, self.settings.max_question_chars)
         except InputError as exc:
             shown = question if isinstance(question, str) else repr(question)[:200]
             language = detect_language(question[:2000]) if isinstance(question, str) else "de"
             return Answer.for_error(str(exc), qid, shown, language)
-        check = self.checker.check(text, activities)
+        check = self.checker.check(text, activities, language)
         lang = check.language
         answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,
                         injection_detected=check.injection_detected, unassessed=check.unassessed,

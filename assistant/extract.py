@@ -102,11 +102,20 @@ class Piece:
     listed: bool = False  # an item of a bulleted or numbered list
 
 
-def detect_language(text: str) -> Language:
-    """'de' or 'en' by common function words; umlauts and ß count for German; ties go to German."""
+def language_evidence(text: str) -> tuple[int, int]:
+    """(German, English) evidence: function words, and umlauts/ß counting double for German."""
     raw = [t.strip(".,;:!?()\"'") for t in text.lower().split()]
     de = sum(1 for t in raw if t in _DE_HINTS) + 2 * len(re.findall(r"[äöüß]", text.lower()))
     en = sum(1 for t in raw if t in _EN_HINTS)
+    return de, en
+
+
+def detect_language(text: str, fallback: Language = "de") -> Language:
+    """'de' or 'en' by common function words; a text with no evidence either way ("SEO?") or a tie
+    takes `fallback` (the conversation's or the UI's language)."""
+    de, en = language_evidence(text)
+    if de == en:
+        return fallback
     return "en" if en > de else "de"
 
 

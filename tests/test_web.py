@@ -153,3 +153,10 @@ def test_web_server_refuses_to_start_with_a_broken_rules_file(tmp_path: Path) ->
                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "demand_generation.yaml" in done.stderr + done.stdout and "dg.print-ads" in done.stderr + done.stdout
+
+
+def test_api_reads_the_question_in_its_history(client: TestClient) -> None:
+    r = client.post("/api/check", json={"question": "Und Xing?", "history": ["Können wir LinkedIn-Anzeigen bezahlen?"]})
+    assert r.status_code == 200
+    assert [f["rule_id"] for f in r.json()["findings"]] == ["dg.digital-advertising"]
+    assert client.post("/api/check", json={"question": "Und Xing?", "history": "LinkedIn"}).status_code == 422

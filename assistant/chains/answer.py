@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.chains.extraction import ExtractionChain
+from assistant.chains.extraction import MIN_CHARS, ExtractionChain
 from assistant.chains.guard import guarded_call, language_name
 from assistant.chains.llm import deadline_of
+from assistant.dialogue.resolver import Conversation
 from assistant.engine import Assistant
-from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer, Language
 from assistant.render import handoff_block
 
 PHRASE_PROMPT = ChatPromptTemplate.from_messages([
@@ -57,18 +58,21 @@ class AnswerChain:
         self.assistant = assistant
         self.llm = llm
         self.deadline = deadline_of(llm)
+        self.conversation = Conversation(assistant)
         self.extraction = ExtractionChain.create(assistant, llm) if llm is not None else None
         self.phrase: Runnable | None = (PHRASE_PROMPT | llm | StrOutputParser()) if llm is not None else None
         self.chain: Runnable = RunnableLambda(self._engine) | RunnableLambda(self._reply)
 
-    def invoke(self, question: str) -> Reply:
-        result: Reply = self.chain.invoke(question)
+    def invoke(self, question: str, history: list[str] | None = None, ui_language: Language = "de") -> Reply:
+        """The reply to `question`, read in the conversation's earlier user messages (oldest first)."""
+        result: Reply = self.chain.invoke({"question": question, "history": history or [], "ui": ui_language})
         return result
 
-    def _engine(self, question: str) -> Answer:
-        if self.extraction is not None:
+    def _engine(self, request: dict[str, Any]) -> Answer:
+        question, history = request["question"], request["history"]
+        if self.extraction is not None and not history and len(question) >= MIN_CHARS:
             return self.extraction.answer(question)
-        return self.assistant.answer(question)
+        return self.conversation.answer(question, history, ui_language=request["ui"])
 
     def _reply(self, answer: Answer) -> Reply:
         if self.phrase is None or answer.error:

@@ -19,6 +19,7 @@ USAGE = 'Send JSON like {"question": "Können wir LinkedIn-Anzeigen mit Co-op be
 class CheckRequest(BaseModel):
     question: str
     id: str | None = None
+    history: list[str] | None = None  # earlier user messages of the conversation, oldest first
 
 
 class BodyTooLarge(Exception):
@@ -69,7 +70,9 @@ def make_router(gate: TokenGate) -> APIRouter:
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
             return _error(422, f"Invalid request ({problems}). {USAGE}")
-        answer = await asyncio.to_thread(get_assistant().answer, req.question, req.id)
+        from assistant.dialogue.resolver import Conversation
+
+        answer = await asyncio.to_thread(Conversation(get_assistant()).answer, req.question, req.history, req.id)
         return JSONResponse(answer.to_contract(), status_code=422 if answer.error else 200)
 
     return router

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer, Language
 from assistant.render import CATEGORY, VERDICT, VERDICT_PLAIN, md_escape
 
 STARTERS = {
@@ -27,7 +27,7 @@ STARTERS = {
 }
 
 
-def ui_language(browser_language: str | None) -> str:
+def ui_language(browser_language: str | None) -> Language:
     return "de" if (browser_language or "de").lower().startswith("de") else "en"
 
 

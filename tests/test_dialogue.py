@@ -1,0 +1,80 @@
+"""Conversations as test stories (Rasa style): turns in, the expected reading and findings of the last turn out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.dialogue.resolver import Conversation
+
+STORIES = [
+    # (name, earlier user turns, last turn, expected turn kind, expected (verdict, rule) findings, language)
+    ("elliptic platform", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Und Xing?", "ellipsis",
+     [("eligible", "dg.digital-advertising")], "de"),
+    ("elliptic english", ["Can we pay for LinkedIn ads with co-op?"], "What about Bing?", "ellipsis",
+     [("eligible", "dg.digital-advertising")], "en"),
+    ("answer to the clarifying question", ["Können wir LinkedIn-Anzeigen bezahlen?", "Was ist mit einem Workshop?"],
+     "Für unsere Kunden.", "audience", [("eligible", "md.customer-seminars")], "de"),
+    ("new audience for the earlier activity", ["Ist ein Copilot-Training Co-op-fähig?"],
+     "und dasselbe für unsere Techniker?", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("correction names a new activity", ["Können wir eine Kundenveranstaltung bezahlen?"],
+     "Sorry, ich meinte eine SMS-Kampagne", "new", [("eligible", "dg.direct-email-sms")], "de"),
+    ("thanks get a short reply", ["Können wir LinkedIn-Anzeigen bezahlen?"], "Danke!", "social", [], "de"),
+    ("short follow-up keeps the conversation's language", ["Can we pay for Google Ads with co-op?"], "SEO?", "new",
+     [("eligible", "dg.website-seo")], "en"),
+    ("a new question starts a new frame", ["Können wir LinkedIn-Anzeigen bezahlen?"],
+     "Dürfen wir Prüfungsgebühren für die AZ-104 unserer Techniker abrechnen?", "new",
+     [("eligible", "ps.certifications-exams")], "de"),
+]
+
+
+@pytest.fixture(scope="module")
+def conversation(assistant) -> Conversation:  # type: ignore[no-untyped-def]
+    return Conversation(assistant)
+
+
+@pytest.mark.parametrize(("history", "question", "kind", "findings", "language"), [s[1:] for s in STORIES],
+                         ids=[s[0] for s in STORIES])
+def test_story(conversation: Conversation, history: list[str], question: str, kind: str,
+               findings: list[tuple[str, str | None]], language: str) -> None:
+    answer = conversation.answer(question, history)
+    assert answer.turn == kind
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == findings
+    assert answer.language == language and answer.question == question
+    if kind == "social":
+        assert answer.answer and "keine Aktivität" not in answer.answer and answer.handoff is None
+
+
+def test_process_follow_up_points_back(conversation: Conversation) -> None:
+    answer = conversation.answer("Welche Nachweise brauche ich dafür?", ["Können wir eine E-Mail-Kampagne bezahlen?"])
+    assert answer.turn == "reference" and "proof-of-execution" in answer.topics
+    assert "E-Mail-Kampagne" in (answer.resolved_question or "")
+
+
+def test_same_history_same_answer(conversation: Conversation) -> None:
+    history = ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"]
+    first = conversation.answer("Und Xing?", history).to_contract()
+    assert first == conversation.answer("Und Xing?", list(history)).to_contract()
+    alone = conversation.answer("Und Xing?", [])
+    assert alone.turn == "new" and [f.rule_id for f in alone.findings] != ["dg.digital-advertising"]
+
+
+def test_batch_lines_carry_their_history(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    lines = [{"id": "d1", "question": "Und Xing?", "history": ["Können wir LinkedIn-Anzeigen bezahlen?"]},
+             {"id": "d2", "question": "Und Xing?"},
+             {"id": "d3", "question": "Und Xing?", "history": "not a list"}]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "--jsonl", str(src)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [f["rule_id"] for f in out[0]["findings"]] == ["dg.digital-advertising"]
+    assert out[0]["question"] == "Und Xing?" and out[0]["resolved_question"]
+    assert [f["rule_id"] for f in out[1]["findings"]] != ["dg.digital-advertising"]
+    assert "history" in out[2]["error"]
