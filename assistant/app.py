@@ -20,7 +20,6 @@ from assistant.chains.draft import DraftChain
 from assistant.chains.llm import chat_model
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.extract import detect_language
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE
 from assistant.service import check_data, get_assistant
 from assistant.web.access import AccessGuard
@@ -206,7 +205,8 @@ async def on_message(message: cl.Message) -> None:
     except Exception as exc:  # the person must always get an answer and the contact
         log.exception("answering failed")
         error = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__
-        await cl.Message(content=FAILURE[detect_language(message.content)].format(error=error)).send()
+        lang = ui_language(getattr(cl.context.session, "language", None))
+        await cl.Message(content=FAILURE[lang].format(error=error)).send()
         return
     answer = reply.answer
     text = reply.text
@@ -221,8 +221,10 @@ async def on_message(message: cl.Message) -> None:
     if names:
         text += "\n\n" + ("Quellen: " if answer.language == "de" else "Sources: ") + " · ".join(names)
     label = "Partner Care kontaktieren" if answer.language == "de" else "Contact Partner Care"
+    answers: list[dict[str, Any]] = cl.user_session.get("answers") or []
+    cl.user_session.set("answers", [*answers, answer.model_dump(mode="json", include={"question", "findings"})])
     actions = [cl.Action(name="handoff", label=label, icon="phone",
-                         payload={"answer": answer.model_dump(mode="json")})]
+                         payload={"answer": answer.model_dump(mode="json"), "turn": len(answers)})]
     msg = cl.Message(content="", elements=elements, actions=actions)
     await _stream(msg, text)
     await msg.send()
@@ -233,4 +235,6 @@ async def on_handoff(action: cl.Action) -> None:
     from assistant.models import Answer
 
     answer = Answer.model_validate(action.payload["answer"])
-    await cl.Message(content=handoff_message(answer)).send()
+    turn = int(action.payload.get("turn") or 0)
+    earlier = [Answer.model_validate(a) for a in (cl.user_session.get("answers") or [])[:turn]]
+    await cl.Message(content=handoff_message(answer, earlier)).send()

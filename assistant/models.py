@@ -41,6 +41,7 @@ class Source(BaseModel):
     score: float
     section_id: str | None = None
     text_en: str | None = None
+    basis: bool = False  # a section a finding rests on (not only a retrieval neighbour)
 
 
 class Handoff(BaseModel):

@@ -160,3 +160,13 @@ def test_api_reads_the_question_in_its_history(client: TestClient) -> None:
     assert r.status_code == 200
     assert [f["rule_id"] for f in r.json()["findings"]] == ["dg.digital-advertising"]
     assert client.post("/api/check", json={"question": "Und Xing?", "history": "LinkedIn"}).status_code == 422
+
+
+def test_handoff_mail_summarises_the_conversation_and_panel_shows_the_basis(assistant) -> None:  # type: ignore[no-untyped-def]
+    first = assistant.answer("Können wir LinkedIn-Anzeigen bezahlen?")
+    later = assistant.answer("Ist ein Workshop Co-op-fähig?")
+    body = unquote(parse_qs(urlparse(mailto(later, [first])).query)["body"][0])
+    assert "LinkedIn-Anzeigen" in body and "Workshop" in body
+    names = [e.name for e in source_elements(later)]
+    assert len(later.sources) >= 3 and all("Mehr Informationen" not in n and "Alles über" not in n for n in names)
+    assert any("Market Development" in n for n in names) and any("Partner Skilling" in n for n in names)

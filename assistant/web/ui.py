@@ -38,10 +38,15 @@ class SourceElement:
 
 
 def source_elements(answer: Answer, limit: int = 4) -> list[SourceElement]:
-    """Side-panel elements: the German passage, and its English rendering for English questions."""
+    """Side-panel elements: the German passage, and its English rendering for English questions.
+
+    With findings, only the sections they rest on are shown (retrieval neighbours such as the contact
+    section stay in the answer object's `sources`, not in the panel).
+    """
     out = []
     label = "Quelle" if answer.language == "de" else "Source"
-    for n, s in enumerate(answer.sources[:limit], 1):
+    shown = [s for s in answer.sources if s.basis] or answer.sources
+    for n, s in enumerate(shown[:limit], 1):
         content = _plain_lines(s.text)
         title = s.section
         if answer.language == "en" and s.text_en:
@@ -57,12 +62,15 @@ def _plain_lines(text: str) -> str:
     return re.sub(r"(?m)^(\d+)\.", r"\1\\.", text)
 
 
-def mailto(answer: Answer) -> str:
-    """A prefilled e-mail to Partner Care summarising the question and the findings."""
+def mailto(answer: Answer, earlier: list[Answer] | None = None) -> str:
+    """A prefilled e-mail to Partner Care summarising the question and every finding of the conversation
+    (`earlier`: the conversation's previous answers, oldest first)."""
     de = answer.language == "de"
     subject = "Co-op-Anfrage: Bitte um Prüfung" if de else "Co-op question: please review"
     lines = ["Frage:" if de else "Question:", answer.question, "", "Ergebnis des Assistenten:" if de else "Assistant's result:"]
-    for f in answer.findings:
+    before = [f for a in earlier or [] for f in a.findings]
+    seen = {(f.activity, f.rule_id) for f in answer.findings}
+    for f in [*[f for f in before if (f.activity, f.rule_id) not in seen], *answer.findings]:
         cat = f" / {CATEGORY[f.category]}" if f.category else ""
         rule = f" [{f.rule_id}]" if f.rule_id else ""
         lines.append(f"- {f.activity}: {VERDICT_PLAIN[answer.language][f.verdict]}{cat}{rule}")
@@ -72,7 +80,7 @@ def mailto(answer: Answer) -> str:
     return f"mailto:{PARTNER_CARE_EMAIL}?subject={quote(subject)}&body={quote(body)}"
 
 
-def handoff_message(answer: Answer) -> str:
+def handoff_message(answer: Answer, earlier: list[Answer] | None = None) -> str:
     de = answer.language == "de"
     open_items = [f for f in answer.findings if f.verdict != "eligible"]
     items = "\n".join(f"- {md_escape(f.activity)} — {VERDICT[answer.language][f.verdict]}" for f in open_items)
@@ -83,8 +91,8 @@ def handoff_message(answer: Answer) -> str:
         if de
         else f"- Phone: {PARTNER_CARE_PHONE}\n- E-mail: {PARTNER_CARE_EMAIL}\n- The contact form on the Partner Care website"
     )
-    link = (f"[E-Mail mit Ihrer Frage und dem Ergebnis vorbereiten]({mailto(answer)})" if de
-            else f"[Prepare an e-mail with your question and the result]({mailto(answer)})")
+    link = (f"[E-Mail mit Ihrer Frage und dem Ergebnis vorbereiten]({mailto(answer, earlier)})" if de
+            else f"[Prepare an e-mail with your question and the result]({mailto(answer, earlier)})")
     parts = [head, contact, link]
     if items:
         parts.insert(1, ("Offene Punkte:\n" if de else "Open items:\n") + items)
