@@ -53,6 +53,12 @@ def test_process_follow_up_points_back(conversation: Conversation) -> None:
     assert "E-Mail-Kampagne" in (answer.resolved_question or "")
 
 
+def test_claim_follow_up_gives_the_claim_tip(conversation: Conversation) -> None:
+    answer = conversation.answer("and when do we claim it?", ["Can we pay for LinkedIn ads with co-op?"])
+    assert answer.turn == "reference" and "claims" in answer.topics
+    assert "Submit the claim soon after the expense is incurred." in answer.answer
+
+
 def test_same_history_same_answer(conversation: Conversation) -> None:
     history = ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"]
     first = conversation.answer("Und Xing?", history).to_contract()
