@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from assistant.extract import detect_language, language_evidence
+from assistant.extract import language_evidence
 from assistant.models import Answer, Language
 from assistant.text import clean_question, words
 
@@ -147,11 +147,3 @@ class Conversation:
                     return "ellipsis", candidate
         return "new", text
 
-
-def conversation_language(history: list[str], fallback: Language = "de") -> Language:
-    """The language of a conversation: its last turn with evidence, else `fallback`."""
-    for turn in reversed(history):
-        found = _language_of(turn) if isinstance(turn, str) else None
-        if found:
-            return found
-    return detect_language("", fallback)
