@@ -20,9 +20,9 @@ from assistant.chains.draft import DraftChain
 from assistant.chains.llm import chat_model
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Language
 from assistant.service import check_data, get_assistant
-from assistant.web.access import AccessGuard
+from assistant.web.access import AccessGuard, is_staff
 from assistant.web.api import make_router
 from assistant.web.auth import check_staff
 from assistant.web.datalayer import SafeDataLayer
@@ -132,18 +132,14 @@ async def staff_login(username: str, password: str) -> cl.User | None:
     return None
 
 
-def _is_staff(user: cl.User | None) -> bool:
-    return bool(user and (user.metadata or {}).get("role") == "staff")
-
-
 @cl.set_chat_profiles
 async def chat_profiles(user: cl.User | None, language: str | None = None) -> list[cl.ChatProfile]:
     de = ui_language(language) == "de"
     profiles = [cl.ChatProfile(
-        name=PARTNER, default=not _is_staff(user),
+        name=PARTNER, default=not is_staff(user),
         markdown_description="Fragen Sie, ob eine Aktivität Co-op-fähig ist." if de
         else "Ask whether an activity can be paid with Co-op funds.")]
-    if _is_staff(user):
+    if is_staff(user):
         profiles.append(cl.ChatProfile(
             name=STAFF, default=True,
             markdown_description="Partner-Nachricht einfügen, Antwortentwurf erhalten." if de
@@ -161,7 +157,7 @@ async def start() -> None:
     assistant = await cl.make_async(get_assistant)()
     llm = chat_model(settings)
     profile = cl.user_session.get("chat_profile")
-    chain = DraftChain(assistant, llm) if profile == STAFF and _is_staff(cl.user_session.get("user")) \
+    chain = DraftChain(assistant, llm) if profile == STAFF and is_staff(cl.user_session.get("user")) \
         else AnswerChain(assistant, llm)
     cl.user_session.set("chain", chain)
 
@@ -172,6 +168,11 @@ async def resume(thread: Any) -> None:
     await start()
     steps = sorted(thread.get("steps") or [], key=lambda s: str(s.get("createdAt") or ""))
     cl.user_session.set("history", [str(s.get("output") or "") for s in steps if s.get("type") == "user_message"])
+
+
+def _ui_language() -> Language:
+    """The language of this chat's UI (the browser's), for replies a message's own text cannot decide."""
+    return ui_language(getattr(cl.context.session, "language", None))
 
 
 async def _stream(msg: cl.Message, text: str) -> None:
@@ -190,23 +191,20 @@ FAILURE = {
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     if len(message.content) > settings.max_question_chars:  # answered in the UI's language, not the text's
-        lang = ui_language(getattr(cl.context.session, "language", None))
-        await cl.Message(content=limit_message(lang, len(message.content), settings.max_question_chars)).send()
+        await cl.Message(content=limit_message(_ui_language(), len(message.content), settings.max_question_chars)).send()
         return
     try:
         chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
         history: list[str] = cl.user_session.get("history") or []
         if isinstance(chain, AnswerChain):
-            ui = ui_language(getattr(cl.context.session, "language", None))
-            reply: Reply = await cl.make_async(chain.invoke)(message.content, list(history), ui)
+            reply: Reply = await cl.make_async(chain.invoke)(message.content, list(history), _ui_language())
         else:
             reply = await cl.make_async(chain.invoke)(message.content)
         cl.user_session.set("history", [*history, message.content])
     except Exception as exc:  # the person must always get an answer and the contact
         log.exception("answering failed")
         error = str(exc) if isinstance(exc, AssistantError) else type(exc).__name__
-        lang = ui_language(getattr(cl.context.session, "language", None))
-        await cl.Message(content=FAILURE[lang].format(error=error)).send()
+        await cl.Message(content=FAILURE[_ui_language()].format(error=error)).send()
         return
     answer = reply.answer
     text = reply.text

@@ -105,6 +105,7 @@ class Checker:
             decisions.append((piece, decision, content))
         findings: list[Finding] = []
         unassessed: list[str] = []
+        excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
         by_key: dict[str, Finding] = {}
         last_unclear: tuple[str, Finding] | None = None
         for piece, decision, content in decisions:
@@ -124,6 +125,9 @@ class Checker:
                     last_unclear[1].activity += ", " + self.activity_text(piece.text)
                     continue
                 decision = Decision("unclear", confidence=0.5, reason="no-rule")
+            if decision.verdict == "eligible" and piece.sentence in excluded and \
+                    _booking_label(self.activity_text(piece.text), piece.sentence):
+                continue
             finding = self._finding(piece, decision, language)
             if decision.reason == "no-rule":
                 last_unclear = (piece.sentence, finding)
@@ -135,7 +139,7 @@ class Checker:
             if key:
                 by_key[key] = finding
             findings.append(finding)
-        return Check(language, _drop_booking_labels(findings, decisions), topics, injected, unassessed)
+        return Check(language, findings, topics, injected, unassessed)
 
     def _finding(self, piece: Piece, decision: Decision, language: str) -> Finding:
         rule = decision.rule
@@ -172,25 +176,11 @@ def _quote_en(knowledge: KnowledgeBase, section_id: str, title_en: str) -> str |
 _AS = r"\b(?:als|as|unter|under)\s+(?:(?:an?|ein\w*|the|das|die|der|den)\s+)?"
 
 
-def _drop_booking_labels(findings: list[Finding], decisions: list[tuple[Piece, Decision | None, list[str]]]) -> list[Finding]:
-    """An exclusion wins over an allowed reading of the same activity.
-
-    In a sentence with an exclusion finding, an eligible finding whose text only says how the
-    excluded thing would be booked ("… eine Reise … und sie als SPIFF abrechnen", "as an internal
-    incentive") is the same activity, not a second one: it is dropped.
-    """
-    excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
-    if not excluded:
-        return findings
-    keep = []
-    labels = {p.text: p.sentence for p, _, _ in decisions}
-    for f in findings:
-        sentence = next((s for text, s in labels.items() if f.activity and f.activity in text), None)
-        if f.verdict == "eligible" and sentence in excluded and \
-                re.search(_AS + re.escape(f.activity), sentence or "", re.IGNORECASE):
-            continue
-        keep.append(f)
-    return keep
+def _booking_label(activity: str, sentence: str) -> bool:
+    """An exclusion wins over an allowed reading of the same activity: in a sentence with an exclusion,
+    text that only says how the excluded thing would be booked ("… eine Reise … und sie als SPIFF
+    abrechnen", "as an internal incentive") is the same activity, not a second one."""
+    return re.search(_AS + re.escape(activity), sentence, re.IGNORECASE) is not None
 
 
 def _merge_key(decision: Decision) -> str:

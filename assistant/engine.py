@@ -37,14 +37,13 @@ class Assistant:
         self.settings = settings
         self.knowledge: KnowledgeBase = load_knowledge(settings.knowledge_dir)
         self.rules: RuleBase = load_rules(settings.rules_dir, self.knowledge)
-        if not self.knowledge.in_force(settings.rules_date()):
-            raise KnowledgeError(f"The guidance {self.knowledge.version} is not in force on {settings.rules_date()}: "
+        day = settings.rules_date()
+        if not self.knowledge.in_force(day):
+            raise KnowledgeError(f"The guidance {self.knowledge.version} is not in force on {day}: "
                                  "add the current edition to knowledge/ and its manifest (or set COOP_AS_OF).")
         self.embedder = embedder or get_embedder(settings.embedding_model)
-        day = settings.rules_date()
-        in_force = list(self.rules.rules)
         semantic = (
-            ExampleIndex(self.embedder, in_force, settings.semantic_threshold, settings.semantic_margin)
+            ExampleIndex(self.embedder, list(self.rules.rules), settings.semantic_threshold, settings.semantic_margin)
             if settings.semantic_fallback
             else None
         )
@@ -54,7 +53,7 @@ class Assistant:
 
             labels = {r.id for r in self.rules.rules} | {NONE, PROCESS}
             learned = Recognizer.load_or_train(DATA_DIR, settings.data_dir / "nlu", labels)
-        self.matcher = Matcher(self.rules, day, semantic, learned, settings.recognizer_none_veto,
+        self.matcher = Matcher(self.rules, semantic, learned, settings.recognizer_none_veto,
                                settings.recognizer_min)
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
         self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)

@@ -102,21 +102,18 @@ class Piece:
     listed: bool = False  # an item of a bulleted or numbered list
 
 
-def language_evidence(text: str) -> tuple[int, int]:
-    """(German, English) evidence: function words, and umlauts/ß counting double for German."""
+def language_of(text: str) -> Language | None:
+    """'de' or 'en' by common function words (umlauts and ß count double for German); None when the
+    text gives no evidence either way ("SEO?") or a tie."""
     raw = [t.strip(".,;:!?()\"'") for t in text.lower().split()]
     de = sum(1 for t in raw if t in _DE_HINTS) + 2 * len(re.findall(r"[äöüß]", text.lower()))
     en = sum(1 for t in raw if t in _EN_HINTS)
-    return de, en
+    return None if de == en else ("en" if en > de else "de")
 
 
 def detect_language(text: str, fallback: Language = "de") -> Language:
-    """'de' or 'en' by common function words; a text with no evidence either way ("SEO?") or a tie
-    takes `fallback` (the conversation's or the UI's language)."""
-    de, en = language_evidence(text)
-    if de == en:
-        return fallback
-    return "en" if en > de else "de"
+    """`language_of`, or `fallback` (the conversation's or the UI's language) when the text does not tell."""
+    return language_of(text) or fallback
 
 
 def is_injection(sentence: str) -> bool:

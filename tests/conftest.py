@@ -66,7 +66,7 @@ def lexical_checker(session_settings: Settings):  # type: ignore[no-untyped-def]
 
     kb = load_knowledge(session_settings.knowledge_dir)
     rules = load_rules(session_settings.rules_dir, kb)
-    return Checker(rules, Matcher(rules, session_settings.rules_date()), kb)
+    return Checker(rules, Matcher(rules), kb)
 
 
 @pytest.fixture(scope="session")

@@ -52,8 +52,7 @@ class Postgres:
 
     def create_database(self, name: str) -> str:
         """A fresh database; returns its `postgresql+asyncpg://` URL."""
-        self._run(str(BIN.parent / "bin" / "createdb") if (BIN / "createdb").exists() else "createdb",
-                  "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        self._run(str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -96,7 +95,7 @@ POLICY = [
                          ids=[row[0] for row in POLICY])
 def test_policy_with_a_reader(lexical_checker, text: str, ranked: tuple, verdict: str | None,  # type: ignore[no-untyped-def]
                               rule: str | None) -> None:
-    matcher = Matcher(lexical_checker.rules, date(2026, 1, 1), None, Scripted(ranked), 0.6, 0.6)
+    matcher = Matcher(lexical_checker.rules, None, Scripted(ranked), 0.6, 0.6)
     decision = matcher.decide(text, allow_semantic=False)
     if verdict is None:
         assert decision is None

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from assistant.extract import language_evidence
+from assistant.extract import language_of
 from assistant.models import Answer, Language
 from assistant.text import clean_question, words
 
@@ -64,11 +64,6 @@ class DialogueState:
         return self.activities[-1] if self.activities else None
 
 
-def _language_of(text: str) -> Language | None:
-    de, en = language_evidence(text)
-    return None if de == en else ("en" if en > de else "de")
-
-
 class Conversation:
     """Answers a message in the context of the earlier user messages (oldest first)."""
 
@@ -85,7 +80,7 @@ class Conversation:
             text = clean_question(question, self.assistant.settings.max_question_chars)
         except Exception:  # noqa: BLE001 - the engine turns bad input into an error answer
             return self.assistant.answer(question, qid)
-        language = _language_of(text) or state.language or ui_language
+        language = language_of(text) or state.language or ui_language
         kind, resolved = self.read(text, state)
         if kind == "social":
             return Answer(id=qid, question=text, language=language, answer=_REPLIES[language],
@@ -106,7 +101,7 @@ class Conversation:
                 text = clean_question(turn, self.assistant.settings.max_question_chars)
             except Exception:  # noqa: BLE001 - an unreadable earlier turn adds nothing
                 continue
-            state.language = _language_of(text) or state.language
+            state.language = language_of(text) or state.language
             kind, resolved = self.read(text, state)
             if kind == "social":
                 continue

@@ -12,6 +12,7 @@ Co-op marketing activity). The recogniser never decides a verdict; `assistant.ru
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -100,6 +101,8 @@ class Recognizer:
         self.fingerprint = fingerprint
         self.classes: list[str] = [str(c) for c in pipeline.classes_]
         self._names = [str(n).split("__", 1)[-1] for n in pipeline.named_steps["features"].get_feature_names_out()]
+        # the checker asks about the same piece more than once (before and after the semantic pass)
+        self._cached = functools.lru_cache(maxsize=4096)(self._read)
 
     @classmethod
     def train(cls, examples: list[Example]) -> Recognizer:
@@ -144,6 +147,10 @@ class Recognizer:
 
     def read(self, text: str, top: int = 3) -> Recognition:
         """Labels of `text` by probability (best `top`), with the strongest features for the best label."""
+        result: Recognition = self._cached(text, top)
+        return result
+
+    def _read(self, text: str, top: int) -> Recognition:
         prepared = _prepare(text)
         probs = self.pipeline.predict_proba([prepared])[0]
         order = probs.argsort()[::-1][:top]

@@ -21,7 +21,6 @@ Policy (in this order):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Literal, Protocol
 
 from assistant.rules.loader import RuleBase
@@ -64,10 +63,9 @@ class _Compiled:
 
 @dataclass
 class Matcher:
-    """Compiled rule base for one date; `decide` is pure and deterministic."""
+    """Compiled rule base (in force: the guidance edition is checked at start); `decide` is pure and deterministic."""
 
     base: RuleBase
-    day: date
     semantic: SemanticFallback | None = None
     learned: Reader | None = None
     none_veto: float = 0.6

@@ -107,7 +107,7 @@ class AccessGuard:
             return
         if scope["method"] in {"POST", "PUT", "DELETE"} and path.startswith(_BODY_PREFIXES) \
                 and b"json" in dict(scope["headers"]).get(b"content-type", b""):
-            raw = await _read_body(receive, MAX_GUARDED_BODY)
+            raw = await read_body_within(receive, MAX_GUARDED_BODY)
             if raw is None:
                 await JSONResponse({"error": "body too large"}, status_code=413)(scope, receive, send)
                 return
@@ -130,7 +130,7 @@ class AccessGuard:
         await self.app(scope, receive, send)
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
+async def read_body_within(receive: Receive, limit: int) -> bytes | None:
     """The whole request body, or None as soon as it passes `limit` bytes (the rest is not read)."""
     chunks: list[bytes] = []
     size = 0

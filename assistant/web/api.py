@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from assistant.service import get_assistant
+from assistant.web.access import read_body_within
 from assistant.web.tokens import TokenGate
 
 MAX_BODY = 256 * 1024  # bytes
@@ -35,13 +36,10 @@ async def read_limited(request: Request, limit: int = MAX_BODY) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(int(declared))
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(size)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    raw = await read_body_within(request.receive, limit)
+    if raw is None:
+        raise BodyTooLarge(limit)
+    return raw
 
 
 def make_router(gate: TokenGate) -> APIRouter:
