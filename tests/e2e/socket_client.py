@@ -55,7 +55,11 @@ class GuestSocket:
 
     def _on_message(self, data: dict[str, Any]) -> None:
         if data.get("type") == "assistant_message" and data.get("output"):
-            self.messages.append(data)
+            known = [n for n, m in enumerate(self.messages) if m.get("id") == data.get("id")]
+            if known:  # a later update of a message already seen: its text, not a new reply
+                self.messages[known[0]] = data
+            else:
+                self.messages.append(data)
             self.arrived.set()
 
     def ask(self, text: str, timeout: float = 60) -> str:
@@ -69,7 +73,6 @@ class GuestSocket:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no assistant message within {timeout:.0f} s")
             self.arrived.wait(0.2)
-        time.sleep(1.0)  # let the streamed update and the element rows land
         return str(self.messages[seen].get("output", ""))
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from .conftest import Server, start_server
 from .socket_client import GuestSocket, guest_cookie, http
-from .test_browser import send
+from .test_browser import poll, send
 
 INJECTION = ("x') UNION SELECT s.\"id\", (SELECT t2.\"id\" FROM threads t2 LIMIT 1), 'text', NULL, NULL, NULL, "
              "s.\"output\", 'inline', NULL, NULL, NULL, NULL, NULL, NULL FROM steps s --")
@@ -45,10 +45,12 @@ def _attack(srv: Server) -> None:
         assert "förderfähig" in a.ask(SECRET)
     finally:
         a.close()
-    status, body = http("GET", f"{srv.url}/project/thread/{a.thread_id}", cookie_a)
-    assert status == 200 and "Falkenstein" in body.decode()  # the owner reads it
-    elements = json.loads(body)["elements"]
-    assert elements, "the answer's source passages were not stored"
+    def stored() -> list[dict[str, Any]]:  # the owner reads it, once the answer's passages are written
+        status, body = http("GET", f"{srv.url}/project/thread/{a.thread_id}", cookie_a)
+        assert status == 200 and "Falkenstein" in body.decode()
+        return list(json.loads(body)["elements"])
+
+    elements = poll(stored, 20, "the answer's source passages in the stored thread")
     file_url = srv.url + elements[0]["url"]
     assert http("GET", file_url, cookie_a)[0] == 200
 
