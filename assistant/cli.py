@@ -127,7 +127,7 @@ def evaluate(
     from assistant.evalrun import run_eval
 
     assistant = _load()
-    # the default data must have every gated split; another folder (e.g. evals/unseen) is gated where it has cases
+    # the default data must have every gated split; another folder (e.g. evals/blind) is gated where it has cases
     passed = run_eval(assistant, data, report_dir, thresholds, show, require_all=data == PROJECT_ROOT / "evals" / "data")
     if not passed:
         raise typer.Exit(1)
@@ -141,8 +141,8 @@ def calibrate_cmd(
     """Print the semantic fallback's precision per threshold and the calibrated choice."""
     from assistant.evalrun import calibrate
 
-    if split == "heldout":
-        typer.echo("error: calibrating on the held-out split would leak it into the settings.", err=True)
+    if split == "heldout" or data.resolve().name == "blind":
+        typer.echo("error: calibrating on a held-out or blind set would leak it into the settings.", err=True)
         raise typer.Exit(2)
     calibrate(_load(), data, split)
 

@@ -8,12 +8,14 @@ from typing import Any
 
 import typer
 
+from assistant.dialogue.resolver import Conversation
 from assistant.engine import Assistant
 from assistant.evaluation import Case, load_cases, score
 from assistant.yamlio import load_yaml
 
 SHOWN = ("verdict_accuracy", "category_accuracy", "citation_accuracy", "case_exact_accuracy", "false_eligible",
-         "spurious_findings", "handoff_precision", "handoff_recall", "retrieval_hit_at_3", "retriever_hit_at_3")
+         "spurious_findings", "spurious_eligible", "handoff_precision", "handoff_recall", "retrieval_hit_at_3",
+         "retriever_hit_at_3", "context_turn_accuracy")
 
 
 def _retriever_hits(assistant: Assistant, cases: list[Case]) -> dict[str, float]:
@@ -33,7 +35,7 @@ def _markdown(report: dict[str, Any]) -> str:
     lines = ["# Eval report", "", f"Cases: {report['cases']} · rule coverage: {report['rule_coverage']}", "",
              "| section | " + " | ".join(SHOWN) + " |", "|" + "---|" * (len(SHOWN) + 1)]
     for name, m in report["metrics"].items():
-        lines.append(f"| {name} | " + " | ".join(str(m.get(k, "")) for k in SHOWN) + " |")
+        lines.append(f"| {name} | " + " | ".join("" if m.get(k) is None else str(m[k]) for k in SHOWN) + " |")
     lines += ["", "## Per verdict (precision / recall / support)", ""]
     for name, m in report["metrics"].items():
         if "/" in name:
@@ -54,26 +56,35 @@ def _gate(report: dict[str, Any], thresholds: dict[str, Any], require_all: bool 
         metrics["rule_coverage"] = min(report["rule_coverage"].values()) if section == "all" else \
             report["rule_coverage"].get(section, 0.0)
         for name, bound in (bounds.get("min") or {}).items():
-            if metrics.get(name, 0.0) < bound:
+            if (metrics.get(name) or 0.0) < bound:
                 failures.append(f"{section}.{name} = {metrics.get(name)} < {bound}")
         for name, bound in (bounds.get("max") or {}).items():
-            if metrics.get(name, 0) > bound:
+            if (metrics.get(name) or 0) > bound:
                 failures.append(f"{section}.{name} = {metrics.get(name)} > {bound}")
     return failures
 
 
 def run_eval(assistant: Assistant, data: Path, report_dir: Path, thresholds_path: Path, show: str,
              require_all: bool = True) -> bool:
+    """Score every case of `data`, write the reports, print the table; False when a threshold is missed.
+
+    A blind folder (named `blind`) reports numbers only: its failures keep their ids and lose their text,
+    and none are printed whatever `show` says — a set whose failures were read is no longer blind.
+    """
+    blind = data.resolve().name == "blind"
     cases = load_cases(data)
     quotes = {r.id: r.source_quote for r in assistant.rules.rules}
-    report = score(cases, lambda c: assistant.answer(c.question, c.id), quotes, [r.id for r in assistant.rules.rules])
+    conversation = Conversation(assistant)
+    report = score(cases, lambda c: conversation.answer(c.question, c.history, c.id), quotes,
+                   [r.id for r in assistant.rules.rules])
     for key, value in _retriever_hits(assistant, cases).items():
         report["metrics"].setdefault(key, {})["retriever_hit_at_3"] = value
     report["cases"] = len(cases)
     failures = _gate(report, load_yaml(thresholds_path) or {}, require_all)
     report["gate"] = failures or ["all thresholds met"]
-    shown = [f for f in report["failures"] if f["split"] == show]
-    report["failures"] = [f if f["split"] != "heldout" else {"id": f["id"], "split": "heldout"} for f in report["failures"]]
+    shown = [f for f in report["failures"] if f["split"] == show and not blind]
+    report["failures"] = [f if f["split"] != "heldout" and not blind else {"id": f["id"], "split": f["split"]}
+                          for f in report["failures"]]
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "latest.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (report_dir / "latest.md").write_text(_markdown(report), encoding="utf-8")

@@ -1,4 +1,11 @@
-"""Scoring of the labelled eval set (evals/data/*.jsonl) against the assistant's answers."""
+"""Scoring of the labelled eval set (evals/data/*.jsonl) against the assistant's answers.
+
+Two line shapes (JSON Lines, one object per line):
+- a case: `{"id", "question", "language", "kind", "expected": {"findings", "handoff", "sections"}}`;
+- a dialogue: `{"id", "language", "turns": [{"question", "expected"}, ...]}` — every turn becomes a case
+  with the earlier turns' questions as its `history` (oldest first), id `<dialogue id>/t<n>`, kind
+  `dialogue-turn`; it is judged in that context, as `check --jsonl` with `history` judges it.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +31,13 @@ class Case:
     findings: list[dict[str, Any]]
     handoff: bool
     sections: list[str]
+    history: list[str] = field(default_factory=list)
+
+
+def _case(row: dict[str, Any], split: str, history: list[str] | None = None) -> Case:
+    exp = row["expected"]
+    return Case(row["id"], row["question"], row["language"], row.get("kind", "?"), split, exp["findings"],
+                bool(exp["handoff"]), list(exp.get("sections", [])), list(history or []))
 
 
 def load_cases(directory: Path) -> list[Case]:
@@ -34,9 +48,14 @@ def load_cases(directory: Path) -> list[Case]:
             if not line.strip():
                 continue
             row = json.loads(line)
-            exp = row["expected"]
-            cases.append(Case(row["id"], row["question"], row["language"], row.get("kind", "?"), path.stem,
-                              exp["findings"], bool(exp["handoff"]), list(exp.get("sections", []))))
+            if "turns" not in row:
+                cases.append(_case(row, path.stem))
+                continue
+            asked: list[str] = []
+            for n, turn in enumerate(row["turns"], 1):
+                turn_row = {"id": f"{row['id']}/t{n}", "language": row["language"], "kind": "dialogue-turn", **turn}
+                cases.append(_case(turn_row, path.stem, asked))
+                asked.append(turn["question"])
     return cases
 
 
@@ -84,6 +103,8 @@ class Tally:
     handoff_fn: int = 0
     hit_cases: int = 0
     hits: int = 0
+    context_turns: int = 0
+    context_exact: int = 0
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def metrics(self) -> dict[str, Any]:
@@ -110,6 +131,8 @@ class Tally:
             "handoff_recall": ratio(self.handoff_tp, self.handoff_tp + self.handoff_fn),
             "retrieval_hit_at_3": ratio(self.hits, self.hit_cases),
             "per_verdict": per_verdict,
+            # dialogue turns read in their history (a follow-up, an answer to a clarifying question)
+            "context_turn_accuracy": ratio(self.context_exact, self.context_turns) if self.context_turns else None,
         }
 
 
@@ -189,6 +212,9 @@ def _score_case(case: Case, answer: dict[str, Any], quotes: dict[str, str], tall
         problems.append(f"sections {case.sections} not in top 3 {top3}")
     for t in tallies:
         t.exact += exact and got_handoff == case.handoff
+        if case.history:
+            t.context_turns += 1
+            t.context_exact += exact and got_handoff == case.handoff
         t.handoff_tp += got_handoff and case.handoff
         t.handoff_fp += got_handoff and not case.handoff
         t.handoff_fn += (not got_handoff) and case.handoff

@@ -103,9 +103,10 @@ def test_broken_rules_file_stops_start_up_with_file_and_rule(tmp_path: Path, mon
     assert "important_notes.yaml" in result.stderr and "excl.seller-award-trips" in result.stderr
 
 
-def test_calibrate_refuses_the_heldout_split() -> None:
-    result = runner.invoke(app, ["calibrate", "--split", "heldout"])
-    assert result.exit_code == 2
+@pytest.mark.parametrize("args", [["--split", "heldout"], ["--data", "evals/blind"]])
+def test_calibrate_refuses_held_out_and_blind_sets(args: list[str]) -> None:
+    result = runner.invoke(app, ["calibrate", *args])
+    assert result.exit_code == 2 and "blind" in result.stderr
 
 
 def test_two_processes_on_a_fresh_data_dir_share_one_index(tmp_path: Path) -> None:

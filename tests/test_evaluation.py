@@ -53,3 +53,52 @@ def test_wrong_quote_fails_citation_only() -> None:
                     handoff=Handoff(reason="r"))
     m = score([case], lambda c: answer, QUOTES, ["dg.print-ads"])["metrics"]["dev"]
     assert m["verdict_accuracy"] == 1.0 and m["citation_accuracy"] == 0.0 and m["handoff_precision"] == 0.0
+
+
+def test_dialogue_lines_become_turns_with_their_history(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from assistant.evaluation import load_cases
+
+    turn = {"findings": [], "handoff": False, "sections": []}
+    dialogue = {"id": "d1", "language": "de", "turns": [{"question": "A?", "expected": turn},
+                                                        {"question": "B?", "expected": turn},
+                                                        {"question": "C?", "expected": turn}]}
+    single = {"id": "s1", "question": "X?", "language": "en", "expected": turn}
+    (tmp_path / "mixed.jsonl").write_text(json.dumps(dialogue) + "\n" + json.dumps(single) + "\n", encoding="utf-8")
+    cases = load_cases(tmp_path)
+    assert [(c.id, c.question, c.history, c.kind) for c in cases] == [
+        ("d1/t1", "A?", [], "dialogue-turn"), ("d1/t2", "B?", ["A?"], "dialogue-turn"),
+        ("d1/t3", "C?", ["A?", "B?"], "dialogue-turn"), ("s1", "X?", [], "?")]
+
+
+def test_context_turns_are_scored_apart() -> None:
+    first = Case("d/t1", "q", "de", "dialogue-turn", "dlg", [], False, [])
+    follow = Case("d/t2", "q", "de", "dialogue-turn", "dlg", [], False, [], ["earlier"])
+    wrong = Answer(question="q", language="de", findings=[_finding("eligible", None)])
+    report = score([first, follow], lambda c: Answer(question="q", language="de") if c is first else wrong, {},
+                   ["dg.print-ads"])
+    metrics = report["metrics"]["dlg"]
+    assert metrics["case_exact_accuracy"] == 0.5 and metrics["context_turn_accuracy"] == 0.0
+    assert metrics["spurious_eligible"] == 1
+
+
+def test_a_blind_folder_reports_numbers_only(assistant, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Failures of a blind set keep their ids and lose their text, in the report and on the screen."""
+    import json
+
+    from assistant.evalrun import run_eval
+
+    blind = tmp_path / "blind"
+    blind.mkdir()
+    wrong = {"id": "b1", "question": "Können wir LinkedIn-Anzeigen mit Co-op bezahlen?", "language": "de",
+             "expected": {"findings": [{"verdict": "not_eligible", "category": None, "rule_id": None}],
+                          "handoff": True, "sections": []}}
+    (blind / "set.jsonl").write_text(json.dumps(wrong) + "\n", encoding="utf-8")
+    thresholds = tmp_path / "t.yaml"
+    thresholds.write_text("{}\n", encoding="utf-8")
+    run_eval(assistant, blind, tmp_path / "reports", thresholds, show="set", require_all=False)
+    report = json.loads((tmp_path / "reports" / "latest.json").read_text(encoding="utf-8"))
+    assert report["failures"] == [{"id": "b1", "split": "set"}]
+    shown = capsys.readouterr().out
+    assert "LinkedIn" not in shown and "FAIL" not in shown and "| set |" in shown
