@@ -26,6 +26,7 @@ class Check:
     topics: list[str]
     injection_detected: bool
     unassessed: list[str]
+    process: bool = False  # a sentence was read as a process question (proof, claims, planning) naming no topic term
 
 
 class Checker:
@@ -44,6 +45,14 @@ class Checker:
     def settled(self, sentence: str) -> bool:
         """Does the sentence only report something settled, known or excluded ("We know MDF is off limits.")?"""
         return bool(hits(self._settled, tuple(words(sentence))))
+
+    def reads_as_process(self, sentence: str) -> bool:
+        """Does the learned recogniser read the sentence as a question about how Co-op works (p >= 0.5)?"""
+        learned = self.matcher.learned
+        if learned is None:
+            return False
+        reading = learned.read(self.rules.expand(sentence))
+        return bool(reading.label == "process" and reading.probability >= 0.5)
 
     def topics_in(self, text: str) -> list[str]:
         tokens = tuple(words(text))
@@ -71,8 +80,11 @@ class Checker:
         - a sentence that neither asks about paying nor is a question (greetings, context,
           signatures) contributes only what a rule recognises; list items count as asked
           when the message asks anywhere;
-        - a sentence about a process topic (proof, claims, budget) that does not ask about
-          paying is a process question: its activity words are context, not findings;
+        - a sentence about a process topic (proof, claims, budget), or one the learned recogniser reads
+          as a process question, that does not ask about paying is a process question: its activity
+          words are context, not findings;
+        - when a question sentence names an activity, statements that neither ask about paying nor
+          are list items are context: what they name gets no finding;
         - in a message where something was recognised, a leftover of a single word
           ("Standbau", "the effort", "den Rabatt") is context, reported as not assessed;
           longer asked-about text that no rule recognises is "unclear".
@@ -95,27 +107,37 @@ class Checker:
             pieces = [p for p in pieces if p.question or not self.settled(p.sentence)]
         for piece in pieces:
             content = self.content_words(piece.text)
-            decision = self.matcher.decide(piece.text, context=question, allow_semantic=False)
+            decision = self.matcher.decide(piece.text, context=question, allow_semantic=False, sentence=piece.sentence)
             here = sentence_topics[piece.sentence]
-            process = any(t in self._answerable for t in here) and piece.question and not piece.asks
+            process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
+                and piece.question and not piece.asks
             if decision is not None and process and decision.reason == "rule":
                 decision = None  # "what proof do we need for an e-mail campaign?" asks about the process
             if decision is not None or here:
                 decided_sentences.add(piece.sentence)
             decisions.append((piece, decision, content))
+        if any(d is not None and p.question for p, d, _ in decisions):
+            # the question names its activity: statements around it are context ("The EDM from April is
+            # done. Can we add syndicated content?"), unless they ask about paying or are list items
+            decisions = [(p, d if p.question or p.asks or p.listed else None, c) for p, d, c in decisions]
         findings: list[Finding] = []
         unassessed: list[str] = []
         excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
         by_key: dict[str, Finding] = {}
         last_unclear: tuple[str, Finding] | None = None
+        read_process = False
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
             if decision is None and content and asking and piece.sentence not in decided_sentences:
                 # the semantic fallback only speaks where no word of the sentence was recognised
-                decision = self.matcher.decide(piece.text, context=question, allow_semantic=True)
+                decision = self.matcher.decide(piece.text, context=question, allow_semantic=True,
+                                               sentence=piece.sentence)
             if decision is None:
                 if not content or not asking or sentence_topics[piece.sentence] or piece.injected:
+                    continue
+                if not piece.asks and self.reads_as_process(piece.sentence):
+                    read_process = True  # "how soon after the show should we claim?": no activity asked
                     continue
                 if decided_sentences and len(content) < 2:
                     unassessed.append(self.activity_text(piece.text))
@@ -139,7 +161,7 @@ class Checker:
             if key:
                 by_key[key] = finding
             findings.append(finding)
-        return Check(language, findings, topics, injected, unassessed)
+        return Check(language, findings, topics, injected, unassessed, read_process)
 
     def _finding(self, piece: Piece, decision: Decision, language: str) -> Finding:
         rule = decision.rule

@@ -84,7 +84,7 @@ class Assistant:
                 f"{len(not_yes)} Aktivität(en) ohne klares Ja der Guidance." if lang == "de"
                 else f"{len(not_yes)} activit{'y' if len(not_yes) == 1 else 'ies'} without a clear yes in the guidance."
             ))
-        elif not answer.findings and (unanswerable or not answerable):
+        elif not answer.findings and (unanswerable or not (answerable or check.process)):
             answer.handoff = Handoff(reason=(
                 "Die Frage geht über die Co-op-Guidance hinaus." if lang == "de"
                 else "The question goes beyond what the Co-op guidance answers."

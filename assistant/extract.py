@@ -72,9 +72,16 @@ _SPLIT = re.compile(
 _PAY_FRAME = re.compile(
     r"bezahl|\bzahl|finanzier|abrechn|\bclaim|abrechen|abgerechnet|förderfähig|foerderfaehig|erstatt|berechtigt|"
     r"[\w-]*fähig\b|[\w-]*faehig\b|\bpay(s|ing|ed)?\b|\bpaid\b|\bfund(ed|ing|s)?\b|eligib|cover|reimburs|allowed|erlaubt|zulässig|\bdecken|"
-    r"\bnutzen\b|\bverwenden|einsetzen|\buse\b|\bspend|\bkosten|\bcosts?\b|\bgeht (das|es)\b|\bok\b|okay",
+    r"\bnutzen\b|\bverwenden|einsetzen|\buse\b|\bspend|\bkosten|\bcosts?\b|\bgeht (das|es)\b|\bok\b|okay|"
+    # Co-op named as the means ("über Co-op machen", "via co-op", "with our coop money")
+    r"\b(über|ueber|mit|via|aus|per|with|through|using|from|by)\s+(unseren?\s+|unserem\s+|dem\s+|den\s+|our\s+|the\s+)?co-?op",
     re.IGNORECASE,
 )
+
+
+def asks_about_paying(text: str) -> bool:
+    """Does the text ask something: a question mark, or words that ask whether Co-op may pay?"""
+    return "?" in text or _PAY_FRAME.search(text) is not None
 _WH_START = re.compile(
     r"^\W*(what|how|which|when|where|who|why|was|wie|welche\w*|wann|wo|wer|warum|wozu|wofür|worauf)\b", re.IGNORECASE
 )
@@ -130,6 +137,29 @@ def without_markup(text: str) -> str:
     return _MD_LINK.sub(r"\1", _TAG.sub(" ", _SCRIPT.sub(" ", text)))
 
 
+_SIGN_OFF = re.compile(
+    r"^\W*(viele|beste|liebe|herzliche|freundliche|mit freundlichen)?\s*(grüße|gruesse|grüßen|gruessen|gruß|gruss)\b.*$|"
+    r"^\W*(danke\s*(und|&|\+)\s*(gruß|gruss|grüße)|lg|vg|mfg|best regards|kind regards|warm regards|regards|best|"
+    r"cheers|thanks|thank you|many thanks|thanks again|danke|vielen dank|danke schön|dankeschön)\W*$",
+    re.IGNORECASE)
+MAX_SIGNATURE_LINES = 6
+
+
+def without_signature(text: str) -> str:
+    """An e-mail's sign-off line ("Viele Grüße", "Thanks,") and the few short lines after it (name, company,
+    the company's services, web address) are a signature, not activities: cut from the sign-off on.
+    Only when the sign-off is followed by at most `MAX_SIGNATURE_LINES` lines of at most 12 words, none
+    asking anything ("Danke!\nUnd Xing?" keeps its question)."""
+    lines = text.splitlines()
+    for n in range(len(lines) - 1, 0, -1):
+        if _SIGN_OFF.match(lines[n].strip()):
+            after = [x for x in lines[n + 1 :] if x.strip()]
+            if len(after) <= MAX_SIGNATURE_LINES and all(len(x.split()) <= 12 and "?" not in x for x in after):
+                return "\n".join(lines[:n])
+            break
+    return text
+
+
 def _mask_parentheses(sentence: str) -> tuple[str, list[str]]:
     """Replace each "(…)" by a placeholder so no split happens inside it."""
     groups: list[str] = []
@@ -176,7 +206,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
     """
     pieces: list[Piece] = []
     seen = False
-    question = without_markup(question)
+    question = without_signature(without_markup(question))
     cased = question != question.lower()
     for line in question.splitlines():
         listed = _BULLET.match(line) is not None

@@ -55,3 +55,31 @@ def test_issue_6_inputs(assistant, question: str, expected: list[tuple[str, str 
     answer = assistant.answer(question)
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
     assert (answer.handoff is not None) == any(v != "eligible" for v, _ in expected)
+
+
+# Asked vs context: what a statement names is context when a question names its own activity; a statement of
+# what is done, approved or dropped is context; the question's activity is read as asked.
+CONTEXT = [
+    ("done statement, asked question", "Unsere Plakataktion im Mai ist abgeschlossen. Können wir jetzt auch Google Ads "
+     "bezahlen?", [("eligible", "dg.digital-advertising")]),
+    ("approved statement", "The newsletter for Q1 was approved, thanks. Can co-op also pay for a booth at a trade fair?",
+     [("eligible", "dg.trade-shows-events")]),
+    ("dropped statement", "Telemarketing haben wir gestrichen. Geht stattdessen ein Direct Mailing an Bestandskunden?",
+     [("eligible", "dg.direct-email-sms")]),
+    ("a statement the question points back to stays asked", "Wir planen eine Roadshow in drei Städten. Geht das über "
+     "Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("named as the means", "Können wir eine Postkarten-Aktion an KMU-Kunden über Co-op machen?",
+     [("eligible", "dg.direct-email-sms")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in CONTEXT], ids=[r[0] for r in CONTEXT])
+def test_asked_versus_context(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
+def test_audience_as_a_german_compound_head(assistant) -> None:  # type: ignore[no-untyped-def]
+    tokens = ("workshop", "fuer", "unsere", "vertriebsmitarbeiter")
+    assert assistant.matcher.audiences_in(tokens) == {"internal"}
+    assert assistant.matcher.audiences_in(("seminar", "fuer", "geschaeftskunden")) == {"customer"}
+    assert assistant.matcher.audiences_in(("urkunden",)) == set()  # too short a compound to count

@@ -105,3 +105,19 @@ def test_plain_questions_are_not_injections() -> None:
 ])
 def test_language_detection(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(("text", "kept", "dropped"), [
+    ("Hello,\nIs a print ad OK for co-op?\nThanks,\nJo Miller\nMiller IT | Telemarketing · Events\nwww.miller.example",
+     "print ad", "Telemarketing"),
+    ("Hallo,\nwir planen eine Hausmesse. Geht das?\nViele Grüße\nSandra Kühn\nKühn Systemhaus – Migration, Schulungen",
+     "Hausmesse", "Migration"),
+    # a sign-off followed by a question is no signature
+    ("Danke!\nKönnen wir auch Xing-Anzeigen bezahlen?", "Xing", ""),
+    # a long text after the sign-off word is the message, not a signature
+    ("Thanks\n" + "\n".join(f"line {n} about our campaign plans" for n in range(8)), "line 7", ""),
+])
+def test_signature_is_cut(text: str, kept: str, dropped: str) -> None:
+    pieces = " ".join(p.text for p in split_pieces(text)[0])
+    assert kept in pieces
+    assert not dropped or dropped not in pieces

@@ -9,11 +9,14 @@ Policy (in this order):
    only the other audience, and their ambiguous words ("workshop", "training") count
    only when the audience is named; named by neither → "needs_info";
 5. with a learned recogniser (`assistant.nlu`): a term match for an eligible activity or allowance
-   stands only when the recogniser does not read the text as "not Co-op marketing" (`none`) with
-   probability >= `none_veto` — a generic word never decides "eligible" alone ("SMS" in a phone
-   bill); such text is "unclear" (reason "not-marketing");
-6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min`
-   (audience rules still need their audience, else "needs_info");
+   stands only when the recogniser does not read the activity or its sentence as "not Co-op
+   marketing" (`none`) with probability >= `none_veto` (see `p_not_marketing`) — a generic word
+   never decides "eligible" alone ("SMS" in a phone bill); such text is "unclear" (reason
+   "not-marketing");
+6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min`,
+   reading the activity without the audience words (who it is for is a slot, not the activity:
+   "our own internal dev subscription" names no activity); audience rules still need their audience,
+   else "needs_info";
 7. otherwise the semantic fallback (if given) may decide over the rules' example phrasings;
 8. otherwise "unclear": no rule of the guidance decides it.
 """
@@ -73,6 +76,8 @@ class Matcher:
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
+    _audience_words: frozenset[str] = field(init=False)
+    _audience_heads: dict[str, tuple[list[str], ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         self._rules = [
@@ -82,13 +87,19 @@ class Matcher:
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
         self._audiences = {k: compile_terms(v.all()) for k, v in self.base.audiences.items()}
+        self._audience_words = frozenset(w for v in self.base.audiences.values() for t in v.all() for w in words(t))
+        self._audience_heads = {k: tuple(w for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
+                                for k, v in self.base.audiences.items()}
 
     @property
     def rules(self) -> list[Rule]:
         return [c.rule for c in self._rules]
 
     def audiences_in(self, tokens: tuple[str, ...]) -> set[str]:
-        return {name for name, terms in self._audiences.items() if hits(terms, tokens)}
+        """Audiences named in the tokens: by their terms, or as the head of a German compound
+        ("Vertriebsmitarbeiter" → internal, "Geschäftskunden" → customer)."""
+        return {name for name, terms in self._audiences.items()
+                if hits(terms, tokens) or any(_compound_head(tok, self._audience_heads[name]) for tok in tokens)}
 
     def lexical_hits(self, tokens: tuple[str, ...], audiences: set[str]) -> tuple[list[tuple[Rule, list[Term]]], list[Rule]]:
         """Rules whose terms occur (audience-checked), and audience rules left ambiguous."""
@@ -110,8 +121,9 @@ class Matcher:
                 decided.append((c.rule, found))
         return decided, ambiguous
 
-    def decide(self, text: str, context: str = "", allow_semantic: bool = True) -> Decision | None:
-        """Decide one activity; `context` (the whole question) supplies the audience if the activity has none.
+    def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "") -> Decision | None:
+        """Decide one activity; `context` (the whole question) supplies the audience if the activity has none,
+        `sentence` (the one the activity stands in) the purpose the none-veto reads.
 
         Returns None when the text names nothing a rule or the fallback could judge.
         """
@@ -127,22 +139,25 @@ class Matcher:
         covered = [nid for nid, terms in self._not_covered if hits(terms, tokens)]
         if covered:
             return Decision("unclear", terms=tuple(covered), confidence=0.8, reason="not-covered")
-        reading = self.learned.read(text) if self.learned is not None else None
         for kind in ("allowance", "eligible_activity"):
             best = _best([d for d in decided if d[0].kind == kind])
             if best:
-                if reading is not None and reading.p("none") >= self.none_veto:
-                    return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=reading.p("none"),
+                p_none = self.p_not_marketing(text, tokens, sentence)
+                if p_none >= self.none_veto:
+                    return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=round(p_none, 3),
                                     reason="not-marketing")
                 return _lexical(best)
         if ambiguous:
             return Decision(
                 "needs_info", candidates=tuple(r.id for r in ambiguous), confidence=0.6, reason="ambiguous-audience"
             )
-        if reading is not None and reading.probability >= self.learned_min:
-            learned = self._learned(reading, audiences)
-            if learned is not None:
-                return learned
+        if self.learned is not None:
+            # the audience is a slot, not the activity: the recogniser names the activity from the rest
+            activity = self.learned.read(" ".join(t for t in tokens if t not in self._audience_words))
+            if activity.probability >= self.learned_min:
+                learned = self._learned(activity, audiences)
+                if learned is not None:
+                    return learned
         if self.semantic is not None and allow_semantic:
             found = self.semantic.best(text)
             if found is not None:
@@ -151,6 +166,23 @@ class Matcher:
                 return Decision(verdict, rule, "semantic", confidence=round(min(score, 0.9), 3), reason="rule")
         return None
 
+
+    def p_not_marketing(self, text: str, tokens: tuple[str, ...], sentence: str = "") -> float:
+        """How strongly the recogniser reads the activity as not Co-op marketing (0 without a recogniser).
+
+        The purpose often stands outside the activity's words ("SMS" in "our carrier bill covers voice,
+        SMS and data"), so the sentence is read too and the stronger "none" counts; an activity of one
+        or two words says nothing about purpose by itself ("SEO"), so then the sentence alone decides.
+        The recogniser reads both without the question frame (its stop words).
+        """
+        if self.learned is None:
+            return 0.0
+        piece = tokens
+        around = tuple(words(self.base.expand(sentence))) if sentence else ()
+        p_sentence = self.learned.read(" ".join(around)).p("none") if around and around != piece else 0.0
+        if p_sentence and len(piece) <= 2:
+            return float(p_sentence)
+        return float(max(self.learned.read(" ".join(piece)).p("none"), p_sentence))
 
     def _learned_rule(self, label: str) -> Rule | None:
         return next((c.rule for c in self._rules if c.rule.id == label), None)
@@ -196,6 +228,14 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
             continue
         out.append(tok)
     return tuple(out)
+
+
+def _compound_head(token: str, heads: tuple[list[str], ...]) -> bool:
+    """An audience inside a German compound: as its last part, the head ("vertriebsmitarbeiter" ends in
+    "mitarbeiter"), or as its first part naming whom the thing is for ("kundenseminare" → customers).
+    The token must be longer than the one-word term by at least three (head) or four (first part) letters."""
+    return any((len(token) >= len(h[0]) + 3 and token.endswith(h[0]))
+               or (len(token) >= len(h[0]) + 4 and token.startswith(h[0])) for h in heads)
 
 
 def _best(found: list[tuple[Rule, list[Term]]]) -> tuple[Rule, list[Term]] | None:
