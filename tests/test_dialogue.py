@@ -27,6 +27,20 @@ STORIES = [
     ("a new question starts a new frame", ["Können wir LinkedIn-Anzeigen bezahlen?"],
      "Dürfen wir Prüfungsgebühren für die AZ-104 unserer Techniker abrechnen?", "new",
      [("eligible", "ps.certifications-exams")], "de"),
+    ("thanks in a few words ask nothing", ["Können wir Google Ads bezahlen?"],
+     "Alles klar, danke für die schnelle Hilfe", "social", [], "de"),
+    ("the other audience for an audience-bound activity", ["Ist ein Power-BI-Workshop für unsere Kunden Co-op-fähig?"],
+     "und für unsere Consultants?", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("a corrected audience", ["Können wir ein Excel-Training für unsere Berater bezahlen?"],
+     "nein, ich meinte für unsere Kunden", "audience", [("eligible", "md.customer-seminars")], "de"),
+    ("an audience as a German compound", ["Ist ein Workshop zu Copilot Co-op-fähig?"],
+     "Für unsere Vertriebsmitarbeiter.", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("a process question with no back-reference word", ["Können wir eine Plakatkampagne bezahlen?"],
+     "Bis wann müssen wir den Claim einreichen?", "reference", [], "de"),
+    ("a fragment the earlier frame word alone would decide is new", ["Can we pay for an SMS campaign with co-op?"],
+     "And the hotel for our team?", "new", [("unclear", None)], "en"),
+    ("a new thing for the named audience is not an audience answer", ["Ist ein Workshop zu Copilot Co-op-fähig?"],
+     "Und die Flüge für unsere Techniker?", "new", [("unclear", None)], "de"),
 ]
 
 

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from assistant.extract import language_of
+from assistant.extract import asks_about_paying, language_of
 from assistant.models import Answer, Language
 from assistant.text import clean_question, words
 
@@ -38,17 +38,41 @@ _SOCIAL = frozenset({"danke", "dankeschön", "vielen", "dank", "super", "prima",
                      "cool", "nice", "good", "hello", "cheers", "morning", "much", "sehr", "schön", "schoen", "top",
                      "verstanden", "got", "it", "understood", "lot", "a", "many", "bis", "dann", "noch", "einen",
                      "schönen", "schoenen", "have", "day", "ja", "yes", "und", "and"})
+# thanks and greetings: a short message with one of these and no activity or process question is social
+_THANKS = frozenset({"danke", "dank", "dankeschoen", "dankeschön", "thanks", "thank", "thx", "ty", "merci", "cheers",
+                     "hallo", "hello", "hi", "hey", "moin", "servus", "bye", "tschuess", "tschüss", "ciao"})
+# what a follow-up naming only an audience may say besides it ("no sorry, I meant for our customers",
+# „und dasselbe für unsere Techniker?"): corrections, references, function words
+_AUDIENCE_FILLER = frozenset({"nein", "no", "nope", "sorry", "ich", "i", "meinte", "meine", "meant", "mean", "eigentlich",
+                              "actually", "dasselbe", "das", "gleiche", "selbe", "same", "thing", "the", "for", "fuer",
+                              "für", "fuers", "fürs", "unsere", "unser", "unseren", "unserer", "our", "own", "eigenen",
+                              "eigene", "und", "and", "also", "auch", "what", "about", "was", "ist", "mit", "wie",
+                              "sieht", "es", "aus", "gilt", "does", "that", "go", "dann", "then", "natuerlich",
+                              "natürlich", "of", "course", "bitte", "please", "die", "den", "dem", "der", "an", "a",
+                              "wenn", "if", "it", "is", "wäre", "waere", "were", "would", "be", "sein"})
 _ELLIPSIS_START = re.compile(
     r"^\s*(und|and|also|auch|what about|how about|was ist mit|wie (ist|sieht) es (mit|aus mit)|und was ist mit|"
     r"what of|same for|dasselbe für|das gleiche für|gilt das auch für|does that go for|and for)\b", re.IGNORECASE)
-_BACK_REFERENCE = re.compile(r"\b(dafür|dafuer|dazu|davon|damit|hierfür|diese[srnm]?|for it|for that|for this|for them|"
-                             r"it|them|that one|the first one|the second one|die erste|die zweite|die reise|"
-                             r"the trip)\b", re.IGNORECASE)
 _REPLIES = {
     "de": "Gern geschehen! Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
 }
+_CORRECTION = frozenset({"no", "nein", "not", "nicht", "sorry"})
+_ABOUT = {"de": "Zu „{activity}“:", "en": "About “{activity}”:"}
+MAX_SOCIAL_WORDS = 6
+MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Discussed:
+    """One activity the conversation discussed: as written, without its audience, and how it was decided."""
+
+    activity: str
+    core: str  # the activity without audience words ("Workshop für unsere Kunden" → "Workshop")
+    rule_id: str | None
+    verdict: str
+    terms: tuple[str, ...]
 
 
 @dataclass
@@ -56,12 +80,16 @@ class DialogueState:
     """What the conversation so far established (rebuilt from the earlier user turns)."""
 
     language: Language | None = None
-    activities: list[str] = field(default_factory=list)  # activities discussed, oldest first
-    pending: str | None = None  # the activity of an open needs_info question
+    discussed: list[Discussed] = field(default_factory=list)  # oldest first
+    pending: Discussed | None = None  # the activity of an open needs_info question
 
     @property
-    def last(self) -> str | None:
-        return self.activities[-1] if self.activities else None
+    def last(self) -> Discussed | None:
+        return self.discussed[-1] if self.discussed else None
+
+    @property
+    def activities(self) -> list[str]:
+        return [d.activity for d in self.discussed]
 
 
 class Conversation:
@@ -69,6 +97,9 @@ class Conversation:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
+        terms = [t for b in assistant.rules.audiences.values() for t in b.all()]
+        self._audience_words = {w for t in terms for w in words(t)}
+        self._audience_nouns = {words(t)[0] for t in terms if len(words(t)) == 1}
 
     def answer(self, question: object, history: list[str] | None = None, qid: str | None = None,
                ui_language: Language = "de") -> Answer:
@@ -85,7 +116,13 @@ class Conversation:
         if kind == "social":
             return Answer(id=qid, question=text, language=language, answer=_REPLIES[language],
                           guidance_version=self.assistant.knowledge.version, turn="social")
-        answer = self.assistant.answer(resolved, qid, language=language)
+        if kind == "reference" and state.last is not None:
+            # a process question about the last activity: the activity's reminders (its POE, the claim tip),
+            # then the process answer; the activity is not asked again (no finding)
+            answer = self.assistant.answer(text, qid, language=language)
+            answer.answer = self._about(state.last, language) + "\n\n" + answer.answer
+        else:
+            answer = self.assistant.answer(resolved, qid, language=language)
         answer.question = text
         answer.resolved_question = resolved if resolved != text else None
         answer.turn = kind
@@ -103,42 +140,86 @@ class Conversation:
                 continue
             state.language = language_of(text) or state.language
             kind, resolved = self.read(text, state)
-            if kind == "social":
+            if kind in ("social", "reference"):
                 continue
             check = self.assistant.checker.check(resolved, language=state.language or ui_language)
-            if check.findings:
-                state.activities += [f.activity for f in check.findings]
-                pending = [f.activity for f in check.findings if f.verdict == "needs_info"]
-                state.pending = pending[-1] if pending else None
-            elif kind != "reference":
-                state.pending = None
+            found = [Discussed(f.activity, self.core(f.activity), f.rule_id, f.verdict, tuple(f.matched_terms))
+                     for f in check.findings]
+            state.discussed += found
+            pending = [d for d in found if d.verdict == "needs_info"]
+            state.pending = pending[-1] if pending else None
         return state
 
+    def _about(self, last: Discussed, language: Language) -> str:
+        """A heading naming the activity, with the guidance's reminders for it (proof of execution, claims)."""
+        findings = self.assistant.checker.check(last.activity, language=language).findings
+        reminders = self.assistant.reminders_for(Answer(question=last.activity, language=language, findings=findings))
+        lines = [_ABOUT[language].format(activity=last.activity)]
+        lines += [f"- {text} (— {section})" for text, section in reminders]
+        return "\n".join(lines)
+
+    def core(self, activity: str) -> str:
+        """The activity without its audience ("Workshop für unsere Kunden" → "Workshop")."""
+        kept = [w for w in activity.split() if not (set(words(w)) & (self._audience_nouns | _AUDIENCE_FILLER))]
+        return " ".join(kept) or activity
+
     def read(self, text: str, state: DialogueState) -> tuple[TurnKind, str]:
-        """How the message continues the conversation, and the text to check."""
+        """How the message continues the conversation, and the text to check.
+
+        In this order: only thanks/greeting words → social; no earlier activity → new; an audience and
+        nothing else that could be an activity → audience (for the open or last activity); a process
+        question naming no activity → reference (to the last activity); thanks that ask nothing → social;
+        a short fragment that, put in the last activity's frame, names an activity by its own words →
+        ellipsis (before its own reading when it opens like a follow-up: „Und …?", "What about …?");
+        an activity of its own → new; thanks with a few words and nothing recognised → social; else new.
+        """
         tokens = words(text)
         if tokens and all(t in _SOCIAL for t in tokens):
             return "social", text
-        if state.last is None:
+        last = state.last
+        if last is None:
             return "new", text
         checker = self.assistant.checker
         own = checker.check(text, language=state.language)
         names_activity = any(f.rule_id or f.verdict == "needs_info" for f in own.findings)
-        audience = self.assistant.matcher.audiences_in(tuple(tokens))
+        audiences_in = self.assistant.matcher.audiences_in
+        audience = audiences_in(tuple(tokens))
+        rest = [t for t in tokens if t not in self._audience_words and t not in _AUDIENCE_FILLER and not audiences_in((t,))]
+        if audience and not names_activity and not rest:
+            target = state.pending or last
+            said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"
+            return "audience", f"{target.core} {' '.join(said)}"
+        if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"
+            return "social", text
         content = checker.content_words(_ELLIPSIS_START.sub("", text))
-        if audience and not names_activity and len(content) <= 2:
-            target = state.pending or state.last
-            return "audience", f"{target} {text}"
-        if own.topics and not names_activity and _BACK_REFERENCE.search(text):
-            return "reference", f"{text} ({state.last})"
+        short = 0 < len(content) <= MAX_ELLIPSIS_WORDS
+        # "Und Xing?" after LinkedIn ads asks about Xing ads: the frame goes first when the fragment fits it
+        if short and _ELLIPSIS_START.match(text):
+            resolved = self._ellipsis(text, last, state.language)
+            if resolved:
+                return "ellipsis", resolved
+        if (own.topics or own.process) and not names_activity:
+            return "reference", f"{text} ({last.activity})"
         if names_activity:
             return "new", text
-        short = 0 < len(content) <= MAX_ELLIPSIS_WORDS
-        if short and (_ELLIPSIS_START.match(text) or text.rstrip().endswith("?")):
-            fragment = _ELLIPSIS_START.sub("", text).strip(" ?!.")
-            for candidate in (f"{fragment} {words(state.last)[-1]}", f"{fragment} {state.last}"):
-                found = checker.check(candidate, language=state.language).findings
-                if any(f.rule_id for f in found):
-                    return "ellipsis", candidate
+        bare = 0 < len(content) <= MAX_BARE_FRAGMENT_WORDS and len(tokens) <= 2 * MAX_BARE_FRAGMENT_WORDS
+        if bare and text.rstrip().endswith("?"):  # "SEO?", "Bing ads?" — not a whole question put briefly
+            resolved = self._ellipsis(text, last, state.language)
+            if resolved:
+                return "ellipsis", resolved
+        if set(tokens) & _THANKS and len(content) <= MAX_SOCIAL_WORDS:
+            return "social", text
         return "new", text
 
+    def _ellipsis(self, text: str, last: Discussed, language: Language | None) -> str | None:
+        """The fragment in the frame of the last activity ("Xing" after LinkedIn ads → "Xing Anzeigen"),
+        when the fragment's own words are part of what decides it (not "Reisekosten" + "sms")."""
+        fragment = _ELLIPSIS_START.sub("", text).strip(" ?!.")
+        own = set(words(fragment))
+        frame = [words(t)[-1] for t in last.terms if words(t)] + words(last.core)[-1:]
+        candidates = [f"{fragment} {w}" for w in dict.fromkeys(frame)] + [f"{fragment} {last.core}"]
+        for candidate in candidates:
+            for f in self.assistant.checker.check(candidate, language=language).findings:
+                if f.rule_id and f.matched_by == "lexical" and any(own & set(words(t)) for t in f.matched_terms):
+                    return candidate
+        return None

@@ -39,3 +39,15 @@ def test_a_german_conversation_with_follow_ups(server: Server, new_chat) -> None
     link = answers.nth(5).locator("a[href*='subject=']").first.get_attribute("href") or ""
     body = unquote(link)
     assert "LinkedIn-Anzeigen" in body and "Xing" in body and "Workshop" in body
+    # reopened from the history, the conversation goes on where it was (state rebuilt from the stored thread)
+    page.goto(server.url + "/")
+    history = page.locator("#thread-history")
+    expect(history).to_contain_text("Können wir LinkedIn-Anzeigen", timeout=15_000)
+    history.get_by_text("Können wir LinkedIn-Anzeigen").first.click()
+    reopened = page.locator(ANSWERS)
+    expect(reopened.filter(has_text="Gern geschehen")).to_have_count(1, timeout=15_000)
+    before = reopened.count()
+    send(page, "und dasselbe für unsere Techniker?")
+    expect(reopened).to_have_count(before + 1, timeout=30_000)
+    expect(reopened.nth(before)).to_contain_text("Partner Skilling")
+    expect(reopened.nth(before)).not_to_contain_text("keine Aktivität erkennen")
