@@ -167,11 +167,11 @@ class Conversation:
         """How the message continues the conversation, and the text to check.
 
         In this order: only thanks/greeting words → social; no earlier activity → new; an audience and
-        nothing else that could be an activity → audience (for the open or last activity); a process
-        question naming no activity → reference (to the last activity); thanks that ask nothing → social;
-        a short fragment that, put in the last activity's frame, names an activity by its own words →
-        ellipsis (before its own reading when it opens like a follow-up: „Und …?", "What about …?");
-        an activity of its own → new; thanks with a few words and nothing recognised → social; else new.
+        nothing else that could be an activity → audience (for the open or last activity); thanks that ask
+        nothing → social; a short fragment opening like a follow-up („Und …?", "What about …?") that, put in
+        the last activity's frame, names an activity by its own words (a term match) → ellipsis; a process
+        question naming no activity → reference (to the last activity); an activity of its own → new; a
+        bare fragment ("SEO?") that fits the frame → ellipsis; thanks in a few words → social; else new.
         """
         tokens = words(text)
         if tokens and all(t in _SOCIAL for t in tokens):
