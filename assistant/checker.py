@@ -39,7 +39,6 @@ class Checker:
         self.frame = rules.frame_set
         self._topics = [(t.id, compile_terms(t.terms.all())) for t in rules.topics]
         self._answerable = {t.id for t in rules.topics if t.answerable}
-        self._cue_words = {w for b in rules.audiences.values() for term in b.all() for w in words(term)}
         self._settled = compile_terms(rules.settled_cues.all(), fuzzy=False)
 
     def settled(self, sentence: str) -> bool:
@@ -61,7 +60,7 @@ class Checker:
     def content_words(self, text: str) -> list[str]:
         """Words that could name an activity: not question frame, not audience, not filler, not in parentheses."""
         text = PARENS.sub(" ", text)
-        return [w for w in words(text) if w not in self.frame and w not in self._cue_words and len(w) > 2]
+        return [w for w in words(text) if w not in self.frame and w not in self.rules.audience_words and len(w) > 2]
 
     def activity_text(self, text: str) -> str:
         """The piece as written, without leading/trailing frame words ("Können wir … bezahlen")."""

@@ -98,7 +98,6 @@ class Conversation:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         terms = [t for b in assistant.rules.audiences.values() for t in b.all()]
-        self._audience_words = {w for t in terms for w in words(t)}
         self._audience_nouns = {words(t)[0] for t in terms if len(words(t)) == 1}
 
     def answer(self, question: object, history: list[str] | None = None, qid: str | None = None,
@@ -184,7 +183,8 @@ class Conversation:
         names_activity = any(f.rule_id or f.verdict == "needs_info" for f in own.findings)
         audiences_in = self.assistant.matcher.audiences_in
         audience = audiences_in(tuple(tokens))
-        rest = [t for t in tokens if t not in self._audience_words and t not in _AUDIENCE_FILLER and not audiences_in((t,))]
+        said_only = self.assistant.rules.audience_words | _AUDIENCE_FILLER
+        rest = [t for t in tokens if t not in said_only and not audiences_in((t,))]
         if audience and not names_activity and not rest:
             target = state.pending or last
             said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"

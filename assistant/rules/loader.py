@@ -41,6 +41,11 @@ class RuleBase:
         """The question-frame words, folded ("Können wir … mit Co-op bezahlen")."""
         return frozenset(w for term in self.frame_words.all() for w in words(term))
 
+    @cached_property
+    def audience_words(self) -> frozenset[str]:
+        """Every folded word of the audience terms ("für unsere Kunden", "sales team")."""
+        return frozenset(w for b in self.audiences.values() for term in b.all() for w in words(term))
+
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:

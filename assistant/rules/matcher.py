@@ -76,7 +76,6 @@ class Matcher:
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
-    _audience_words: frozenset[str] = field(init=False)
     _audience_heads: dict[str, tuple[list[str], ...]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,7 +86,6 @@ class Matcher:
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
         self._audiences = {k: compile_terms(v.all()) for k, v in self.base.audiences.items()}
-        self._audience_words = frozenset(w for v in self.base.audiences.values() for t in v.all() for w in words(t))
         self._audience_heads = {k: tuple(w for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
                                 for k, v in self.base.audiences.items()}
 
@@ -142,7 +140,7 @@ class Matcher:
         for kind in ("allowance", "eligible_activity"):
             best = _best([d for d in decided if d[0].kind == kind])
             if best:
-                p_none = self.p_not_marketing(text, tokens, sentence)
+                p_none = self.p_not_marketing(tokens, sentence)
                 if p_none >= self.none_veto:
                     return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=round(p_none, 3),
                                     reason="not-marketing")
@@ -153,7 +151,7 @@ class Matcher:
             )
         if self.learned is not None:
             # the audience is a slot, not the activity: the recogniser names the activity from the rest
-            activity = self.learned.read(" ".join(t for t in tokens if t not in self._audience_words))
+            activity = self.learned.read(" ".join(t for t in tokens if t not in self.base.audience_words))
             if activity.probability >= self.learned_min:
                 learned = self._learned(activity, audiences)
                 if learned is not None:
@@ -167,22 +165,21 @@ class Matcher:
         return None
 
 
-    def p_not_marketing(self, text: str, tokens: tuple[str, ...], sentence: str = "") -> float:
+    def p_not_marketing(self, tokens: tuple[str, ...], sentence: str = "") -> float:
         """How strongly the recogniser reads the activity as not Co-op marketing (0 without a recogniser).
 
         The purpose often stands outside the activity's words ("SMS" in "our carrier bill covers voice,
         SMS and data"), so the sentence is read too and the stronger "none" counts; an activity of one
         or two words says nothing about purpose by itself ("SEO"), so then the sentence alone decides.
-        The recogniser reads both without the question frame (its stop words).
+        `tokens` are the activity's folded words (short forms written out, negated words removed).
         """
         if self.learned is None:
             return 0.0
-        piece = tokens
         around = tuple(words(self.base.expand(sentence))) if sentence else ()
-        p_sentence = self.learned.read(" ".join(around)).p("none") if around and around != piece else 0.0
-        if p_sentence and len(piece) <= 2:
+        p_sentence = self.learned.read(" ".join(around)).p("none") if around and around != tokens else 0.0
+        if p_sentence and len(tokens) <= 2:
             return float(p_sentence)
-        return float(max(self.learned.read(" ".join(piece)).p("none"), p_sentence))
+        return float(max(self.learned.read(" ".join(tokens)).p("none"), p_sentence))
 
     def _learned_rule(self, label: str) -> Rule | None:
         return next((c.rule for c in self._rules if c.rule.id == label), None)
