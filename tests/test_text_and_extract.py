@@ -6,7 +6,7 @@ import pytest
 
 from assistant.errors import InputError
 from assistant.extract import detect_language, split_pieces
-from assistant.text import clean_question, normalize, word_matches
+from assistant.text import clean_question, normalize, word_matches, words
 
 BAD_INPUT = [
     ("empty", "", "empty"),
@@ -55,6 +55,21 @@ WORDS = [
 @pytest.mark.parametrize(("token", "word", "expected"), WORDS, ids=[f"{t}~{w}" for t, w, _ in WORDS])
 def test_word_matching(token: str, word: str, expected: bool) -> None:
     assert word_matches(token, word) is expected
+
+
+def test_term_positions_skip_nothing_word_matches_finds(lexical_checker) -> None:  # type: ignore[no-untyped-def]
+    """The prefilter in `_positions` (substring or same first letter) never drops a match: every word of every
+    rule term against the tokens of a message with inflections, compounds and typos."""
+    from assistant.rules.terms import _positions
+
+    tokens = tuple(words("Zeitungsanzeigen zertifzierung messestand ads adresse linkedin-kampagnen preventive "
+                         "webinare telemarketng proof-of-concept bootcamps kundenseminare floor days"))
+    vocabulary = {w for r in lexical_checker.rules.rules for t in r.terms.all() for w in words(t.replace("+", " "))}
+    assert len(vocabulary) > 500
+    for fuzzy in (True, False):
+        for word in vocabulary:
+            brute = frozenset(i for i, tok in enumerate(tokens) if word_matches(tok, word, fuzzy))
+            assert _positions(tokens, word, fuzzy) == brute, word
 
 
 SPLITS = [

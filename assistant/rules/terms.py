@@ -13,9 +13,22 @@ def _word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     return word_matches(token, word, fuzzy)
 
 
+@lru_cache(maxsize=20_000)
+def _shape(tokens: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """The tokens joined by spaces and their first letters: what any match of a word needs to exist."""
+    return " ".join(tokens), frozenset(t[:1] for t in tokens)
+
+
 @lru_cache(maxsize=200_000)
 def _positions(tokens: tuple[str, ...], word: str, fuzzy: bool) -> frozenset[int]:
-    """Indices of the tokens that match `word` (cached: many terms share words)."""
+    """Indices of the tokens that match `word` (cached: many terms share words).
+
+    Every match except a typo contains the word itself (exact, prefix or compound head), and a typo keeps its
+    first letter (`word_matches`): a word that passes neither test is looked at no further — most of them.
+    """
+    joined, firsts = _shape(tokens)
+    if word not in joined and not (fuzzy and len(word) >= 7 and word[:1] in firsts):
+        return frozenset()
     return frozenset(i for i, tok in enumerate(tokens) if _word_matches(tok, word, fuzzy))
 
 
