@@ -11,8 +11,9 @@ from assistant.models import Finding, Language
 from assistant.render import explain
 from assistant.rules.loader import RuleBase
 from assistant.rules.matcher import Decision, Matcher
+from assistant.rules.schema import Rule
 from assistant.rules.terms import compile_terms, hits
-from assistant.text import words
+from assistant.text import word_matches, words
 
 _TOKEN = re.compile(r"[\w][\w'’.-]*\w|\w", re.UNICODE)
 
@@ -84,7 +85,10 @@ class Checker:
           words are context, not findings;
         - when a question sentence names an activity, statements that neither ask about paying nor
           are list items are context: what they name gets no finding;
-        - in a message where something was recognised, a leftover of a single word
+        - a rule's name in a label frame ("as X", "X is eligible", „fällt das unter X“) is the partner's proposed
+          label: what is described decides, and a label nothing described confirms is "unclear";
+        - what an activity promotes (matcher step 9) is read in the message without the other activities in it;
+        - in a message where something was recognised, a leftover of a single word that is not a list item
           ("Standbau", "the effort", "den Rabatt") is context, reported as not assessed;
           longer asked-about text that no rule recognises is "unclear".
         """
@@ -115,6 +119,8 @@ class Checker:
             if decision is not None or here:
                 decided_sentences.add(piece.sentence)
             decisions.append((piece, decision, content))
+        around = {id(p): _around(p, d, decisions, question) for p, d, _ in decisions}
+        decisions = self._read_labels(decisions, question)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
             # done. Can we add syndicated content?"), unless they ask about paying or are list items
@@ -138,7 +144,7 @@ class Checker:
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked
                     continue
-                if decided_sentences and len(content) < 2:
+                if decided_sentences and len(content) < 2 and not piece.listed:  # a list item is asked on its own
                     unassessed.append(self.activity_text(piece.text))
                     continue
                 if last_unclear and last_unclear[0] == piece.sentence:
@@ -146,7 +152,8 @@ class Checker:
                     last_unclear[1].activity += ", " + self.activity_text(piece.text)
                     continue
                 decision = Decision("unclear", confidence=0.5, reason="no-rule")
-            if decision.verdict == "eligible" and piece.sentence in excluded and \
+            decision = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
+            if (decision.verdict == "eligible" or decision.reason == "label") and piece.sentence in excluded and \
                     _booking_label(self.activity_text(piece.text), piece.sentence):
                 continue
             finding = self._finding(piece, decision, language)
@@ -161,6 +168,54 @@ class Checker:
                 by_key[key] = finding
             findings.append(finding)
         return Check(language, findings, topics, injected, unassessed, read_process)
+
+    def _read_labels(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
+                     message: str) -> list[tuple[Piece, Decision | None, list[str]]]:
+        """A rule's name in a label frame is the partner's proposed label, not the activity ("Migration services
+        are on your list – can we claim this?", "… als syndizierte Inhalte abrechnen", "Ist das ein Webshop im
+        Sinne von Co-op?"): the verdict comes from what is described. The rest of the piece decides when it
+        names something; with nothing else in the piece, another piece of the message decided by the same rule
+        confirms the label, and so does a message that describes nothing else ("Social-media ads are eligible,
+        right?" asks about the label itself); otherwise the finding is "unclear" (reason "label") with the
+        hand-off."""
+        labelled = {id(p): self._label_rest(p, d) for p, d, _ in decisions}
+        out: list[tuple[Piece, Decision | None, list[str]]] = []
+        for piece, decision, content in decisions:
+            rest = labelled[id(piece)]
+            if rest is None or decision is None or decision.rule is None:  # not a label
+                out.append((piece, decision, content))
+                continue
+            rule_id = decision.rule.id
+            described = self.matcher.decide(rest, context=message, allow_semantic=False, sentence=piece.sentence) \
+                if self.content_words(rest) else None
+            same = [d is not None and d.rule is not None and d.rule.id == rule_id
+                    for p, d, c in decisions if p is not piece and labelled[id(p)] is None and c]
+            # confirmed by another piece decided by the same rule, or nothing else is described at all
+            # ("Social-media ads are eligible, right?" asks about the label itself)
+            confirmed = any(same) or not same
+            if described is not None and described.verdict != "eligible":
+                decision = described  # what is described decides ("eine Reise für die besten Verkäufer als SPIFF")
+            elif described is None and not confirmed:
+                decision = Decision("unclear", None, decision.matched_by, decision.terms, 0.6,
+                                    candidates=(rule_id,), reason="label")
+            out.append((piece, decision, content))
+        return out
+
+    def _label_rest(self, piece: Piece, decision: Decision | None) -> str | None:
+        """The piece without the label frame when its rule's words stand in one, else None."""
+        if decision is None or decision.rule is None or decision.verdict != "eligible":
+            return None
+        start = piece.sentence.find(piece.text)
+        for m, label in _labels(piece.sentence):
+            named = self.matcher.decide(label, allow_semantic=False, sentence=label)
+            if named is None or named.rule is None or named.rule.id != decision.rule.id \
+                    or not _quotes_title(label, named.rule):
+                continue
+            if start < 0:
+                return ""
+            lo, hi = max(m.start(), start) - start, min(m.end(), start + len(piece.text)) - start
+            return (piece.text[:lo] + " " + piece.text[hi:]).strip() if lo < hi else piece.text
+        return None
 
     def _finding(self, piece: Piece, decision: Decision, language: str) -> Finding:
         rule = decision.rule
@@ -183,6 +238,20 @@ class Checker:
         )
 
 
+def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece, Decision | None, list[str]]],
+            message: str) -> str:
+    """The message without the other activities it names that were decided differently: the text whose purpose
+    words count for this activity ("LinkedIn-Anzeigen und eine Stellenanzeige": the job ad's recruiting is not
+    the ads'; "an exhibition at a Fortinet roadshow … Trade shows are eligible?": the vendor is the show's)."""
+    rule = decision.rule.id if decision is not None and decision.rule is not None else None
+    rest = message
+    for other, d, _ in decisions:
+        other_rule = d.rule.id if d is not None and d.rule is not None else None
+        if other is not piece and d is not None and other_rule != rule and other.text.strip():
+            rest = rest.replace(other.text, " ")
+    return rest
+
+
 def _quote_en(knowledge: KnowledgeBase, section_id: str, title_en: str) -> str | None:
     """The English rendering's line for the rule, when the translation has one."""
     rendering = knowledge.rendering(section_id, "en")
@@ -192,6 +261,44 @@ def _quote_en(knowledge: KnowledgeBase, section_id: str, title_en: str) -> str |
         if title_en.lower() in line.lower():
             return line.lstrip("- ").strip()
     return title_en
+
+
+# A label the partner proposes for what is described elsewhere: "as X", "falls under X", "is this a X",
+# "X is eligible / on your list", „als X“, „im Sinne von X“, „X sind doch förderfähig“, „ist ja auch eine X“.
+# ("it's a X" is left out: it also names an activity for the first time — "this time it's a newsletter".)
+_ART = r"(?:(?:an?|the|our|ein|eine|einen|einem|einer|das|die|der|den|dem|unser\w*)\s+)?"
+_LABEL_END = r"(?P<label>[^?.!,;:–—()\n]{2,60})"
+_LABEL_FRAMES = (
+    re.compile(r"\b(?:as|under|count(?:s|ed)? as|qualif(?:y|ies) as|fall(?:s)? under|in the sense of|als|unter|"
+               r"zählt als|gilt als|im sinne (?:von|der|des)|fällt (?:das |es |dies )?(?:auch |noch )?unter)\s+"
+               + _ART + _LABEL_END, re.IGNORECASE),
+    re.compile(r"\b(?:is|isn'?t|ist)\s+(?:this|that|das|dies)\s+(?:not\s+|nicht\s+)?(?:also\s+|auch\s+)?"
+               r"(?:an?|ein|eine|einen)\s+" + _LABEL_END, re.IGNORECASE),
+    re.compile(r"\b(?:ist|sind)\s+(?:ja|doch)\s+(?:auch\s+|quasi\s+)?" + _ART + _LABEL_END, re.IGNORECASE),
+)
+# "X is eligible / on your list", „X sind doch förderfähig“: the label is the words before the frame
+_LABEL_NAMED = re.compile(
+    r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch)\s+)*"
+    r"(?:eligible|on (?:your|the) list|listed|allowed|förderfähig|co-op-fähig|co-op-berechtigt|berechtigt|erlaubt|"
+    r"zulässig|in der liste|auf der liste|gelistet)", re.IGNORECASE)
+
+
+_TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
+
+
+def _quotes_title(label: str, rule: Rule) -> bool:
+    """Does the label use a word of the rule's own name in the guidance (its title, German or English)? A proposed
+    label quotes the guidance ("Migration services are on your list"); a word that only describes the activity
+    ("als festen Vor-Ort-Ansprechpartner") is not one."""
+    title = {w for t in (rule.title.de, rule.title.en) for w in words(t) if len(w) >= 4 and w not in _TITLE_STOP}
+    return any(word_matches(w, t, fuzzy=False) or word_matches(t, w, fuzzy=False)
+               for w in words(label) if len(w) >= 4 for t in title)
+
+
+def _labels(sentence: str) -> list[tuple[re.Match[str], str]]:
+    """Every label frame of the sentence with its label's words (at most five, next to the frame)."""
+    found = [(m, " ".join(m.group("label").split()[:5])) for f in _LABEL_FRAMES for m in f.finditer(sentence)]
+    return found + [(m, " ".join(m.group("label").split()[-5:])) for m in _LABEL_NAMED.finditer(sentence)]
 
 
 _AS = r"\b(?:als|as|unter|under)\s+(?:(?:an?|ein\w*|the|das|die|der|den)\s+)?"
@@ -208,8 +315,12 @@ def _merge_key(decision: Decision) -> str:
     """Findings with the same key are one activity named twice ("Kundenseminare und Bootcamps")."""
     if decision.rule is not None:
         return decision.rule.id
+    if decision.reason == "label":
+        return "label:" + ",".join(decision.candidates)
     if decision.candidates:
         return "needs_info:" + ",".join(decision.candidates)
     if decision.reason == "not-covered":
         return "not_covered:" + ",".join(decision.terms)
+    if decision.reason == "purpose":
+        return f"purpose:{decision.purpose}:" + ",".join(decision.terms)
     return ""

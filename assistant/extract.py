@@ -72,7 +72,7 @@ _SPLIT = re.compile(
 _PAY_FRAME = re.compile(
     r"bezahl|\bzahl|finanzier|abrechn|\bclaim|abrechen|abgerechnet|förderfähig|foerderfaehig|erstatt|berechtigt|"
     r"[\w-]*fähig\b|[\w-]*faehig\b|\bpay(s|ing|ed)?\b|\bpaid\b|\bfund(ed|ing|s)?\b|eligib|cover|reimburs|allowed|erlaubt|zulässig|\bdecken|"
-    r"\bnutzen\b|\bverwenden|einsetzen|\buse\b|\bspend|\bkosten|\bcosts?\b|\bgeht (das|es)\b|\bok\b|okay|"
+    r"\bnutzen\b|\bverwenden|einsetzen|übernehm|\buse\b|\bspend|\bkosten|\bcosts?\b|\bgeht (das|es)\b|\bok\b|okay|"
     # Co-op named as the means ("über Co-op machen", "via co-op", "with our coop money")
     r"\b(über|ueber|mit|via|aus|per|with|through|using|from|by)\s+(unseren?\s+|unserem\s+|dem\s+|den\s+|our\s+|the\s+)?co-?op",
     re.IGNORECASE,
@@ -212,6 +212,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
         listed = _BULLET.match(line) is not None
         for sentence in _SENTENCE.split(_INLINE_ENUM.sub("\n", line)):
             ends = sentence.rstrip()[-1:]
+            item = listed or _BULLET.match(sentence) is not None  # "(a) … (b) …" written in one line
             cleaned, count = INJECTION.subn(" ", sentence)
             seen = seen or count > 0
             sentence = _BULLET.sub("", cleaned).strip(" -–:;.,")
@@ -226,5 +227,5 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
                     part = _unmask(part, groups)
                     part = part.strip(" -–:;.,!?\"'[]")
                     if part and words(part):
-                        pieces.append(Piece(part, sentence, asks, question_mark, count > 0, listed))
+                        pieces.append(Piece(part, sentence, asks, question_mark, count > 0, item))
     return pieces, seen

@@ -50,6 +50,28 @@ def md_escape(text: str) -> str:
                          m.group(0).replace(":", "\\:").replace(".", "\\."), text)
 
 
+_PURPOSE = {
+    "recruiting": ("der Personalgewinnung (Recruiting)", "recruiting"),
+    "private": ("einer privaten Angelegenheit", "a private matter"),
+    "other-organisation": ("einer anderen Organisation (Verein, Schule, gemeinnützige Einrichtung …)",
+                           "another organisation (a club, a school, a charity …)"),
+    "other-vendor": ("dem Angebot eines anderen Herstellers", "another vendor's offering"),
+}
+
+
+def _purpose_text(decision: Decision, de: bool) -> str:
+    """Why an activity that a rule would allow is not decided: it is for something else (matcher step 9)."""
+    what_de, what_en = _PURPOSE.get(decision.purpose, ("einem anderen Zweck", "another purpose"))
+    cue = ", ".join(decision.terms[:3])
+    return (
+        f"Co-op fördert Marketing und Skilling für Microsoft-Angebote; dies scheint {what_de} zu dienen "
+        f"(erkannt an: {cue}). Die Guidance entscheidet das nicht; Partner Care kann den Einzelfall prüfen."
+        if de
+        else f"Co-op funds marketing and skilling for Microsoft offerings; this seems to serve {what_en} "
+        f"(recognised by: {cue}). The guidance does not decide it; Partner Care can review the case."
+    )
+
+
 def explain(activity: str, decision: Decision, language: str, rules: RuleBase | None = None) -> str:
     """One or two sentences on why the activity got its verdict."""
     de = language == "de"
@@ -74,6 +96,19 @@ def explain(activity: str, decision: Decision, language: str, rules: RuleBase | 
             if de
             else "This does not read as Co-op marketing of Microsoft offerings (rather running costs, staff or a "
             "private matter); the guidance does not decide it. Partner Care can review the case."
+        )
+    if decision.reason == "purpose":
+        return _purpose_text(decision, de)
+    if decision.reason == "label":
+        proposed = [rules.rule(c) for c in decision.candidates] if rules else []
+        name = ", ".join(f"„{r.title.de}“" if de else f"'{r.title.en}'" for r in proposed) or "—"
+        return (
+            f"Sie ordnen dies als {name} ein; ob das zutrifft, hängt davon ab, was tatsächlich gemacht wird, und die "
+            "Beschreibung nennt keine Co-op-Marketingaktivität, die die Guidance entscheidet. Partner Care kann den "
+            "Einzelfall prüfen."
+            if de
+            else f"You file this as {name}; whether that fits depends on what is actually done, and the description "
+            "names no Co-op marketing activity the guidance decides. Partner Care can review the case."
         )
     if rule is None:
         return (
@@ -158,9 +193,11 @@ def render_reply(answer: Answer, reminders: list[tuple[str, str]], passages: lis
     if answer.unassessed:
         parts = ", ".join(f"„{md_escape(u)}“" if de else f'"{md_escape(u)}"' for u in answer.unassessed)
         out.append(
-            f"Nicht gesondert geprüft (als Teil der obigen Aktivitäten gelesen): {parts}."
+            f"Nicht gesondert geprüft: {parts} (ein einzelnes Wort neben den obigen Aktivitäten). Ist es eine "
+            "eigene Aktivität, fragen Sie bitte mit ein paar Worten mehr danach."
             if de
-            else f"Not checked separately (read as part of the activities above): {parts}."
+            else f"Not checked separately: {parts} (a single word beside the activities above). If it is an "
+            "activity of its own, please ask about it in a few more words."
         )
     if reminders:
         out.append("**Bitte beachten**" if de else "**Please note**")

@@ -52,6 +52,11 @@ BAD = [
     ("bad-id", "rules:" + GOOD_RULE.replace("id: dg.print-ads", "id: Print Ads"), ["bad.yaml", "Print Ads", "id"]),
     ("no-english-terms", "rules:" + GOOD_RULE.replace("en: [print ad]", "en: []"), ["bad.yaml", "dg.print-ads", "English"]),
     ("not-a-mapping", "- just\n- a list\n", ["bad.yaml", "mapping"]),
+    ("purpose-waived-without-offerings", "rules:" + GOOD_RULE + "purposes:\n  - id: other-vendor\n"
+     "    origin: a test purpose list\n    waived_by_offering: true\n    terms: {de: [aws], en: [aws]}\n",
+     ["other-vendor", "offerings"]),
+    ("purpose-without-origin", "rules:" + GOOD_RULE + "purposes:\n  - id: private\n    terms: {de: [privat], en: [private]}\n",
+     ["bad.yaml", "private", "origin"]),
     ("line-number",
      "rules:" + GOOD_RULE + GOOD_RULE.replace("dg.print-ads", "dg.other").replace("kind: eligible_activity", "kind: maybe"),
      ["bad.yaml", "dg.other", "line 12", "kind"]),

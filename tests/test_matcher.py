@@ -59,3 +59,9 @@ def test_exclusion_never_reads_as_eligible(lexical_checker) -> None:  # type: ig
         verdicts = {f.rule_id: f.verdict for f in lexical_checker.check(q).findings}
         assert "not_eligible" in verdicts.values(), verdicts
         assert all(v == "not_eligible" for r, v in verdicts.items() if r and r.startswith("excl."))
+
+
+def test_a_term_listed_in_both_languages_is_shown_once(lexical_checker) -> None:  # type: ignore[no-untyped-def]
+    (finding,) = lexical_checker.check("Can co-op pay the tickets for our architects to attend Microsoft Build?").findings
+    assert finding.rule_id == "ps.microsoft-conferences"
+    assert len(finding.matched_terms) == len(set(finding.matched_terms)) >= 2

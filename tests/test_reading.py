@@ -83,3 +83,66 @@ def test_audience_as_a_german_compound_head(assistant) -> None:  # type: ignore[
     assert assistant.matcher.audiences_in(tokens) == {"internal"}
     assert assistant.matcher.audiences_in(("seminar", "fuer", "geschaeftskunden")) == {"customer"}
     assert assistant.matcher.audiences_in(("urkunden",)) == set()  # too short a compound to count
+
+
+# The slot "what it promotes" (matcher step 9): an activity for another purpose is "unclear"; a Microsoft offering
+# named with another vendor settles it; another activity's purpose words stay with that activity.
+PURPOSE = [
+    ("another vendor's bootcamp", "Is an AWS bootcamp for our customers eligible?", [("unclear", None)]),
+    ("another vendor's training for staff", "Können wir eine Tableau-Schulung für unser internes Analytics-Team über "
+     "Co-op abrechnen?", [("unclear", None)]),
+    ("a Microsoft offering waives the vendor", "Können wir die Migration unserer Kunden von Google Workspace zu "
+     "Microsoft 365 über Co-op abrechnen?", [("eligible", "md.migration-services")]),
+    ("recruiting stays with the job ad", "Können wir LinkedIn-Anzeigen und eine Stellenanzeige für Entwickler bezahlen?",
+     [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    ("private matter", "Can co-op pay for Facebook ads for my wife's yoga studio?", [("unclear", None)]),
+    ("another organisation", "Eine Printanzeige im Heft des Fußballvereins – geht das über Co-op?", [("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in PURPOSE], ids=[r[0] for r in PURPOSE])
+def test_what_it_promotes(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.answer(question)
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
+    assert (answer.handoff is not None) == any(v != "eligible" for v, _ in expected)
+
+
+# A rule's name as the partner's proposed label: the described activity decides, or confirms the label.
+LABELS = [
+    ("label confirmed by the described activity", "Wir machen ein Webinar zu Copilot für unsere Kunden. Das sind ja "
+     "Kundenseminare – geht das?", [("eligible", "md.customer-seminars")]),
+    ("label in the same piece", "Can we claim the AZ-900 exam as a certification?", [("eligible", "ps.certifications-exams")]),
+    ("label for an office move", "We are moving to a new office building in May, movers and electricians included. "
+     "Migration services are on your list, so can we claim it?", [("unclear", None)]),
+    ("label for a garden", "Wir lassen vor dem Büro Blumen ansäen. Fällt das unter Product Seeding?", [("unclear", None)]),
+    ("a label alone is the question", "Social-Media-Marketing ist doch förderfähig, oder?", [("eligible", "dg.social-media")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in LABELS], ids=[r[0] for r in LABELS])
+def test_proposed_labels(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.answer(question)
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
+
+
+# List items are asked on their own, also written in one line ("(a) … (b) …"); what no rule decides is "unclear".
+LISTS = [
+    ("inline items", "Invoice lines: (a) LinkedIn sponsored posts for our Azure offer – 3,000 USD; (b) team offsite "
+     "dinner for our marketing staff – 1,100 USD. Which of these are eligible?", [("eligible", "dg.social-media"),
+                                                                                  ("unclear", None)]),
+    ("a one-word item", "Hallo,\n1) Kundenevent zu Copilot mit Abendessen\n2) Laptops\nGeht das über Co-op?",
+     [("eligible", "dg.trade-shows-events"), ("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in LISTS], ids=[r[0] for r in LISTS])
+def test_list_items_are_asked(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.answer(question)
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
+    assert answer.unassessed == []
+
+
+def test_an_unclear_activity_says_what_it_seems_to_serve(assistant) -> None:  # type: ignore[no-untyped-def]
+    (finding,) = assistant.answer("Können wir eine Stellenanzeige für eine Marketing-Managerin über Co-op abrechnen?").findings
+    assert finding.verdict == "unclear"
+    assert "Recruiting" in finding.explanation and "stellenanzeige" in finding.matched_terms

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from assistant.errors import RulesError, YamlError
 from assistant.knowledge import KnowledgeBase
-from assistant.rules.schema import Bilingual, NotCovered, Reminder, Rule, RuleFile, Topic
+from assistant.rules.schema import Bilingual, NotCovered, Purpose, Reminder, Rule, RuleFile, Topic
 from assistant.text import words
 from assistant.yamlio import load_yaml
 
@@ -31,6 +31,8 @@ class RuleBase:
     fingerprint: str = ""
     abbreviations: dict[str, str] = field(default_factory=dict)
     settled_cues: Bilingual = field(default_factory=Bilingual)
+    purposes: tuple[Purpose, ...] = ()
+    offerings: Bilingual = field(default_factory=Bilingual)
 
     def expand(self, text: str) -> str:
         """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne")."""
@@ -114,13 +116,15 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     frame: Bilingual | None = None
     abbreviations: dict[str, str] = {}
     settled: Bilingual | None = None
+    purposes: list[Purpose] = []
+    offerings: Bilingual | None = None
     origin: dict[str, Path] = {}
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.read_bytes())
         data = _read(path)
-        items: list[Rule | Reminder | Topic | NotCovered] = [*data.rules, *data.reminders, *data.topics,
-                                                             *data.not_covered]
+        items: list[Rule | Reminder | Topic | NotCovered | Purpose] = [
+            *data.rules, *data.reminders, *data.topics, *data.not_covered, *data.purposes]
         for item in items:
             if item.id in origin:
                 raise RulesError(f"{path}: id {item.id!r} is defined twice (also in {origin[item.id]}).")
@@ -133,6 +137,8 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         frame = data.frame_words or frame
         abbreviations.update({" ".join(words(k)): " ".join(words(v)) for k, v in data.abbreviations.items()})
         settled = data.settled_cues or settled
+        purposes += data.purposes
+        offerings = data.offerings or offerings
     section_ids = {s.id for s in knowledge.sections()}
     quoted_items: list[Rule | Reminder] = [*rules, *reminders]
     for quoted in quoted_items:
@@ -154,7 +160,11 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
             raise RulesError(f"{origin[topic.id]}: topic {topic.id!r} names unknown sections {topic.sections}.")
     if not rules:
         raise RulesError(f"{directory}: the rule files define no rules.")
+    waived = [p.id for p in purposes if p.waived_by_offering]
+    if waived and not (offerings and offerings.all()):
+        raise RulesError(f"{directory}: purposes {waived} are waived by a Microsoft offering, but no file lists "
+                         "'offerings:'.")
     return RuleBase(
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
-        digest.hexdigest()[:16], abbreviations, settled or Bilingual(),
+        digest.hexdigest()[:16], abbreviations, settled or Bilingual(), tuple(purposes), offerings or Bilingual(),
     )

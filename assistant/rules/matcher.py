@@ -18,7 +18,11 @@ Policy (in this order):
    "our own internal dev subscription" names no activity); audience rules still need their audience,
    else "needs_info";
 7. otherwise the semantic fallback (if given) may decide over the rules' example phrasings;
-8. otherwise "unclear": no rule of the guidance decides it.
+8. otherwise "unclear": no rule of the guidance decides it;
+9. the slot "what it promotes": an "eligible" or "needs_info" decision becomes "unclear" (reason
+   "purpose") when the activity or the text around it names a purpose that is not Co-op marketing of
+   Microsoft offerings — recruiting, a private matter, another organisation, another vendor's offering
+   (unless a Microsoft offering is named there too). An exclusion still wins: it is a verdict of its own.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ class Decision:
     terms: tuple[str, ...] = ()
     confidence: float = 0.5
     candidates: tuple[str, ...] = ()
-    reason: str = "no-rule"  # no-rule | not-covered | not-marketing | ambiguous-audience | rule
+    reason: str = "no-rule"  # no-rule | not-covered | not-marketing | purpose | label | ambiguous-audience | rule
+    purpose: str = ""  # with reason "purpose": the id of the purpose found (rule data `purposes:`)
 
 
 class Reader(Protocol):
@@ -77,6 +82,8 @@ class Matcher:
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
     _audience_heads: dict[str, tuple[list[str], ...]] = field(init=False)
+    _purposes: list[tuple[str, bool, tuple[Term, ...]]] = field(init=False)
+    _offerings: tuple[Term, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self._rules = [
@@ -86,6 +93,10 @@ class Matcher:
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
         self._audiences = {k: compile_terms(v.all()) for k, v in self.base.audiences.items()}
+        # names and purpose words match exactly: "sap" must not read as "spa"
+        self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
+                          for p in self.base.purposes]
+        self._offerings = compile_terms(self.base.offerings.all(), fuzzy=False)
         self._audience_heads = {k: tuple(w for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
                                 for k, v in self.base.audiences.items()}
 
@@ -119,9 +130,32 @@ class Matcher:
                 decided.append((c.rule, found))
         return decided, ambiguous
 
+    def purpose_of(self, tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+        """The first purpose (rule data `purposes:`) the folded tokens name, with its terms found; None when
+        none does, or when the only ones found are waived by a Microsoft offering named in the same tokens."""
+        offering = bool(hits(self._offerings, tokens))
+        for pid, waived, terms in self._purposes:
+            found = hits(terms, tokens)
+            if found and not (waived and offering):
+                return pid, tuple(t.raw for t in found)
+        return None
+
+    def purpose_slot(self, decision: Decision, text: str, around: str) -> Decision:
+        """Step 9: an "eligible" or "needs_info" decision on `text` becomes "unclear" (reason "purpose") when
+        the activity or `around` (the message without the other activities in it) names another purpose; an
+        "unclear" one that no rule decided gets that purpose as its reason ("a job ad" → recruiting)."""
+        unexplained = decision.verdict == "unclear" and decision.reason in ("no-rule", "not-covered", "not-marketing")
+        if decision.verdict not in ("eligible", "needs_info") and not unexplained:
+            return decision
+        found = self.purpose_of(tuple(words(self.base.expand(f"{text} {around}"))))
+        if found is None:
+            return decision
+        return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
+
     def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "") -> Decision | None:
-        """Decide one activity; `context` (the whole question) supplies the audience if the activity has none,
-        `sentence` (the one the activity stands in) the purpose the none-veto reads.
+        """Decide one activity (steps 1–8); `context` (the whole question) supplies the audience if the activity has
+        none, `sentence` (the one the activity stands in) the purpose the none-veto reads. The caller applies
+        step 9 (`purpose_slot`) once it knows which other activities the message names.
 
         Returns None when the text names nothing a rule or the fallback could judge.
         """
@@ -248,4 +282,5 @@ def _lexical(found: tuple[Rule, list[Term]]) -> Decision:
     weight = max(t.weight for t in terms)
     confidence = round(min(0.97, 0.8 + 0.01 * weight + 0.02 * (len(terms) - 1)), 3)
     ordered = sorted(terms, key=lambda t: -t.weight)
-    return Decision(verdict, rule, "lexical", tuple(t.raw for t in ordered), confidence, reason="rule")
+    # a term listed in both languages is one reason, shown once
+    return Decision(verdict, rule, "lexical", tuple(dict.fromkeys(t.raw for t in ordered)), confidence, reason="rule")

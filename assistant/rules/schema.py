@@ -1,4 +1,4 @@
-"""Pydantic models of the rule data: rules, reminders, topics, audiences and not-covered terms."""
+"""Pydantic models of the rule data: rules, reminders, topics, audiences, not-covered terms and purposes."""
 
 from __future__ import annotations
 
@@ -99,6 +99,22 @@ class NotCovered(Strict):
     terms: Bilingual
 
 
+class Purpose(Strict):
+    """A purpose that is not Co-op marketing of Microsoft offerings (issue #6, the slot "what it promotes").
+
+    The guidance funds activities that raise "die Sichtbarkeit … von Microsoft-Produkten" and skill staff
+    "rund um Microsoft-Lösungen" (overview, demand generation, partner skilling); an activity around
+    these words is for something else: recruiting, a private matter, another organisation, another
+    vendor's offering. `waived_by_offering`: a Microsoft offering named in the same place settles it
+    ("von AWS nach Azure migrieren").
+    """
+
+    id: str = Field(pattern=r"^[a-z-]+$")
+    terms: Bilingual
+    origin: str = Field(min_length=10)
+    waived_by_offering: bool = False
+
+
 class RuleFile(Strict):
     rules: list[Rule] = Field(default_factory=list)
     reminders: list[Reminder] = Field(default_factory=list)
@@ -108,3 +124,5 @@ class RuleFile(Strict):
     frame_words: Bilingual | None = None
     abbreviations: dict[str, str] = Field(default_factory=dict)
     settled_cues: Bilingual | None = None
+    purposes: list[Purpose] = Field(default_factory=list)
+    offerings: Bilingual | None = None  # Microsoft product, service and programme names
