@@ -50,8 +50,23 @@ ISSUE_6 = [
 ]
 
 
-@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in ISSUE_6], ids=[r[0] for r in ISSUE_6])
-def test_issue_6_inputs(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+# The slot "what it promotes" (matcher step 9): an activity for another purpose is "unclear"; a Microsoft offering
+# named with another vendor settles it; another activity's purpose words stay with that activity.
+PURPOSE = [
+    ("another vendor's bootcamp", "Is an AWS bootcamp for our customers eligible?", [("unclear", None)]),
+    ("another vendor's training for staff", "Können wir eine Tableau-Schulung für unser internes Analytics-Team über "
+     "Co-op abrechnen?", [("unclear", None)]),
+    ("a Microsoft offering waives the vendor", "Können wir die Migration unserer Kunden von Google Workspace zu "
+     "Microsoft 365 über Co-op abrechnen?", [("eligible", "md.migration-services")]),
+    ("recruiting stays with the job ad", "Können wir LinkedIn-Anzeigen und eine Stellenanzeige für Entwickler bezahlen?",
+     [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    ("private matter", "Can co-op pay for Facebook ads for my wife's yoga studio?", [("unclear", None)]),
+    ("another organisation", "Eine Printanzeige im Heft des Fußballvereins – geht das über Co-op?", [("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in ISSUE_6 + PURPOSE], ids=[r[0] for r in ISSUE_6 + PURPOSE])
+def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer(question)
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
     assert (answer.handoff is not None) == any(v != "eligible" for v, _ in expected)
@@ -83,28 +98,6 @@ def test_audience_as_a_german_compound_head(assistant) -> None:  # type: ignore[
     assert assistant.matcher.audiences_in(tokens) == {"internal"}
     assert assistant.matcher.audiences_in(("seminar", "fuer", "geschaeftskunden")) == {"customer"}
     assert assistant.matcher.audiences_in(("urkunden",)) == set()  # too short a compound to count
-
-
-# The slot "what it promotes" (matcher step 9): an activity for another purpose is "unclear"; a Microsoft offering
-# named with another vendor settles it; another activity's purpose words stay with that activity.
-PURPOSE = [
-    ("another vendor's bootcamp", "Is an AWS bootcamp for our customers eligible?", [("unclear", None)]),
-    ("another vendor's training for staff", "Können wir eine Tableau-Schulung für unser internes Analytics-Team über "
-     "Co-op abrechnen?", [("unclear", None)]),
-    ("a Microsoft offering waives the vendor", "Können wir die Migration unserer Kunden von Google Workspace zu "
-     "Microsoft 365 über Co-op abrechnen?", [("eligible", "md.migration-services")]),
-    ("recruiting stays with the job ad", "Können wir LinkedIn-Anzeigen und eine Stellenanzeige für Entwickler bezahlen?",
-     [("eligible", "dg.digital-advertising"), ("unclear", None)]),
-    ("private matter", "Can co-op pay for Facebook ads for my wife's yoga studio?", [("unclear", None)]),
-    ("another organisation", "Eine Printanzeige im Heft des Fußballvereins – geht das über Co-op?", [("unclear", None)]),
-]
-
-
-@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in PURPOSE], ids=[r[0] for r in PURPOSE])
-def test_what_it_promotes(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
-    answer = assistant.answer(question)
-    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
-    assert (answer.handoff is not None) == any(v != "eligible" for v, _ in expected)
 
 
 # A rule's name as the partner's proposed label: the described activity decides, or confirms the label.
