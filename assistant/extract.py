@@ -73,7 +73,9 @@ _PAY_FRAME = re.compile(
     r"bezahl|\bzahl|finanzier|abrechn|\bclaim|abrechen|abgerechnet|förderfähig|foerderfaehig|erstatt|berechtigt|"
     r"[\w-]*fähig\b|[\w-]*faehig\b|\bpay(s|ing|ed)?\b|\bpaid\b|\bfund(ed|ing|s)?\b|eligib|cover|reimburs|allowed|erlaubt|zulässig|\bdecken|"
     r"\bnutzen\b|\bverwenden|einsetzen|übernehm|\buse\b|\bspend|\bkosten|\bcosts?\b|\bgeht (das|es)\b|\bok\b|okay|"
-    # Co-op named as the means ("über Co-op machen", "via co-op", "with our coop money")
+    # Co-op named as the means or as where the costs are submitted ("über Co-op machen", "bei Co-op einreichen",
+    # "via co-op", "with our coop money"); "bei Co-op" alone is no ask ("Welche Nachweise braucht man bei Co-op?")
+    r"\bbei\s+(unseren?\s+|dem\s+|den\s+)?co-?op[\w-]*\s+einreich|"
     r"\b(über|ueber|mit|via|aus|per|with|through|using|from|by)\s+(unseren?\s+|unserem\s+|dem\s+|den\s+|our\s+|the\s+)?co-?op",
     re.IGNORECASE,
 )

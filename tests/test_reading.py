@@ -85,6 +85,9 @@ CONTEXT = [
      "Co-op?", [("eligible", "dg.trade-shows-events")]),
     ("named as the means", "Können wir eine Postkarten-Aktion an KMU-Kunden über Co-op machen?",
      [("eligible", "dg.direct-email-sms")]),
+    ("named as where it is submitted", "Die Google-Ads-Kampagne aus dem März – kann ich die bei Co-op einreichen?",
+     [("eligible", "dg.digital-advertising")]),
+    ("a proof question naming Co-op asks about no activity", "Welche Nachweise braucht man bei Co-op für eine Messe?", []),
 ]
 
 
@@ -118,11 +121,13 @@ def test_proposed_labels(assistant, question: str, expected: list[tuple[str, str
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
 
 
-# List items are asked on their own, also written in one line ("(a) … (b) …"); what no rule decides is "unclear".
+# List items and invoice lines are asked, also written in one line ("(a) … (b) …"); what no rule decides is "unclear".
 LISTS = [
     ("inline items", "Invoice lines: (a) LinkedIn sponsored posts for our Azure offer – 3,000 USD; (b) team offsite "
      "dinner for our marketing staff – 1,100 USD. Which of these are eligible?", [("eligible", "dg.social-media"),
                                                                                   ("unclear", None)]),
+    ("an invoice line submitted to Co-op", "Rechnung 2024-118: Google Ads Kampagne für Teams Telefonie, 4.250 EUR "
+     "netto – kann ich das bei Co-op einreichen?", [("eligible", "dg.digital-advertising")]),
     ("a one-word item", "Hallo,\n1) Kundenevent zu Copilot mit Abendessen\n2) Laptops\nGeht das über Co-op?",
      [("eligible", "dg.trade-shows-events"), ("unclear", None)]),
 ]
