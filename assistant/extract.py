@@ -84,6 +84,8 @@ _PAY_FRAME = re.compile(
 def asks_about_paying(text: str) -> bool:
     """Does the text ask something: a question mark, or words that ask whether Co-op may pay?"""
     return "?" in text or _PAY_FRAME.search(text) is not None
+
+
 _WH_START = re.compile(
     r"^\W*(what|how|which|when|where|who|why|was|wie|welche\w*|wann|wo|wer|warum|wozu|wofür|worauf)\b", re.IGNORECASE
 )

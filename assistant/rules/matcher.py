@@ -81,7 +81,7 @@ class Matcher:
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
-    _audience_heads: dict[str, tuple[list[str], ...]] = field(init=False)
+    _audience_heads: dict[str, tuple[str, ...]] = field(init=False)
     _purposes: list[tuple[str, bool, tuple[Term, ...]]] = field(init=False)
     _offerings: tuple[Term, ...] = field(init=False)
 
@@ -97,7 +97,8 @@ class Matcher:
         self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
                           for p in self.base.purposes]
         self._offerings = compile_terms(self.base.offerings.all(), fuzzy=False)
-        self._audience_heads = {k: tuple(w for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
+        # one-word audience terms of five letters or more, found inside German compounds
+        self._audience_heads = {k: tuple(w[0] for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
                                 for k, v in self.base.audiences.items()}
 
     @property
@@ -198,7 +199,6 @@ class Matcher:
                 return Decision(verdict, rule, "semantic", confidence=round(min(score, 0.9), 3), reason="rule")
         return None
 
-
     def p_not_marketing(self, tokens: tuple[str, ...], sentence: str = "") -> float:
         """How strongly the recogniser reads the activity as not Co-op marketing (0 without a recogniser).
 
@@ -261,12 +261,12 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _compound_head(token: str, heads: tuple[list[str], ...]) -> bool:
+def _compound_head(token: str, heads: tuple[str, ...]) -> bool:
     """An audience inside a German compound: as its last part, the head ("vertriebsmitarbeiter" ends in
     "mitarbeiter"), or as its first part naming whom the thing is for ("kundenseminare" → customers).
     The token must be longer than the one-word term by at least three (head) or four (first part) letters."""
-    return any((len(token) >= len(h[0]) + 3 and token.endswith(h[0]))
-               or (len(token) >= len(h[0]) + 4 and token.startswith(h[0])) for h in heads)
+    return any((len(token) >= len(h) + 3 and token.endswith(h))
+               or (len(token) >= len(h) + 4 and token.startswith(h)) for h in heads)
 
 
 def _best(found: list[tuple[Rule, list[Term]]]) -> tuple[Rule, list[Term]] | None:
