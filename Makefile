@@ -15,6 +15,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	# the embedding model as an ONNX graph, once (run time needs no torch)
+	$(BIN)/coop-assistant export-encoder
 	touch $(STAMP)
 
 install: $(STAMP)

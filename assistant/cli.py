@@ -116,6 +116,21 @@ def ingest() -> None:
                f" at {assistant.settings.chroma_host or assistant.settings.chroma_dir}", err=True)
 
 
+@app.command("export-encoder")
+def export_encoder() -> None:
+    """Export the embedding model to ONNX once (run by `make install`; later starts only load it)."""
+    from assistant.embeddings import OnnxEmbedder, default_model_path, weights_digest
+
+    settings = _settings()
+    path = settings.embedding_model or default_model_path()
+    try:
+        OnnxEmbedder(path, settings.model_cache)
+    except AssistantError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"encoder ready: {path.name} weights {weights_digest(path)}", err=True)
+
+
 @app.command("eval")
 def evaluate(
     data: Annotated[Path, typer.Option(help="Folder of labelled *.jsonl cases.")] = PROJECT_ROOT / "evals" / "data",

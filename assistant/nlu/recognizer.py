@@ -3,11 +3,14 @@
 The standard NLU shape (intent classification, then a deterministic policy, as in Rasa's split):
 character 2–5-gram and word 1–2-gram TF-IDF features over folded text, a multinomial logistic
 regression (scikit-learn), balanced class weights, fixed seed. Trained from the JSONL corpus in
-`assistant/nlu/data/` (every line: text, label, lang, origin); the fitted model is cached under the
-data dir keyed by the corpus hash and the scikit-learn version, so a changed corpus retrains once.
+`assistant/nlu/data/` (every line: text, label, lang, origin); the fitted model is cached in the
+model cache keyed by the corpus hash and the scikit-learn version, so a changed corpus retrains once.
 
 Labels: the rule ids of the rule base, "process" (how Co-op works, no activity), "none" (not a
 Co-op marketing activity). The recogniser never decides a verdict; `assistant.rules.matcher` does.
+
+Fitted models are cached as `<name>-<corpus hash>.joblib` in the model cache (`Settings.model_cache`), next to the
+exported encoder: they derive from shipped files only, so every data dir (and every test) shares them.
 """
 
 from __future__ import annotations
@@ -124,14 +127,19 @@ class Recognizer:
     @classmethod
     def load_or_train(cls, corpus_dir: Path, cache_dir: Path, labels: set[str]) -> Recognizer:
         """The cached model for this corpus, or a freshly trained one (then cached; a lock keeps processes apart)."""
+        return cls.cached(load_corpus(corpus_dir, labels), cache_dir)
+
+    @classmethod
+    def cached(cls, examples: list[Example], cache_dir: Path, name: str = "recognizer") -> Recognizer:
+        """The model for exactly these examples from `cache_dir` (`<name>-<hash>.joblib`), trained and stored there
+        when missing; older models of that name are removed."""
         import joblib
         from filelock import FileLock
 
-        examples = load_corpus(corpus_dir, labels)
         fingerprint = corpus_hash(examples)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        path = cache_dir / f"recognizer-{fingerprint}.joblib"
-        with FileLock(str(cache_dir / "recognizer.lock")):
+        path = cache_dir / f"{name}-{fingerprint}.joblib"
+        with FileLock(str(cache_dir / f"{name}.lock")):
             if path.exists():
                 try:
                     pipeline = joblib.load(path)
@@ -140,7 +148,7 @@ class Recognizer:
                     log.warning("recogniser cache %s unreadable; retraining", path.name)
             model = cls.train(examples)
             joblib.dump(model.pipeline, path)
-            for old in cache_dir.glob("recognizer-*.joblib"):
+            for old in cache_dir.glob(f"{name}-*.joblib"):
                 if old != path:
                     old.unlink(missing_ok=True)
             return model
@@ -159,6 +167,8 @@ class Recognizer:
 
     def _evidence(self, prepared: str, cls_index: int, k: int = 4) -> tuple[str, ...]:
         row = self.pipeline.named_steps["features"].transform([prepared]).tocsr()
-        weights = self.pipeline.named_steps["model"].coef_[cls_index]
+        coef = self.pipeline.named_steps["model"].coef_
+        # two classes: one row of weights, for the second class
+        weights = coef[cls_index] if len(coef) > 1 else (coef[0] if cls_index == 1 else -coef[0])
         pairs = sorted(((i, v * weights[i]) for i, v in zip(row.indices, row.data, strict=True)), key=lambda p: -p[1])
         return tuple(self._names[i] for i, v in pairs[:k] if v > 0)

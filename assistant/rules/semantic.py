@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, encode_fixed
 from assistant.rules.schema import Rule
 
 
@@ -22,6 +23,7 @@ class ExampleIndex:
     rules: list[Rule]
     threshold: float
     margin: float
+    cache_dir: Path | None = None  # where the examples' vectors are kept between starts
     _owners: list[Rule] = field(init=False)
     _matrix: np.ndarray = field(init=False)
 
@@ -32,7 +34,7 @@ class ExampleIndex:
             for text in [rule.title.de, rule.title.en, *rule.examples.all()]:
                 texts.append(text)
                 self._owners.append(rule)
-        self._matrix = self.embedder.encode(texts)
+        self._matrix = encode_fixed(self.embedder, texts, self.cache_dir) if self.cache_dir else self.embedder.encode(texts)
 
     def scores(self, text: str) -> list[tuple[Rule, float]]:
         """Best similarity per rule, highest first."""
