@@ -119,7 +119,10 @@ class Checker:
             if decision is not None or here:
                 decided_sentences.add(piece.sentence)
             decisions.append((piece, decision, content))
-        around = {id(p): _around(p, d, decisions, question) for p, d, _ in decisions}
+        # statements around a question that names its activity are context (below): they tell the purpose too
+        questioned = any(d is not None and p.question for p, d, _ in decisions)
+        asked = [(p, d, c) for p, d, c in decisions if not questioned or p.question or p.asks or p.listed]
+        around = {id(p): _around(p, d, asked, question) for p, d, _ in decisions}
         decisions = self._read_labels(decisions, question)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
@@ -190,9 +193,11 @@ class Checker:
                 if self.content_words(rest) else None
             same = [d is not None and d.rule is not None and d.rule.id == rule_id
                     for p, d, c in decisions if p is not piece and labelled[id(p)] is None and c]
-            # confirmed by another piece decided by the same rule, or nothing else is described at all
-            # ("Social-media ads are eligible, right?" asks about the label itself)
-            confirmed = any(same) or not same
+            # confirmed by another piece decided by the same rule, when the message does not lean towards another
+            # purpose than Microsoft offerings (the label is the partner's claim: "… an IFRS seminar. Internal
+            # training is eligible, isn't it?"), or nothing else is described at all ("Social-media ads are
+            # eligible, right?" asks about the label itself)
+            confirmed = (any(same) and self.matcher.p_off(message) < LABEL_OFF_MAX) or not same
             if described is not None and described.verdict != "eligible":
                 decision = described  # what is described decides ("eine Reise für die besten Verkäufer als SPIFF")
             elif described is None and not confirmed:
@@ -242,7 +247,8 @@ def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece
             message: str) -> str:
     """The message without the other activities it names that were decided differently: the text whose purpose
     words count for this activity ("LinkedIn-Anzeigen und eine Stellenanzeige": the job ad's recruiting is not
-    the ads'; "an exhibition at a Fortinet roadshow … Trade shows are eligible?": the vendor is the show's)."""
+    the ads'; "an exhibition at a Fortinet roadshow … Trade shows are eligible?": the vendor is the show's).
+    `decisions` holds the activities only: a statement that is context stays ("Our MD chairs the golf club …")."""
     rule = decision.rule.id if decision is not None and decision.rule is not None else None
     rest = message
     for other, d, _ in decisions:
@@ -283,6 +289,8 @@ _LABEL_NAMED = re.compile(
     r"zulässig|in der liste|auf der liste|gelistet)", re.IGNORECASE)
 
 
+# a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
+LABEL_OFF_MAX = 0.5
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
 
 

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     recognizer: bool = True
     recognizer_none_veto: float = Field(default=0.3, ge=0.0, le=1.0)
     recognizer_min: float = Field(default=0.8, ge=0.0, le=1.0)
+    # the learned reader of what a message promotes (matcher step 9; needs the recogniser)
+    purpose_reader: bool = True
+    purpose_min: float = Field(default=0.8, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=4000, ge=100)
     top_k: int = 4
     # share of the embedding score in the hybrid ranking (rest: BM25); tuned on the dev split

@@ -56,13 +56,14 @@ _PURPOSE = {
     "other-organisation": ("einer anderen Organisation (Verein, Schule, gemeinnützige Einrichtung …)",
                            "another organisation (a club, a school, a charity …)"),
     "other-vendor": ("dem Angebot eines anderen Herstellers", "another vendor's offering"),
+    "other-topic": ("etwas anderem als Microsoft-Angeboten", "something other than Microsoft offerings"),
 }
 
 
 def _purpose_text(decision: Decision, de: bool) -> str:
     """Why an activity that a rule would allow is not decided: it is for something else (matcher step 9)."""
     what_de, what_en = _PURPOSE.get(decision.purpose, ("einem anderen Zweck", "another purpose"))
-    cue = ", ".join(decision.terms[:3])
+    cue = ", ".join(decision.terms[:3]) or ("aus dem Zusammenhang gelesen" if de else "read from the context")
     return (
         f"Co-op fördert Marketing und Skilling für Microsoft-Angebote; dies scheint {what_de} zu dienen "
         f"(erkannt an: {cue}). Die Guidance entscheidet das nicht; Partner Care kann den Einzelfall prüfen."

@@ -144,3 +144,28 @@ def test_an_unclear_activity_says_what_it_seems_to_serve(assistant) -> None:  # 
     (finding,) = assistant.answer("Können wir eine Stellenanzeige für eine Marketing-Managerin über Co-op abrechnen?").findings
     assert finding.verdict == "unclear"
     assert "Recruiting" in finding.explanation and "stellenanzeige" in finding.matched_terms
+
+
+# The learned purpose reader (matcher step 9 and proposed labels): a message whose subject is not the partner's
+# Microsoft/IT business, with no word of the purpose vocabulary in it; and IT marketing aimed at non-IT industries,
+# which stays eligible.
+PURPOSE_READ = [
+    ("a bowling club's website filed as website optimisation", "Der Kegelclub unseres Chefs braucht eine neue "
+     "Website mit SEO. Website-Optimierung ist doch förderfähig?", [("unclear", None)]),
+    ("IT services shown at a craft fair", "Wir stellen auf einer Handwerksmesse unsere Cloud-Telefonie für "
+     "Handwerksbetriebe aus. Standkosten über Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("IT services shown to hospitals", "We sponsor a booth at a healthcare IT congress to show our managed security "
+     "services to hospitals. Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("Google Ads is a channel, not another vendor's offering", "Die Google-Ads-Kampagne aus dem März – kann ich die "
+     "bei Co-op einreichen?", [("eligible", "dg.digital-advertising")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in PURPOSE_READ], ids=[r[0] for r in PURPOSE_READ])
+def test_purpose_read_from_the_message(assistant, monkeypatch, question: str,  # type: ignore[no-untyped-def]
+                                       expected: list[tuple[str, str | None]]) -> None:
+    answer = assistant.answer(question)
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
+    if expected[0][0] == "unclear":
+        monkeypatch.setattr(assistant.matcher, "purpose_reader", None)  # without the reader the rule decides
+        assert assistant.answer(question).findings[0].verdict == "eligible"

@@ -9,6 +9,11 @@ model cache keyed by the corpus hash and the scikit-learn version, so a changed 
 Labels: the rule ids of the rule base, "process" (how Co-op works, no activity), "none" (not a
 Co-op marketing activity). The recogniser never decides a verdict; `assistant.rules.matcher` does.
 
+The same model reads the slot "what it promotes" (`purpose_reader`): labels "on" (the partner's Microsoft
+or IT business) and "off" (something else that uses the same words: a birthday ad, a golf club's website,
+an accountant's tax seminar), trained on `assistant/nlu/purpose/*.jsonl` plus every rule-labelled line of
+the activity corpus as "on".
+
 Fitted models are cached as `<name>-<corpus hash>.joblib` in the model cache (`Settings.model_cache`), next to the
 exported encoder: they derive from shipped files only, so every data dir (and every test) shares them.
 """
@@ -32,6 +37,8 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED = 13
 NONE, PROCESS = "none", "process"
+ON, OFF = "on", "off"
+PURPOSE_DIR = Path(__file__).resolve().parent / "purpose"
 
 
 class Example(BaseModel):
@@ -172,3 +179,11 @@ class Recognizer:
         weights = coef[cls_index] if len(coef) > 1 else (coef[0] if cls_index == 1 else -coef[0])
         pairs = sorted(((i, v * weights[i]) for i, v in zip(row.indices, row.data, strict=True)), key=lambda p: -p[1])
         return tuple(self._names[i] for i, v in pairs[:k] if v > 0)
+
+
+def purpose_reader(rule_ids: set[str], cache_dir: Path) -> Recognizer:
+    """The "on"/"off" reader of what a message is about (see the module docstring); cached like the recogniser."""
+    own = load_corpus(PURPOSE_DIR, {ON, OFF})
+    activities = [Example(text=e.text, label=ON, lang=e.lang, origin=f"activity corpus ({e.label}): {e.origin}")
+                  for e in load_corpus(DATA_DIR, rule_ids | {NONE, PROCESS}) if e.label in rule_ids]
+    return Recognizer.cached(own + activities, cache_dir, "purpose")

@@ -22,7 +22,9 @@ Policy (in this order):
 9. the slot "what it promotes": an "eligible" or "needs_info" decision becomes "unclear" (reason
    "purpose") when the activity or the text around it names a purpose that is not Co-op marketing of
    Microsoft offerings — recruiting, a private matter, another organisation, another vendor's offering
-   (unless a Microsoft offering is named there too). An exclusion still wins: it is a verdict of its own.
+   (unless a Microsoft offering is named there too) — by its words (rule data `purposes:`) or, failing them, by
+   the learned purpose reader (`purpose_reader`, "off" with probability >= `purpose_min`: a birthday ad, a golf
+   club's website). An exclusion still wins: it is a verdict of its own.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from assistant.rules.terms import Term, compile_terms, hits
 from assistant.text import words
 
 Outcome = Literal["eligible", "not_eligible", "unclear", "needs_info"]
+OFF = "off"  # the purpose reader's label for "not about the partner's Microsoft/IT business"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class Matcher:
     learned: Reader | None = None
     none_veto: float = 0.6
     learned_min: float = 0.6
+    purpose_reader: Reader | None = None
+    purpose_min: float = 0.8
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
@@ -148,10 +153,37 @@ class Matcher:
         unexplained = decision.verdict == "unclear" and decision.reason in ("no-rule", "not-covered", "not-marketing")
         if decision.verdict not in ("eligible", "needs_info") and not unexplained:
             return decision
-        found = self.purpose_of(tuple(words(self.base.expand(f"{text} {around}"))))
-        if found is None:
+        read = tuple(words(self.base.expand(f"{text} {around}")))
+        found = self.purpose_of(read)
+        if found is not None:
+            return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
+        if self.purpose_reader is None or unexplained or hits(self._offerings, read) \
+                or len(self._subject(read, decision.terms)) < 2:
+            return decision  # a Microsoft offering named (it promotes Microsoft), or no subject besides the activity
+        reading = self.purpose_reader.read(" ".join(read))
+        p_off = reading.p(OFF)
+        if p_off < self.purpose_min:
             return decision
-        return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
+        # the reader's strongest word features for "off", as far as they are content words of the message
+        cues = tuple(e for e in reading.evidence if reading.label == OFF and set(e.split()) <= set(read)
+                     and not set(e.split()) <= self.base.frame_set and len(e) >= 4)
+        return Decision("unclear", None, decision.matched_by, cues, round(p_off, 3), reason="purpose",
+                        purpose="other-topic")
+
+    def _subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
+        """The content words of `read` besides the activity's own terms: what the purpose reader can read a subject
+        from ("und Plakate?" names none; "Der Kegelclub unseres Chefs braucht eine Website" does)."""
+        named = {w for t in terms for w in words(t) if len(w) >= 4}
+        return [w for w in read if len(w) > 2 and w not in self.base.frame_set
+                and not any(w.startswith(n) or n.startswith(w) for n in named)]
+
+    def p_off(self, text: str) -> float:
+        """How strongly the purpose reader reads `text` as about something other than Microsoft offerings (0 without
+        a reader, and when a Microsoft offering is named)."""
+        read = tuple(words(self.base.expand(text)))
+        if self.purpose_reader is None or hits(self._offerings, read):
+            return 0.0
+        return float(self.purpose_reader.read(" ".join(read)).p(OFF))
 
     def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "") -> Decision | None:
         """Decide one activity (steps 1–8); `context` (the whole question) supplies the audience if the activity has
