@@ -15,6 +15,12 @@ STORIES = [
      [("eligible", "dg.digital-advertising")], "de"),
     ("elliptic english", ["Can we pay for LinkedIn ads with co-op?"], "What about Bing?", "ellipsis",
      [("eligible", "dg.digital-advertising")], "en"),
+    ("a platform of the same activity takes the earlier one's place", ["Können wir Social-Media-Marketing auf "
+     "LinkedIn über Co-op laufen lassen?"], "Und Xing?", "ellipsis", [("eligible", "dg.social-media")], "de"),
+    ("a platform of the same activity named with the activity", ["Can we pay for LinkedIn posts by an agency?"],
+     "and Reddit?", "ellipsis", [("eligible", "dg.social-media")], "en"),
+    ("a platform of another activity is no follow-up of this one", ["Können wir eine Plakatkampagne bezahlen?"],
+     "Und Xing?", "new", [("unclear", None)], "de"),
     ("answer to the clarifying question", ["Können wir LinkedIn-Anzeigen bezahlen?", "Was ist mit einem Workshop?"],
      "Für unsere Kunden.", "audience", [("eligible", "md.customer-seminars")], "de"),
     ("new audience for the earlier activity", ["Ist ein Copilot-Training Co-op-fähig?"],

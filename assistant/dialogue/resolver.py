@@ -211,10 +211,32 @@ class Conversation:
             return "social", text
         return "new", text
 
+    def _channel_swap(self, fragment: str, last: Discussed, language: Language | None) -> str | None:
+        """A fragment that names a platform the last activity's rule runs on (rule data `channels`) takes the place
+        of the platform named in the activity ("Social-Media-Marketing auf LinkedIn" + "Xing" → "… auf Xing"), else
+        stands with the rule's name ("Bing" after LinkedIn ads → "Bing Digitale Werbung"), when that reads as the
+        same rule."""
+        rule = next((r for r in self.assistant.rules.rules if r.id == last.rule_id), None)
+        if rule is None or rule.channels is None or last.verdict != "eligible":
+            return None
+        names = {" ".join(words(n)) for n in rule.channels.names}
+        if " ".join(words(fragment)) not in names:
+            return None
+        swapped = [re.sub(rf"\b{re.escape(t)}\b", fragment, last.core, count=1)
+                   for t in re.findall(r"[\w'+.]+", last.core) if " ".join(words(t)) in names][:1]
+        title = rule.title.en if language == "en" else rule.title.de
+        for candidate in [*swapped, f"{fragment} {title}"]:
+            if any(f.rule_id == rule.id for f in self.assistant.checker.check(candidate, language=language).findings):
+                return candidate
+        return None
+
     def _ellipsis(self, text: str, last: Discussed, language: Language | None) -> str | None:
         """The fragment in the frame of the last activity ("Xing" after LinkedIn ads → "Xing Anzeigen"),
         when the fragment's own words are part of what decides it (not "Reisekosten" + "sms")."""
         fragment = _ELLIPSIS_START.sub("", text).strip(" ?!.")
+        channel = self._channel_swap(fragment, last, language)
+        if channel is not None:
+            return channel
         own = set(words(fragment))
         frame = [words(t)[-1] for t in last.terms if words(t)] + words(last.core)[-1:]
         candidates = [f"{fragment} {w}" for w in dict.fromkeys(frame)] + [f"{fragment} {last.core}"]

@@ -40,6 +40,14 @@ class Cases(Strict):
         return self
 
 
+class Channels(Strict):
+    """Named platforms an activity runs on: a follow-up naming one stays in the activity's frame ("Und Xing?" after
+    social media marketing on LinkedIn). Names only steer follow-ups; they never decide a verdict alone."""
+
+    names: list[str] = Field(min_length=1)
+    origin: str = Field(min_length=3)
+
+
 class Rule(Strict):
     """One decision of the guidance: an eligible activity, an allowance or an exclusion."""
 
@@ -54,6 +62,7 @@ class Rule(Strict):
     ambiguous_terms: Bilingual = Bilingual()
     examples: Bilingual
     cases: Cases
+    channels: Channels | None = None
 
     @field_validator("terms")
     @classmethod
