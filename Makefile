@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test unit eval lint bench ingest browser-deps db-deps clean
+.PHONY: install run test unit eval lint bench load ingest browser-deps db-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,6 +51,10 @@ lint: install
 
 bench: install
 	$(BIN)/coop-assistant bench
+
+# 50 concurrent chat sessions × 3 questions against a server it starts on 127.0.0.1 (SESSIONS=… QUESTIONS=…)
+load: install
+	$(BIN)/coop-assistant load --sessions $(or $(SESSIONS),50) --questions $(or $(QUESTIONS),3)
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache

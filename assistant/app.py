@@ -175,9 +175,14 @@ def _ui_language() -> Language:
     return ui_language(getattr(cl.context.session, "language", None))
 
 
+# characters per streamed token: the reply is complete before it is sent; `make load` (50 sessions × 3)
+# measured per-answer p50 / p95 1.6 / 4.5 s at 48 characters, 0.5 / 1.8 s at 600
+STREAM_CHUNK = 600
+
+
 async def _stream(msg: cl.Message, text: str) -> None:
-    for start in range(0, len(text), 48):
-        await msg.stream_token(text[start:start + 48])
+    for start in range(0, len(text), STREAM_CHUNK):
+        await msg.stream_token(text[start:start + STREAM_CHUNK])
 
 
 FAILURE = {

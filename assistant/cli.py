@@ -194,5 +194,22 @@ def bench(
     run_bench(rounds)
 
 
+@app.command()
+def load(
+    sessions: Annotated[int, typer.Option(help="Concurrent guest chat sessions (1–200).")] = 50,
+    questions: Annotated[int, typer.Option(help="Questions per session (1–10).")] = 3,
+    url: Annotated[str | None, typer.Option(help="A running server on 127.0.0.1; default: start one.")] = None,
+    deadline: Annotated[float, typer.Option(help="Seconds for the whole run.")] = 600.0,
+) -> None:
+    """Concurrent chat sessions against the web server, every reply checked (figures only, no pass/fail)."""
+    from assistant.loadrun import run_load
+
+    try:
+        run_load(sessions, questions, url, deadline)
+    except RuntimeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,4 +1,5 @@
-"""A guest driving a running server as the page would: header login over HTTP, chat over socket.io."""
+"""A guest driving a running server as the page would: header login over HTTP, chat over socket.io (used by the
+browser-free end-to-end tests and by `coop-assistant load`; needs python-socketio, installed by `make install`)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,9 @@ import pytest
 import socketio
 from playwright.sync_api import expect
 
+from assistant.web.guest import GuestSocket, guest_cookie, http
+
 from .conftest import Server, start_server
-from .socket_client import GuestSocket, guest_cookie, http
 from .test_browser import poll, send
 
 INJECTION = ("x') UNION SELECT s.\"id\", (SELECT t2.\"id\" FROM threads t2 LIMIT 1), 'text', NULL, NULL, NULL, "
