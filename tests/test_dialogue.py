@@ -21,6 +21,9 @@ STORIES = [
      "and Reddit?", "ellipsis", [("eligible", "dg.social-media")], "en"),
     ("a platform of another activity is no follow-up of this one", ["Können wir eine Plakatkampagne bezahlen?"],
      "Und Xing?", "new", [("unclear", None)], "de"),
+    ("the same thing for another audience, described in words of its own", ["Can co-op pay for a Power BI workshop "
+     "for our customers?"], "and the same thing for our sales team members?", "audience",
+     [("eligible", "ps.internal-training")], "en"),
     ("answer to the clarifying question", ["Können wir LinkedIn-Anzeigen bezahlen?", "Was ist mit einem Workshop?"],
      "Für unsere Kunden.", "audience", [("eligible", "md.customer-seminars")], "de"),
     ("new audience for the earlier activity", ["Ist ein Copilot-Training Co-op-fähig?"],

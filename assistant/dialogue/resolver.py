@@ -52,7 +52,12 @@ _AUDIENCE_FILLER = frozenset({"nein", "no", "nope", "sorry", "ich", "i", "meinte
                               "wenn", "if", "it", "is", "wäre", "waere", "were", "would", "be", "sein"})
 _ELLIPSIS_START = re.compile(
     r"^\s*(und|and|also|auch|what about|how about|was ist mit|wie (ist|sieht) es (mit|aus mit)|und was ist mit|"
-    r"what of|same for|dasselbe für|das gleiche für|gilt das auch für|does that go for|and for)\b", re.IGNORECASE)
+    r"what of|same for|same thing for|the same for|dasselbe für|das gleiche für|gilt das auch für|does that go for|"
+    r"and for)\b", re.IGNORECASE)
+# a follow-up that keeps the activity and changes who it is for
+_SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thing)?\s+for|dasselbe\s+f(?:ü|ue)r|"
+                   r"das\s+gleiche\s+f(?:ü|ue)r|gilt\s+das\s+auch\s+f(?:ü|ue)r|does\s+that\s+go\s+for)\b",
+                   re.IGNORECASE)
 _REPLIES = {
     "de": "Gern geschehen! Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
@@ -185,8 +190,12 @@ class Conversation:
         audience = audiences_in(tuple(tokens))
         said_only = self.assistant.rules.audience_words | _AUDIENCE_FILLER
         rest = [t for t in tokens if t not in said_only and not audiences_in((t,))]
-        if audience and not names_activity and not rest:
+        # "same thing for our internal presales folks?": the same activity, for whom the rest describes
+        if audience and not names_activity and (not rest or _SAME.match(text)):
             target = state.pending or last
+            same = _SAME.match(text)
+            if same:  # "the same thing for our sales team" → "<activity> for our sales team"
+                return "audience", f"{target.core} {'für' if state.language == 'de' else 'for'} {text[same.end():].strip()}"
             said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"
             return "audience", f"{target.core} {' '.join(said)}"
         if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"

@@ -237,10 +237,13 @@ class Matcher:
         The purpose often stands outside the activity's words ("SMS" in "our carrier bill covers voice,
         SMS and data"), so the sentence is read too and the stronger "none" counts; an activity of one
         or two words says nothing about purpose by itself ("SEO"), so then the sentence alone decides.
-        `tokens` are the activity's folded words (short forms written out, negated words removed).
+        `tokens` are the activity's folded words (short forms written out, negated words removed); the question
+        frame's words among them ("über Co-op laufen lassen") are not read.
         """
         if self.learned is None:
             return 0.0
+        # the question frame is not the activity ("SEO über Co-op laufen lassen" reads as "SEO")
+        tokens = tuple(t for t in tokens if t not in self.base.frame_set) or tokens
         around = tuple(words(self.base.expand(sentence))) if sentence else ()
         p_sentence = self.learned.read(" ".join(around)).p("none") if around and around != tokens else 0.0
         if p_sentence and len(tokens) <= 2:
