@@ -7,10 +7,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.errors import RulesError
-from assistant.nlu.recognizer import DATA_DIR, NONE, PROCESS, Recognition, Recognizer, load_corpus
+from assistant.nlu.linear import LinearText
+from assistant.nlu.recognizer import DATA_DIR, NONE, PROCESS, Recognition, Recognizer, _prepare, fit_pipeline, load_corpus
 from assistant.rules.matcher import Matcher
 
 
@@ -49,9 +51,29 @@ def test_training_is_deterministic_and_cached(recognizer: Recognizer, labels: se
     again = Recognizer.train(load_corpus(DATA_DIR, labels))
     assert [recognizer.read(t).ranked for t in texts] == [again.read(t).ranked for t in texts]
     first = Recognizer.load_or_train(DATA_DIR, tmp_path, labels)
-    cached = list(tmp_path.glob("recognizer-*.joblib"))
+    cached = list(tmp_path.glob("recognizer-*.npz"))
     assert len(cached) == 1 and first.fingerprint in cached[0].name
     assert Recognizer.load_or_train(DATA_DIR, tmp_path, labels).read(texts[0]).ranked == first.read(texts[0]).ranked
+
+
+def test_the_run_time_form_gives_scikit_learns_probabilities(labels: set[str], tmp_path: Path) -> None:
+    """The model read without scikit-learn (assistant.nlu.linear) equals the fitted pipeline on every training line
+    and eval question, for many classes and for two; saved and loaded, it stays equal."""
+    examples = load_corpus(DATA_DIR, labels)
+    texts = [_prepare(e.text) for e in examples]
+    for path in sorted((Path(__file__).parent.parent / "evals" / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line)
+            texts += [_prepare(t["question"]) for t in case.get("turns", [case])]
+    texts += ["", "x", "a b"]
+    two = [e.model_copy(update={"label": NONE if e.label == NONE else "rule"}) for e in examples]
+    for fitted in (fit_pipeline(examples), fit_pipeline(two)):
+        LinearText.from_pipeline(fitted).save(tmp_path / "m.npz")
+        runtime = LinearText.load(tmp_path / "m.npz")
+        expected = fitted.predict_proba(texts)
+        got = np.vstack([runtime.predict_proba(t) for t in texts])
+        assert runtime.classes == [str(c) for c in fitted.classes_]
+        assert np.abs(got - expected).max() < 1e-9
 
 
 def test_reading_explains_itself(recognizer: Recognizer) -> None:

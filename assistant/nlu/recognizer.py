@@ -14,7 +14,8 @@ or IT business) and "off" (something else that uses the same words: a birthday a
 an accountant's tax seminar), trained on `assistant/nlu/purpose/*.jsonl` plus every rule-labelled line of
 the activity corpus as "on".
 
-Fitted models are cached as `<name>-<corpus hash>.joblib` in the model cache (`Settings.model_cache`), next to the
+Fitted models are cached in their run-time form (`assistant.nlu.linear`, no scikit-learn needed to read) as
+`<name>-<corpus hash>.npz` in the model cache (`Settings.model_cache`), next to the
 exported encoder: they derive from shipped files only, so every data dir (and every test) shares them.
 """
 
@@ -31,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import RulesError
+from assistant.nlu.linear import LinearText
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
@@ -91,9 +93,9 @@ def load_corpus(directory: Path, labels: set[str]) -> list[Example]:
 
 
 def corpus_hash(examples: list[Example]) -> str:
-    import sklearn
+    from importlib.metadata import version
 
-    digest = hashlib.sha256(sklearn.__version__.encode())
+    digest = hashlib.sha256(version("scikit-learn").encode())
     for ex in examples:
         digest.update(f"{ex.label}\t{ex.text}\n".encode())
     return digest.hexdigest()[:16]
@@ -104,32 +106,19 @@ def _prepare(text: str) -> str:
 
 
 class Recognizer:
-    """A fitted pipeline; `read(text)` is pure and deterministic."""
+    """A fitted model in its run-time form (`assistant.nlu.linear`); `read(text)` is pure and deterministic."""
 
-    def __init__(self, pipeline: Any, fingerprint: str) -> None:
-        self.pipeline = pipeline
+    def __init__(self, model: LinearText, fingerprint: str) -> None:
+        self.model = model
         self.fingerprint = fingerprint
-        self.classes: list[str] = [str(c) for c in pipeline.classes_]
-        self._names = [str(n).split("__", 1)[-1] for n in pipeline.named_steps["features"].get_feature_names_out()]
+        self.classes: list[str] = model.classes
         # the checker asks about the same piece more than once (before and after the semantic pass)
         self._cached = functools.lru_cache(maxsize=4096)(self._read)
 
     @classmethod
     def train(cls, examples: list[Example]) -> Recognizer:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import FeatureUnion, Pipeline
+        return cls(LinearText.from_pipeline(fit_pipeline(examples)), corpus_hash(examples))
 
-        features = FeatureUnion([
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\w+")),
-        ])
-        pipeline = Pipeline([
-            ("features", features),
-            ("model", LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced", random_state=SEED)),
-        ])
-        pipeline.fit([_prepare(e.text) for e in examples], [e.label for e in examples])
-        return cls(pipeline, corpus_hash(examples))
 
     @classmethod
     def load_or_train(cls, corpus_dir: Path, cache_dir: Path, labels: set[str]) -> Recognizer:
@@ -138,24 +127,22 @@ class Recognizer:
 
     @classmethod
     def cached(cls, examples: list[Example], cache_dir: Path, name: str = "recognizer") -> Recognizer:
-        """The model for exactly these examples from `cache_dir` (`<name>-<hash>.joblib`), trained and stored there
+        """The model for exactly these examples from `cache_dir` (`<name>-<hash>.npz`), trained and stored there
         when missing; older models of that name are removed."""
-        import joblib
         from filelock import FileLock
 
         fingerprint = corpus_hash(examples)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        path = cache_dir / f"{name}-{fingerprint}.joblib"
+        path = cache_dir / f"{name}-{fingerprint}.npz"
         with FileLock(str(cache_dir / f"{name}.lock")):
             if path.exists():
                 try:
-                    pipeline = joblib.load(path)
-                    return cls(pipeline, fingerprint)
+                    return cls(LinearText.load(path), fingerprint)
                 except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt
                     log.warning("recogniser cache %s unreadable; retraining", path.name)
             model = cls.train(examples)
-            joblib.dump(model.pipeline, path)
-            for old in cache_dir.glob(f"{name}-*.joblib"):
+            model.model.save(path)
+            for old in [*cache_dir.glob(f"{name}-*.npz"), *cache_dir.glob(f"{name}-*.joblib")]:
                 if old != path:
                     old.unlink(missing_ok=True)
             return model
@@ -167,18 +154,33 @@ class Recognizer:
 
     def _read(self, text: str, top: int) -> Recognition:
         prepared = _prepare(text)
-        probs = self.pipeline.predict_proba([prepared])[0]
+        probs = self.model.predict_proba(prepared)
         order = probs.argsort()[::-1][:top]
         ranked = tuple((self.classes[i], round(float(probs[i]), 4)) for i in order)
         return Recognition(ranked, self._evidence(prepared, int(order[0])))
 
     def _evidence(self, prepared: str, cls_index: int, k: int = 4) -> tuple[str, ...]:
-        row = self.pipeline.named_steps["features"].transform([prepared]).tocsr()
-        coef = self.pipeline.named_steps["model"].coef_
-        # two classes: one row of weights, for the second class
-        weights = coef[cls_index] if len(coef) > 1 else (coef[0] if cls_index == 1 else -coef[0])
-        pairs = sorted(((i, v * weights[i]) for i, v in zip(row.indices, row.data, strict=True)), key=lambda p: -p[1])
-        return tuple(self._names[i] for i, v in pairs[:k] if v > 0)
+        weights = self.model.weights(cls_index)
+        pairs = sorted(((i, v * weights[i]) for i, v in self.model.features(prepared).items()), key=lambda p: -p[1])
+        return tuple(self.model.names[i] for i, v in pairs[:k] if v > 0)
+
+
+def fit_pipeline(examples: list[Example]) -> Any:
+    """The scikit-learn pipeline fitted on `examples` (training only; reading uses its `LinearText` form)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    features = FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\w+")),
+    ])
+    pipeline = Pipeline([
+        ("features", features),
+        ("model", LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced", random_state=SEED)),
+    ])
+    pipeline.fit([_prepare(e.text) for e in examples], [e.label for e in examples])
+    return pipeline
 
 
 def purpose_reader(rule_ids: set[str], cache_dir: Path) -> Recognizer:
