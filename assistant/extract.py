@@ -144,7 +144,9 @@ def without_markup(text: str) -> str:
 _SIGN_OFF = re.compile(
     r"^\W*(viele|beste|liebe|herzliche|freundliche|mit freundlichen)?\s*(grüße|gruesse|grüßen|gruessen|gruß|gruss)\b.*$|"
     r"^\W*(danke\s*(und|&|\+)\s*(gruß|gruss|grüße)|lg|vg|mfg|best regards|kind regards|warm regards|regards|best|"
-    r"cheers|thanks|thank you|many thanks|thanks again|danke|vielen dank|danke schön|dankeschön)\W*$",
+    r"cheers|thanks|thank you|many thanks|thanks again|danke|vielen dank|danke schön|dankeschön)"
+    # the writer's name may follow after a comma on the same line ("Best, Tom", "Danke, Anna Schmidt")
+    r"(?:,\s*(?-i:[A-ZÄÖÜ][\w.'-]*)(?:\s+(?-i:[A-ZÄÖÜ][\w.'-]*)){0,2})?\W*$",
     re.IGNORECASE)
 MAX_SIGNATURE_LINES = 6
 

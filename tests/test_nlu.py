@@ -106,6 +106,8 @@ POLICY = [
      (("dg.print-ads", 0.85),), "eligible", "dg.print-ads"),
     ("no term: an unsure reading does not", "Wir möchten eine Annonce in einem gedruckten Fachblatt",
      (("dg.print-ads", 0.4),), None, None),
+    ("no term: a single word never decides alone", "Gedrucktes", (("dg.print-ads", 0.95),), None, None),
+    ("no term: two words may", "Gedrucktes Fachblatt", (("dg.print-ads", 0.95),), "eligible", "dg.print-ads"),
     ("no term: an audience rule without audience needs info", "ein ganztägiges Hands-on zu Fabric",
      (("md.customer-seminars", 0.9),), "needs_info", None),
     ("no term: an exclusion reading is not eligible", "die Rechnung des Auditors für die Specialization",

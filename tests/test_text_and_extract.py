@@ -127,6 +127,11 @@ def test_language_detection(text: str, lang: str) -> None:
      "print ad", "Telemarketing"),
     ("Hallo,\nwir planen eine Hausmesse. Geht das?\nViele Grüße\nSandra Kühn\nKühn Systemhaus – Migration, Schulungen",
      "Hausmesse", "Migration"),
+    # the name on the sign-off's own line, after a comma
+    ("Hi,\nwe plan LinkedIn ads and a trade show booth. Co-op?\n\nBest, Tom", "booth", "Best"),
+    ("Hallo,\nwir planen Google Ads. Geht das?\nDanke, Anna Schmidt\nSchmidt IT – Seminare", "Google Ads", "Seminare"),
+    # a list item that starts like a sign-off stays
+    ("Plan:\n- LinkedIn ads\n- Best Practices", "Best Practices", ""),
     # a sign-off followed by a question is no signature
     ("Danke!\nKönnen wir auch Xing-Anzeigen bezahlen?", "Xing", ""),
     # a long text after the sign-off word is the message, not a signature

@@ -13,7 +13,8 @@ Policy (in this order):
    marketing" (`none`) with probability >= `none_veto` (see `p_not_marketing`) — a generic word
    never decides "eligible" alone ("SMS" in a phone bill); such text is "unclear" (reason
    "not-marketing");
-6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min`,
+6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min` and the
+   activity has two words or more besides the question frame (a single word never decides alone),
    reading the activity without the audience words (who it is for is a slot, not the activity:
    "our own internal dev subscription" names no activity); audience rules still need their audience,
    else "needs_info";
@@ -216,9 +217,11 @@ class Matcher:
             return Decision(
                 "needs_info", candidates=tuple(r.id for r in ambiguous), confidence=0.6, reason="ambiguous-audience"
             )
-        if self.learned is not None:
+        described = [t for t in tokens if t not in self.base.audience_words]
+        # a single word never decides alone ("Best" closing an e-mail is no best practice)
+        if self.learned is not None and len([t for t in described if t not in self.base.frame_set]) >= 2:
             # the audience is a slot, not the activity: the recogniser names the activity from the rest
-            activity = self.learned.read(" ".join(t for t in tokens if t not in self.base.audience_words))
+            activity = self.learned.read(" ".join(described))
             if activity.probability >= self.learned_min:
                 learned = self._learned(activity, audiences)
                 if learned is not None:
