@@ -43,9 +43,12 @@ class Settings(BaseSettings):
     recognizer: bool = True
     recognizer_none_veto: float = Field(default=0.3, ge=0.0, le=1.0)
     recognizer_min: float = Field(default=0.8, ge=0.0, le=1.0)
-    # the learned reader of what a message promotes (matcher step 9; needs the recogniser)
+    # the learned reader of what a message promotes (matcher step 9; needs the recogniser). purpose_min measured in
+    # session 5 on the own and retired sets (readable), the reader learning and reading without question-frame words:
+    # 0.8 → 0.7 took false "eligible" on the retired negative set from 7 to 6 with the own sets unchanged; 0.6 fails
+    # the realistic gate. The blind sets, numbers only: negative FE 12 → 11, real-world unchanged.
     purpose_reader: bool = True
-    purpose_min: float = Field(default=0.8, ge=0.0, le=1.0)
+    purpose_min: float = Field(default=0.7, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=4000, ge=100)
     top_k: int = 4
     # share of the embedding score in the hybrid ranking (rest: BM25); tuned on the dev split

@@ -56,7 +56,7 @@ class Assistant:
             rule_ids = {r.id for r in self.rules.rules}
             learned = Recognizer.load_or_train(DATA_DIR, settings.model_cache, rule_ids | {NONE, PROCESS})
             if settings.purpose_reader:
-                purposes = purpose_reader(rule_ids, settings.model_cache)
+                purposes = purpose_reader(rule_ids, settings.model_cache, self.rules.frame_set)
         self.matcher = Matcher(self.rules, semantic, learned, settings.recognizer_none_veto,
                                settings.recognizer_min, purposes, settings.purpose_min)
         self.checker = Checker(self.rules, self.matcher, self.knowledge)

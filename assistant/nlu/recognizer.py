@@ -183,9 +183,17 @@ def fit_pipeline(examples: list[Example]) -> Any:
     return pipeline
 
 
-def purpose_reader(rule_ids: set[str], cache_dir: Path) -> Recognizer:
-    """The "on"/"off" reader of what a message is about (see the module docstring); cached like the recogniser."""
+def purpose_reader(rule_ids: set[str], cache_dir: Path, frame: frozenset[str] = frozenset()) -> Recognizer:
+    """The "on"/"off" reader of what a message is about (see the module docstring); cached like the recogniser.
+    It learns and reads without the question frame's words (`frame`, folded): "kann ich die bei Co-op einreichen"
+    says nothing about what is promoted. Read it with `without_frame(text, frame)`."""
     own = load_corpus(PURPOSE_DIR, {ON, OFF})
     activities = [Example(text=e.text, label=ON, lang=e.lang, origin=f"activity corpus ({e.label}): {e.origin}")
                   for e in load_corpus(DATA_DIR, rule_ids | {NONE, PROCESS}) if e.label in rule_ids]
-    return Recognizer.cached(own + activities, cache_dir, "purpose")
+    examples = [e.model_copy(update={"text": without_frame(e.text, frame)}) for e in own + activities]
+    return Recognizer.cached([e for e in examples if e.text], cache_dir, "purpose")
+
+
+def without_frame(text: str, frame: frozenset[str]) -> str:
+    """The folded words of `text` that are not question-frame words."""
+    return " ".join(w for w in normalize(text).split() if w not in frame)

@@ -83,7 +83,7 @@ class Matcher:
     none_veto: float = 0.6
     learned_min: float = 0.6
     purpose_reader: Reader | None = None
-    purpose_min: float = 0.8
+    purpose_min: float = 0.7
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
@@ -161,7 +161,7 @@ class Matcher:
         if self.purpose_reader is None or unexplained or hits(self._offerings, read) \
                 or len(self._subject(read, decision.terms)) < 2:
             return decision  # a Microsoft offering named (it promotes Microsoft), or no subject besides the activity
-        reading = self.purpose_reader.read(" ".join(read))
+        reading = self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
         p_off = reading.p(OFF)
         if p_off < self.purpose_min:
             return decision
@@ -184,7 +184,7 @@ class Matcher:
         read = tuple(words(self.base.expand(text)))
         if self.purpose_reader is None or hits(self._offerings, read):
             return 0.0
-        return float(self.purpose_reader.read(" ".join(read)).p(OFF))
+        return float(self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set)).p(OFF))
 
     def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "") -> Decision | None:
         """Decide one activity (steps 1–8); `context` (the whole question) supplies the audience if the activity has
