@@ -13,7 +13,7 @@ from assistant.errors import InputError, KnowledgeError
 from assistant.extract import detect_language
 from assistant.knowledge import KnowledgeBase, load_knowledge
 from assistant.models import Answer, Handoff, Language, Source
-from assistant.render import render_reply
+from assistant.render import input_error_reply, render_reply
 from assistant.retrieval import Retriever, lexical_tokens
 from assistant.rules.loader import RuleBase, load_rules
 from assistant.rules.matcher import Matcher
@@ -73,7 +73,7 @@ class Assistant:
         except InputError as exc:
             shown = question if isinstance(question, str) else repr(question)[:200]
             language = detect_language(question[:2000]) if isinstance(question, str) else "de"
-            return Answer.for_error(str(exc), qid, shown, language)
+            return Answer.for_error(str(exc), qid, shown, language, input_error_reply(exc, language))
         check = self.checker.check(text, activities, language)
         lang = check.language
         answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,

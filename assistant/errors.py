@@ -6,7 +6,13 @@ class AssistantError(Exception):
 
 
 class InputError(AssistantError):
-    """The question cannot be processed as given (empty, too long, not text)."""
+    """The question cannot be processed as given (empty, too long, not text); `code` names which, `params` the
+    numbers in the message (so the reply can be given in the question's language)."""
+
+    def __init__(self, message: str, code: str = "input", **params: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class RulesError(AssistantError):

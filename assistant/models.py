@@ -75,9 +75,11 @@ class Answer(BaseModel):
     unassessed: list[str] = Field(default_factory=list)
 
     @classmethod
-    def for_error(cls, message: str, qid: str | None = None, question: str = "", language: Language = "de") -> Answer:
-        """The answer to input that could not be processed: the message, and the hand-off."""
-        return cls(id=qid, question=question, language=language, error=message, answer=message,
+    def for_error(cls, message: str, qid: str | None = None, question: str = "", language: Language = "de",
+                  reply: str | None = None) -> Answer:
+        """The answer to input that could not be processed: `error` the (English) message, `answer` the reply a
+        person reads (`reply`, in `language`; the message when not given), and the hand-off."""
+        return cls(id=qid, question=question, language=language, error=message, answer=reply or message,
                    handoff=Handoff(reason="The input could not be processed."))
 
     def to_contract(self) -> dict[str, object]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer, Finding
 
 if TYPE_CHECKING:
+    from assistant.errors import InputError
     from assistant.rules.loader import RuleBase
     from assistant.rules.matcher import Decision
 
@@ -219,3 +220,21 @@ def render_reply(answer: Answer, reminders: list[tuple[str, str]], passages: lis
     if answer.guidance_version and (answer.findings or passages):
         out.append(f"_Grundlage: {answer.guidance_version}_" if de else f"_Based on: {answer.guidance_version}_")
     return "\n\n".join(out)
+
+
+_INPUT_ERRORS_DE = {
+    "binary": "Die Frage sieht nach Binärdaten aus, nicht nach Text. Bitte tippen oder fügen Sie die Frage als Text ein.",
+    "encoding": "Die Frage ist kein gültiger UTF-8-Text. Bitte fügen Sie sie als reinen Text ein.",
+    "type": "Die Frage muss ein Text sein.",
+    "empty": "Die Frage ist leer. Bitte beschreiben Sie die Aktivität, die Sie mit Co-op-Mitteln bezahlen möchten.",
+    "too_long": "Die Frage hat {length} Zeichen; erlaubt sind höchstens {limit}. Bitte kürzen Sie sie auf die "
+                "Aktivitäten, die geprüft werden sollen, oder senden Sie sie als mehrere Fragen.",
+}
+
+
+def input_error_reply(exc: InputError, language: str) -> str:
+    """The reply to input that cannot be processed, in the question's language (the `error` field stays English)."""
+    if language != "de" or exc.code not in _INPUT_ERRORS_DE:
+        return str(exc)
+    params = {k: f"{v:,}".replace(",", ".") for k, v in exc.params.items()}
+    return _INPUT_ERRORS_DE[exc.code].format(**params)

@@ -24,26 +24,30 @@ def clean_question(raw: object, max_chars: int) -> str:
     """
     if isinstance(raw, bytes):
         if b"\x00" in raw:
-            raise InputError("The question looks like binary data, not text. Please type or paste the question as text.")
+            raise InputError("The question looks like binary data, not text. Please type or paste the question as text.",
+                             "binary")
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError("The question is not valid UTF-8 text. Please paste it as plain text.") from exc
+            raise InputError("The question is not valid UTF-8 text. Please paste it as plain text.", "encoding") from exc
     if not isinstance(raw, str):
-        raise InputError("The question must be a text string.")
+        raise InputError("The question must be a text string.", "type")
     if "\x00" in raw or (raw and sum(1 for ch in raw if _CONTROL.match(ch)) > 0.1 * len(raw)):
-        raise InputError("The question looks like binary data, not text. Please type or paste the question as text.")
+        raise InputError("The question looks like binary data, not text. Please type or paste the question as text.",
+                         "binary")
     # lone UTF-16 surrogates (e.g. JSON "\\ud800") are not text: replaced, so no tokenizer chokes on them
     raw = raw.encode("utf-8", "replace").decode("utf-8")
     text = _INVISIBLE.sub("", raw).replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     text = re.sub(r"[ \t]+", " ", text).strip()
     if not text:
-        raise InputError("The question is empty. Please describe the activity you want to pay for with Co-op funds.")
+        raise InputError("The question is empty. Please describe the activity you want to pay for with Co-op funds.",
+                         "empty")
     if len(text) > max_chars:
         raise InputError(
             f"The question has {len(text):,} characters; the limit is {max_chars:,}. "
-            "Please shorten it to the activities you want checked, or send them as several questions."
+            "Please shorten it to the activities you want checked, or send them as several questions.",
+            "too_long", length=len(text), limit=max_chars,
         )
     return text
 

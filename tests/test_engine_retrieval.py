@@ -196,3 +196,14 @@ def test_index_rebuilt_by_another_process_is_reopened(assistant, tmp_path: Path)
     client.delete_collection(running.settings.collection)  # what a rebuild elsewhere does first
     hits = running.search("Wie lange wird das Co-op-Budget aufgebaut?", 3)
     assert hits[0].section_id == "overview"
+
+
+@pytest.mark.parametrize(("question", "reply", "error"), [
+    ("Können wir " + "LinkedIn-Anzeigen und Messen bezahlen? " * 150, "Zeichen; erlaubt sind höchstens 4.000",
+     "the limit is 4,000"),
+    ("Can we pay for " + "LinkedIn ads and trade shows? " * 150, "the limit is 4,000", "the limit is 4,000"),
+], ids=["german", "english"])
+def test_input_errors_reply_in_the_questions_language(assistant, question: str, reply: str,  # type: ignore[no-untyped-def]
+                                                      error: str) -> None:
+    data = assistant.answer(question, "e2").to_contract()
+    assert reply in data["answer"] and error in data["error"] and data["handoff"]
