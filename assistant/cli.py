@@ -119,16 +119,16 @@ def ingest() -> None:
 @app.command("export-encoder")
 def export_encoder() -> None:
     """Export the embedding model to ONNX once (run by `make install`; later starts only load it)."""
-    from assistant.embeddings import OnnxEmbedder, default_model_path, weights_digest
+    from assistant.embeddings import OnnxEmbedder, default_model_path
 
     settings = _settings()
     path = settings.embedding_model or default_model_path()
     try:
-        OnnxEmbedder(path, settings.model_cache)
+        encoder = OnnxEmbedder(path, settings.model_cache)
     except AssistantError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"encoder ready: {path.name} weights {weights_digest(path)}", err=True)
+    typer.echo(f"encoder ready: {path.name} ({encoder.fingerprint})", err=True)
 
 
 @app.command("eval")

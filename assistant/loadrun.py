@@ -28,19 +28,26 @@ from assistant.evaluation import load_cases
 MAX_SESSIONS, MAX_QUESTIONS = 200, 10
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port of 127.0.0.1 free right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def start_server(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A `chainlit run` process on a free port of 127.0.0.1 (Chainlit's CI mode off, no LLM settings)."""
-    port = _free_port()
+def server_env(data_dir: Path) -> dict[str, str]:
+    """os.environ for a server process on `data_dir`: without CI (Chainlit's CI mode) and without any COOP_* or
+    LLM setting from outside, offline."""
     env = {k: v for k, v in os.environ.items() if k != "CI" and not k.startswith("COOP_")
            and k not in {"OPENAI_API_KEY", "CHAINLIT_AUTH_SECRET"}}
-    env |= {"COOP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-            "ANONYMIZED_TELEMETRY": "False"}
+    return env | {"COOP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                  "ANONYMIZED_TELEMETRY": "False"}
+
+
+def start_server(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A `chainlit run` process on a free port of 127.0.0.1 (Chainlit's CI mode off, no LLM settings)."""
+    port = free_port()
+    env = server_env(data_dir)
     with log.open("ab") as out:
         proc = subprocess.Popen([str(PROJECT_ROOT / ".venv/bin/chainlit"), "run", "assistant/app.py", "--headless",
                                  "--host", "127.0.0.1", "--port", str(port)],

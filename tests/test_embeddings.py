@@ -85,3 +85,16 @@ def test_fixed_texts_are_encoded_once_and_again_when_the_file_is_damaged(tmp_pat
     stored.write_bytes(b"damaged")
     assert np.allclose(encode_fixed(counting, texts, tmp_path), first, atol=1e-6)
     assert counting.encoded == 10
+
+
+def test_the_weights_digest_is_kept_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model.safetensors").write_bytes(b"weights one")
+    memo = tmp_path / "weights-digest.json"
+    first = weights_digest(model, memo)
+    assert first == weights_digest(model) and json.loads(memo.read_text())["digest"] == first
+    memo.write_text(memo.read_text().replace(first, "kept-from-memo"))  # read back, not hashed again
+    assert weights_digest(model, memo) == "kept-from-memo"
+    (model / "model.safetensors").write_bytes(b"weights number two")  # size changed: hashed again
+    assert weights_digest(model, memo) == weights_digest(model) != first

@@ -191,9 +191,9 @@ class Conversation:
         said_only = self.assistant.rules.audience_words | _AUDIENCE_FILLER
         rest = [t for t in tokens if t not in said_only and not audiences_in((t,))]
         # "same thing for our internal presales folks?": the same activity, for whom the rest describes
-        if audience and not names_activity and (not rest or _SAME.match(text)):
+        same = _SAME.match(text)
+        if audience and not names_activity and (not rest or same):
             target = state.pending or last
-            same = _SAME.match(text)
             if same:  # "the same thing for our sales team" → "<activity> for our sales team"
                 return "audience", f"{target.core} {'für' if state.language == 'de' else 'for'} {text[same.end():].strip()}"
             said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"
@@ -225,8 +225,10 @@ class Conversation:
         of the platform named in the activity ("Social-Media-Marketing auf LinkedIn" + "Xing" → "… auf Xing"), else
         stands with the rule's name ("Bing" after LinkedIn ads → "Bing Digitale Werbung"), when that reads as the
         same rule."""
-        rule = next((r for r in self.assistant.rules.rules if r.id == last.rule_id), None)
-        if rule is None or rule.channels is None or last.verdict != "eligible":
+        if last.rule_id is None or last.verdict != "eligible":
+            return None
+        rule = self.assistant.rules.rule(last.rule_id)
+        if rule.channels is None:
             return None
         names = {" ".join(words(n)) for n in rule.channels.names}
         if " ".join(words(fragment)) not in names:

@@ -119,7 +119,6 @@ class Recognizer:
     def train(cls, examples: list[Example]) -> Recognizer:
         return cls(LinearText.from_pipeline(fit_pipeline(examples)), corpus_hash(examples))
 
-
     @classmethod
     def load_or_train(cls, corpus_dir: Path, cache_dir: Path, labels: set[str]) -> Recognizer:
         """The cached model for this corpus, or a freshly trained one (then cached; a lock keeps processes apart)."""
@@ -186,7 +185,7 @@ def fit_pipeline(examples: list[Example]) -> Any:
 def purpose_reader(rule_ids: set[str], cache_dir: Path, frame: frozenset[str] = frozenset()) -> Recognizer:
     """The "on"/"off" reader of what a message is about (see the module docstring); cached like the recogniser.
     It learns and reads without the question frame's words (`frame`, folded): "kann ich die bei Co-op einreichen"
-    says nothing about what is promoted. Read it with `without_frame(text, frame)`."""
+    says nothing about what is promoted; `assistant.rules.matcher` reads it the same way."""
     own = load_corpus(PURPOSE_DIR, {ON, OFF})
     activities = [Example(text=e.text, label=ON, lang=e.lang, origin=f"activity corpus ({e.label}): {e.origin}")
                   for e in load_corpus(DATA_DIR, rule_ids | {NONE, PROCESS}) if e.label in rule_ids]

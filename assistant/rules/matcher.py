@@ -158,12 +158,11 @@ class Matcher:
         found = self.purpose_of(read)
         if found is not None:
             return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
-        if self.purpose_reader is None or unexplained or hits(self._offerings, read) \
-                or len(self._subject(read, decision.terms)) < 2:
-            return decision  # a Microsoft offering named (it promotes Microsoft), or no subject besides the activity
-        reading = self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
-        p_off = reading.p(OFF)
-        if p_off < self.purpose_min:
+        if unexplained or len(self._subject(read, decision.terms)) < 2:
+            return decision  # no subject besides the activity to read a purpose from
+        reading = self._read_purpose(read)
+        p_off = reading.p(OFF) if reading is not None else 0.0
+        if reading is None or p_off < self.purpose_min:
             return decision
         # the reader's strongest word features for "off", as far as they are content words of the message
         cues = tuple(e for e in reading.evidence if reading.label == OFF and set(e.split()) <= set(read)
@@ -181,10 +180,15 @@ class Matcher:
     def p_off(self, text: str) -> float:
         """How strongly the purpose reader reads `text` as about something other than Microsoft offerings (0 without
         a reader, and when a Microsoft offering is named)."""
-        read = tuple(words(self.base.expand(text)))
+        reading = self._read_purpose(tuple(words(self.base.expand(text))))
+        return float(reading.p(OFF)) if reading is not None else 0.0
+
+    def _read_purpose(self, read: tuple[str, ...]) -> Any:
+        """The purpose reader's Recognition of the folded words without the question frame's (the reader learned
+        without them); None without a reader or when a Microsoft offering is named (it promotes Microsoft)."""
         if self.purpose_reader is None or hits(self._offerings, read):
-            return 0.0
-        return float(self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set)).p(OFF))
+            return None
+        return self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
 
     def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "") -> Decision | None:
         """Decide one activity (steps 1–8); `context` (the whole question) supplies the audience if the activity has

@@ -7,8 +7,6 @@ requests are recorded and checked. Screenshots of failures and the start-up timi
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
 import subprocess
 import time
@@ -21,6 +19,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+
+from assistant.loadrun import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -44,12 +44,6 @@ _OPEN_CHATS: list[Chat] = []
 
 
 # -- server -------------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def http_status(method: str, url: str, body: dict[str, Any] | None = None, timeout: float = 5.0) -> int | None:
     """Status code of one request, or None when nothing answers yet."""
     data = json.dumps(body).encode() if body is not None else None
@@ -66,22 +60,16 @@ def http_status(method: str, url: str, body: dict[str, Any] | None = None, timeo
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
-    """os.environ without CI (Chainlit's CI mode) and without any COOP_*/LLM settings, plus the test's own."""
+    """The load run's server environment (`assistant.loadrun.server_env`) plus the test's staff login and API token."""
+    from assistant.loadrun import server_env as base_env
     from assistant.web.auth import hash_password
     from assistant.web.tokens import hash_token
 
-    env = {k: v for k, v in os.environ.items()
-           if k != "CI" and not k.startswith("COOP_") and k not in {"OPENAI_API_KEY", "CHAINLIT_AUTH_SECRET"}}
-    env.update({
-        "COOP_DATA_DIR": str(data_dir),
+    return base_env(data_dir) | {
         "COOP_STAFF_USERS": json.dumps({STAFF_USER: hash_password(STAFF_PASSWORD)}),
         "COOP_API_TOKENS": json.dumps({"e2e": hash_token(API_TOKEN)}),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "ANONYMIZED_TELEMETRY": "False",
         "PYTHONUNBUFFERED": "1",
-    })
-    return env
+    }
 
 
 class Server:
