@@ -123,7 +123,7 @@ class Checker:
         questioned = any(d is not None and p.question for p, d, _ in decisions)
         asked = [(p, d, c) for p, d, c in decisions if not questioned or p.question or p.asks or p.listed]
         around = {id(p): _around(p, d, asked, question) for p, d, _ in decisions}
-        decisions = self._read_labels(decisions, question)
+        decisions = self._named_again(self._read_labels(decisions, question), question)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
             # done. Can we add syndicated content?"), unless they ask about paying or are list items
@@ -134,6 +134,7 @@ class Checker:
         by_key: dict[str, Finding] = {}
         last_unclear: tuple[str, Finding] | None = None
         read_process = False
+        undecided: list[Finding] = []  # findings no rule decided ("no-rule")
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
@@ -170,7 +171,63 @@ class Checker:
             if key:
                 by_key[key] = finding
             findings.append(finding)
+            undecided += [finding] if decision.reason == "no-rule" else []
+        if message_asks and not read_process and len(undecided) == len(findings) \
+                and not any(t in self._answerable for t in topics):
+            whole = self._read_whole(pieces, question, language, undecided)
+            if whole is not None:
+                findings = [whole]
         return Check(language, findings, topics, injected, unassessed, read_process)
+
+    def _read_whole(self, pieces: list[Piece], message: str, language: Language,
+                    undecided: list[Finding]) -> Finding | None:
+        """The message read as one description when none of its pieces names an activity a rule decides.
+
+        Partners describe an activity across sentences and ask about it in a sentence that names only a cost
+        or nothing ("We'd rent a table at the city's business fair to show our Azure IoT work. Can the table fee
+        come out of Co-op?", "… ring round our list of dental practices about m365. coop eligible?"): the
+        question points back to what was described. Read together (every sentence, greetings and signatures
+        already cut), the words decide through the same matcher steps — an exclusion, a not-covered word, the
+        none-veto and the purpose slot included; only a decision by a rule (or a clarifying question) replaces
+        the pieces' "no rule" findings (`undecided`). With no finding at all, a description of two words or more
+        that nothing decides is one "unclear" finding: a message that asks about an activity never gets an empty
+        reply. None otherwise.
+        """
+        sentences = list(dict.fromkeys(p.sentence for p in pieces if not p.injected))
+        if len(sentences) < 2 and len(pieces) < 2:
+            return None  # one piece is the whole message: it was read already
+        text = " ".join(sentences)
+        decision = self.matcher.decide(text, context=message, allow_semantic=False, sentence=text)
+        described = max(pieces, key=lambda p: len(self.content_words(p.text)))
+        # asks about paying, or a question of frame words only points back ("… Co-op?", "Geht das?")
+        asks = any(p.asks or (p.question and not self.content_words(p.text)) for p in pieces)
+        if decision is None and not undecided and asks and len(self.content_words(described.text)) >= 2:
+            # it asks about something it describes, and nothing decides it: never an empty reply
+            decision = Decision("unclear", confidence=0.5, reason="no-rule")
+        if decision is None or decision.reason not in ("rule", "ambiguous-audience", "no-rule"):
+            return None
+        decision = self.matcher.purpose_slot(decision, text, message)
+        return self._finding(Piece(described.sentence, described.sentence, True, True), decision, language)
+
+    def _named_again(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
+                     message: str) -> list[tuple[Piece, Decision | None, list[str]]]:
+        """A question that names again, in a word or two, the activity a statement of the message describes ("Wir
+        stellen auf der it-sa mit einem eigenen Stand aus. Standmiete und Standbau über Co-op?", "… pilot Copilot
+        with 25 users. Can our effort for running that pilot be paid?") asks about that activity: when the none-veto
+        set the question's words aside (reason "not-marketing") but a statement before it decided the same rule, and
+        the whole message does not read as "not Co-op marketing" either (the veto's threshold), the statement's decision
+        stands for the question."""
+        described: dict[str, Decision] = {}  # rule → the decision of a statement before the piece (it points back)
+        again: list[Decision | None] = []
+        for piece, decision, _ in decisions:
+            named = decision is not None and decision.reason == "not-marketing" and piece.question
+            again.append(described.get(decision.candidates[0]) if named and decision is not None else None)
+            if decision is not None and decision.verdict == "eligible" and decision.rule and not piece.question:
+                described.setdefault(decision.rule.id, decision)
+        if not any(again) or self.matcher.p_not_marketing(tuple(words(self.rules.expand(message)))) \
+                >= self.matcher.none_veto:
+            return decisions
+        return [(p, a or d, c) for (p, d, c), a in zip(decisions, again, strict=True)]
 
     def _read_labels(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
                      message: str) -> list[tuple[Piece, Decision | None, list[str]]]:

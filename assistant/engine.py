@@ -49,16 +49,17 @@ class Assistant:
             if settings.semantic_fallback
             else None
         )
-        learned = purposes = None
+        learned = purposes = veto = None
         if settings.recognizer:
-            from assistant.nlu.recognizer import DATA_DIR, NONE, PROCESS, Recognizer, purpose_reader
+            from assistant.nlu.recognizer import DATA_DIR, NONE, PROCESS, Recognizer, purpose_reader, veto_reader
 
             rule_ids = {r.id for r in self.rules.rules}
             learned = Recognizer.load_or_train(DATA_DIR, settings.model_cache, rule_ids | {NONE, PROCESS})
+            veto = veto_reader(rule_ids | {NONE, PROCESS}, settings.model_cache, self.rules.frame_set)
             if settings.purpose_reader:
                 purposes = purpose_reader(rule_ids, settings.model_cache, self.rules.frame_set)
         self.matcher = Matcher(self.rules, semantic, learned, settings.recognizer_none_veto,
-                               settings.recognizer_min, purposes, settings.purpose_min)
+                               settings.recognizer_min, purposes, settings.purpose_min, veto)
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
         self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)
 

@@ -126,3 +126,20 @@ def test_policy_with_a_reader(lexical_checker, text: str, ranked: tuple, verdict
         return
     assert decision is not None and decision.verdict == verdict
     assert (decision.rule.id if decision.rule else None) == rule
+
+
+def test_the_veto_reads_what_is_described_not_the_question_frame(assistant) -> None:  # type: ignore[no-untyped-def]
+    """The none-veto's reader learned without question-frame words, so it reads without them too; a one-word
+    activity with nothing besides it in its sentence is read in its message, and with nothing around it at all
+    nothing says it is not marketing."""
+    from assistant.nlu.recognizer import without_frame
+
+    matcher = assistant.matcher
+    frame = assistant.rules.frame_set
+    assert matcher.veto is not None and matcher.veto is not matcher.learned
+    assert without_frame("Können wir LinkedIn-Anzeigen mit Co-op bezahlen?", frame) == "linkedin anzeigen"
+    assert matcher.p_not_marketing(("plakate",), "und Plakate?", "und Plakate?") == 0.0
+    message = "Our bowling club holds its summer festival in June. It's an event – can we use Co-op?"
+    read_in_message = matcher.p_not_marketing(("event",), "It's an event – can we use Co-op?", message)
+    assert read_in_message == matcher.veto.read(without_frame(message, frame)).p(NONE)
+    assert read_in_message >= matcher.none_veto

@@ -193,6 +193,15 @@ def purpose_reader(rule_ids: set[str], cache_dir: Path, frame: frozenset[str] = 
     return Recognizer.cached([e for e in examples if e.text], cache_dir, "purpose")
 
 
+def veto_reader(labels: set[str], cache_dir: Path, frame: frozenset[str]) -> Recognizer:
+    """The activity recogniser learned without the question frame's words, for the none-veto alone (matcher step 5):
+    whether an activity is Co-op marketing at all is in what is described, not in "Can co-op pay for …?" — which
+    both partners' real questions and everyday texts use (the corpus has full questions on both sides). Same
+    corpus, labels and method as the recogniser; cached like it."""
+    examples = [e.model_copy(update={"text": without_frame(e.text, frame)}) for e in load_corpus(DATA_DIR, labels)]
+    return Recognizer.cached([e for e in examples if e.text], cache_dir, "veto")
+
+
 def without_frame(text: str, frame: frozenset[str]) -> str:
     """The folded words of `text` that are not question-frame words."""
     return " ".join(w for w in normalize(text).split() if w not in frame)

@@ -10,9 +10,11 @@ Policy (in this order):
    only when the audience is named; named by neither → "needs_info";
 5. with a learned recogniser (`assistant.nlu`): a term match for an eligible activity or allowance
    stands only when the recogniser does not read the activity or its sentence as "not Co-op
-   marketing" (`none`) with probability >= `none_veto` (see `p_not_marketing`) — a generic word
-   never decides "eligible" alone ("SMS" in a phone bill); such text is "unclear" (reason
-   "not-marketing");
+   marketing" (`none`) with probability >= `none_veto` (see `p_not_marketing`; read by `veto`, the recogniser
+   learned without question-frame words) — a generic word never decides "eligible" alone ("SMS" in a phone
+   bill); such text is "unclear" (reason "not-marketing"); and a match of one-word terms only yields to the
+   recogniser when it reads the activity as another rule with probability >= `learned_min` ("a quarter page in
+   the Saturday edition the newspaper offered us" is a print ad, not a customer offer);
 6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min` and the
    activity has two words or more besides the question frame (a single word never decides alone),
    reading the activity without the audience words (who it is for is a slot, not the activity:
@@ -84,6 +86,7 @@ class Matcher:
     learned_min: float = 0.6
     purpose_reader: Reader | None = None
     purpose_min: float = 0.7
+    veto: Reader | None = None  # the recogniser learned without question-frame words (step 5); else `learned`
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
@@ -212,11 +215,11 @@ class Matcher:
         for kind in ("allowance", "eligible_activity"):
             best = _best([d for d in decided if d[0].kind == kind])
             if best:
-                p_none = self.p_not_marketing(tokens, sentence)
+                p_none = self.p_not_marketing(tokens, sentence, context)
                 if p_none >= self.none_veto:
                     return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=round(p_none, 3),
-                                    reason="not-marketing")
-                return _lexical(best)
+                                    candidates=(best[0].id,), reason="not-marketing")
+                return self._second_reading(best, tokens, audiences) or _lexical(best)
         if ambiguous:
             return Decision(
                 "needs_info", candidates=tuple(r.id for r in ambiguous), confidence=0.6, reason="ambiguous-audience"
@@ -238,24 +241,50 @@ class Matcher:
                 return Decision(verdict, rule, "semantic", confidence=round(min(score, 0.9), 3), reason="rule")
         return None
 
-    def p_not_marketing(self, tokens: tuple[str, ...], sentence: str = "") -> float:
+    def _second_reading(self, found: tuple[Rule, list[Term]], tokens: tuple[str, ...],
+                        audiences: set[str]) -> Decision | None:
+        """A single generic word does not decide against a confident reading of the whole activity (step 5): when
+        every matching term is one word ("offer", "Veranstaltung"; "landing page" is two) and the recogniser reads the
+        activity as another rule with probability >= `learned_min`, the recogniser's rule decides. None keeps the
+        term's rule."""
+        if self.learned is None or any(len(t.parts) > 1 or len(t.parts[0]) > 1 for t in found[1]):
+            return None
+        described = [t for t in tokens if t not in self.base.audience_words]
+        reading = self.learned.read(" ".join(described))
+        if reading.label == found[0].id or reading.probability < self.learned_min:
+            return None
+        return self._learned(reading, audiences)
+
+    def p_not_marketing(self, tokens: tuple[str, ...], sentence: str = "", message: str = "") -> float:
         """How strongly the recogniser reads the activity as not Co-op marketing (0 without a recogniser).
 
         The purpose often stands outside the activity's words ("SMS" in "our carrier bill covers voice,
         SMS and data"), so the sentence is read too and the stronger "none" counts; an activity of one
-        or two words says nothing about purpose by itself ("SEO"), so then the sentence alone decides.
+        or two words says nothing about purpose by itself ("SEO"), so then the sentence alone decides — or, when the
+        sentence holds nothing besides it ("It's an event – can we use Co-op?"), the whole `message` (the other
+        sentences tell what the event is); with nothing around it anywhere ("und Plakate?"), nothing says it is not
+        marketing (0).
         `tokens` are the activity's folded words (short forms written out, negated words removed); the question
         frame's words among them ("über Co-op laufen lassen") are not read.
         """
-        if self.learned is None:
+        reader = self.veto or self.learned
+        if reader is None:
             return 0.0
         # the question frame is not the activity ("SEO über Co-op laufen lassen" reads as "SEO")
         tokens = tuple(t for t in tokens if t not in self.base.frame_set) or tokens
-        around = tuple(words(self.base.expand(sentence))) if sentence else ()
-        p_sentence = self.learned.read(" ".join(around)).p("none") if around and around != tokens else 0.0
-        if p_sentence and len(tokens) <= 2:
+        around = self._around(sentence)
+        if len(tokens) <= 2 and set(around) <= set(tokens):
+            around = self._around(message)
+        p_sentence = reader.read(" ".join(around)).p("none") if around and around != tokens else 0.0
+        if len(tokens) <= 2:  # with nothing around it ("und Plakate?"), nothing says it is not marketing
             return float(p_sentence)
-        return float(max(self.learned.read(" ".join(tokens)).p("none"), p_sentence))
+        return float(max(reader.read(" ".join(tokens)).p("none"), p_sentence))
+
+    def _around(self, text: str) -> tuple[str, ...]:
+        """The folded, expanded words the none-veto reads around an activity (without the frame's words when the
+        veto reader learned without them)."""
+        around = tuple(words(self.base.expand(text))) if text else ()
+        return tuple(w for w in around if w not in self.base.frame_set) if self.veto is not None else around
 
     def _learned_rule(self, label: str) -> Rule | None:
         return next((c.rule for c in self._rules if c.rule.id == label), None)
