@@ -53,6 +53,11 @@ class Term:
     fuzzy: bool = True
 
     @property
+    def needs(self) -> frozenset[str]:
+        """Every word of every part: a text lacking a possible match for one of them cannot match the term."""
+        return frozenset(w for part in self.parts for w in part)
+
+    @property
     def weight(self) -> int:
         """Specificity: letters matched, plus a bonus per extra part of a combination."""
         return sum(len(w) for part in self.parts for w in part) + 3 * (len(self.parts) - 1)
@@ -68,9 +73,38 @@ def compile_term(raw: str, fuzzy: bool = True) -> Term:
     return Term(raw, parts, fuzzy)
 
 
+class TermSet(tuple):  # type: ignore[type-arg]
+    """Compiled terms (a tuple of `Term`) with what `hits` needs to skip most of them in one set operation: each
+    term's words and the words of all of them."""
+
+    def __new__(cls, terms: tuple[Term, ...]) -> TermSet:
+        made = super().__new__(cls, terms)
+        made.needs = tuple(t.needs for t in terms)
+        made.vocabulary = frozenset(w for n in made.needs for w in n)
+        return made
+
+
 def compile_terms(raws: list[str], fuzzy: bool = True) -> tuple[Term, ...]:
-    return tuple(compile_term(r, fuzzy) for r in raws)
+    return TermSet(tuple(compile_term(r, fuzzy) for r in raws))
+
+
+@lru_cache(maxsize=20_000)
+def _possible(tokens: tuple[str, ...], vocabulary: frozenset[str]) -> frozenset[str]:
+    """The words of `vocabulary` that some token may match (`word_matches`): every match but a typo contains the word
+    (exact, prefix, compound head, a compound spelling of a phrase), and a typo keeps the first letter and the length
+    within two — the same test `_positions` starts with, done for a whole term list at once."""
+    joined, _ = _shape(tokens)
+    longest: dict[str, int] = {}
+    for t in tokens:
+        longest[t[:1]] = max(longest.get(t[:1], 0), len(t))
+    return frozenset(w for w in vocabulary
+                     if w in joined or (len(w) >= 7 and longest.get(w[:1], 0) >= len(w) - 2))
 
 
 def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:
-    return [t for t in terms if t.found_in(tokens)]
+    """The terms found in `tokens` (folded words), in their order. A `TermSet` first sets aside, in one pass, the
+    terms one of whose words no token may match (most of them); a plain tuple is tried term by term."""
+    if not isinstance(terms, TermSet):
+        return [t for t in terms if t.found_in(tokens)]
+    possible = _possible(tokens, terms.vocabulary)
+    return [t for t, needs in zip(terms, terms.needs, strict=True) if needs <= possible and t.found_in(tokens)]
