@@ -166,19 +166,26 @@ def without_signature(text: str) -> str:
     return text
 
 
+# A name in quotation marks is one name: „Infra and Database Migration to Microsoft Azure“ is a specialization, not a
+# migration and something else; single quotes only around words ("the partner's" is no quote)
+_QUOTED = re.compile(r"[„“”\"«»‚][^„“”\"«»‚‘\n]{2,100}[“”\"»«‘]|(?<!\w)'[^'\n]{2,100}'(?!\w)")
+
+
 def _mask_parentheses(sentence: str) -> tuple[str, list[str]]:
-    """Replace each "(…)" by a placeholder so no split happens inside it."""
+    """Replace each "(…)" and each quoted name by a placeholder so no split happens inside it."""
     groups: list[str] = []
 
     def keep(m: re.Match[str]) -> str:
         groups.append(m.group(0))
         return f"\x00{len(groups) - 1}\x00"
 
-    return PARENS.sub(keep, sentence), groups
+    return _QUOTED.sub(keep, PARENS.sub(keep, sentence)), groups
 
 
 def _unmask(text: str, groups: list[str]) -> str:
-    return re.sub("\x00(\\d+)\x00", lambda m: groups[int(m.group(1))], text)
+    for _ in range(2):  # a quoted name may hold a "(…)" placeholder
+        text = re.sub("\x00(\\d+)\x00", lambda m: groups[int(m.group(1))], text)
+    return text
 
 
 def _relative(clause: str, cased: bool) -> bool:

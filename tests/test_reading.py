@@ -206,7 +206,7 @@ def test_a_described_activity_never_gets_an_empty_reply(assistant) -> None:  # t
     """Asked about ("Co-op?" points back) and decided by nothing: one finding with the hand-off, not silence."""
     answer = assistant.answer("Die Lokalzeitung hat uns eine Viertelseite in der Samstagsausgabe angeboten, für unser "
                               "Microsoft-365-Angebot. Co-op?")
-    assert len(answer.findings) == 1 and answer.findings[0].verdict != "eligible" or \
-        [(f.verdict, f.rule_id) for f in answer.findings] == [("eligible", "dg.print-ads")]
+    got = [(f.verdict, f.rule_id) for f in answer.findings]
+    assert (len(got) == 1 and got[0][0] != "eligible") or got == [("eligible", "dg.print-ads")]
     assert answer.findings and (answer.handoff is not None) == (answer.findings[0].verdict != "eligible")
     assert assistant.answer("Wie viel Co-op-Budget haben wir aktuell noch übrig?").findings == []

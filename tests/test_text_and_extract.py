@@ -72,12 +72,37 @@ def test_term_positions_skip_nothing_word_matches_finds(lexical_checker) -> None
             assert _positions(tokens, word, fuzzy) == brute, word
 
 
+def test_term_sets_skip_no_term_that_matches(lexical_checker) -> None:  # type: ignore[no-untyped-def]
+    """`hits` on a compiled `TermSet` (one set operation sets most terms aside) finds exactly the terms that trying
+    every term finds, for every term list of the rule base, on messages with inflections, compounds and typos."""
+    from assistant.rules.terms import TermSet, hits
+
+    texts = ["Zeitungsanzeigen zertifzierung messestand ads adresse linkedin-kampagnen preventive webinare",
+             "telemarketng proof-of-concept bootcamps kundenseminare floor days printanzeige in der zeitung",
+             "incentive reise fuer die top seller und eine SMS kampagne mit google adds"]
+    matcher = lexical_checker.matcher
+    lists = [c.terms for c in matcher._rules] + [t for _, t in matcher._not_covered] + list(matcher._audiences.values())
+    assert all(isinstance(terms, TermSet) for terms in lists)
+    found = 0
+    for text in texts:
+        tokens = tuple(words(text))
+        for terms in lists:
+            fast = hits(terms, tokens)
+            assert fast == hits(tuple(terms), tokens), [t.raw for t in fast]
+            found += len(fast)
+    assert found >= 10
+
+
 SPLITS = [
     ("Können wir LinkedIn-Anzeigen und eine Incentive-Reise bezahlen?", 2),
     ("Can co-op cover the following?\n- exam vouchers\n- the audit fee\n- demo devices", 4),
     ("Wir wollen 2,000 Postkarten versenden", 1),  # no split inside numbers
     ("Ein Berater beim Kunden, der die Einführung begleitet", 1),  # relative clause stays attached
     ("Kundenbootcamp, die Zertifizierungsprüfung sowie ein E-Learning-Abo", 3),
+    # a quoted name is one name, in German and English quotation marks; an apostrophe is no quote
+    ("Audit zur Spezialisierung „Infra and Database Migration to Microsoft Azure“ – Co-op?", 1),
+    ("the 'Infra and Database Migration to Microsoft Azure' audit fee", 1),
+    ("the partner's LinkedIn ads and the client's newsletter", 2),
 ]
 
 
