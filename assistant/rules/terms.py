@@ -73,9 +73,12 @@ def compile_term(raw: str, fuzzy: bool = True) -> Term:
     return Term(raw, parts, fuzzy)
 
 
-class TermSet(tuple):  # type: ignore[type-arg]
+class TermSet(tuple[Term, ...]):
     """Compiled terms (a tuple of `Term`) with what `hits` needs to skip most of them in one set operation: each
     term's words and the words of all of them."""
+
+    needs: tuple[frozenset[str], ...]
+    vocabulary: frozenset[str]
 
     def __new__(cls, terms: tuple[Term, ...]) -> TermSet:
         made = super().__new__(cls, terms)
