@@ -28,6 +28,12 @@ STORIES = [
      "Für unsere Kunden.", "audience", [("eligible", "md.customer-seminars")], "de"),
     ("new audience for the earlier activity", ["Ist ein Copilot-Training Co-op-fähig?"],
      "und dasselbe für unsere Techniker?", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("the same named inside the follow-up, a compound's audience dropped", ["Können wir ein Kunden-Bootcamp zu Dynamics "
+     "365 über Co-op finanzieren?"], "Und wenn wir das Gleiche nur für unsere eigenen Berater machen?", "audience",
+     [("eligible", "ps.internal-training")], "de"),
+    ("the same named inside the follow-up, in English", ["Is a customer workshop on Intune eligible?"],
+     "And what about running the same thing just for our own engineers?", "audience",
+     [("eligible", "ps.internal-training")], "en"),
     ("correction names a new activity", ["Können wir eine Kundenveranstaltung bezahlen?"],
      "Sorry, ich meinte eine SMS-Kampagne", "new", [("eligible", "dg.direct-email-sms")], "de"),
     ("thanks get a short reply", ["Können wir LinkedIn-Anzeigen bezahlen?"], "Danke!", "social", [], "de"),

@@ -58,6 +58,10 @@ _ELLIPSIS_START = re.compile(
 _SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thing)?\s+for|dasselbe\s+f(?:ü|ue)r|"
                    r"das\s+gleiche\s+f(?:ü|ue)r|gilt\s+das\s+auch\s+f(?:ü|ue)r|does\s+that\s+go\s+for)\b",
                    re.IGNORECASE)
+# the earlier activity named again inside a follow-up ("what about running the same thing just for our own staff?",
+# „und wenn wir das Gleiche nur für unsere eigenen Techniker machen?"); with an audience and no activity of its own
+_SAME_INSIDE = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche)\b", re.IGNORECASE)
+_FOR = re.compile(r"\b(?:for|f(?:ü|ue)r)\b", re.IGNORECASE)
 _REPLIES = {
     "de": "Gern geschehen! Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
@@ -163,9 +167,11 @@ class Conversation:
         return "\n".join(lines)
 
     def core(self, activity: str) -> str:
-        """The activity without its audience ("Workshop für unsere Kunden" → "Workshop")."""
-        kept = [w for w in activity.split() if not (set(words(w)) & (self._audience_nouns | _AUDIENCE_FILLER))]
-        return " ".join(kept) or activity
+        """The activity without its audience ("Workshop für unsere Kunden" → "Workshop", "Kunden-Bootcamp" →
+        "Bootcamp")."""
+        said = self._audience_nouns | _AUDIENCE_FILLER
+        kept = ["-".join(part for part in w.split("-") if not set(words(part)) & said) for w in activity.split()]
+        return " ".join(w for w in kept if w.strip("-")) or activity
 
     def read(self, text: str, state: DialogueState) -> tuple[TurnKind, str]:
         """How the message continues the conversation, and the text to check.
@@ -192,10 +198,15 @@ class Conversation:
         rest = [t for t in tokens if t not in said_only and not audiences_in((t,))]
         # "same thing for our internal presales folks?": the same activity, for whom the rest describes
         same = _SAME.match(text)
-        if audience and not names_activity and (not rest or same):
+        inside = _SAME_INSIDE.search(text)
+        if audience and not names_activity and (not rest or same or inside):
             target = state.pending or last
+            for_word = "für" if state.language == "de" else "for"
             if same:  # "the same thing for our sales team" → "<activity> for our sales team"
-                return "audience", f"{target.core} {'für' if state.language == 'de' else 'for'} {text[same.end():].strip()}"
+                return "audience", f"{target.core} {for_word} {text[same.end():].strip()}"
+            if inside:  # "… das Gleiche nur für unsere Techniker machen?" → "<activity> für unsere Techniker machen?"
+                whom = list(_FOR.finditer(text))
+                return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip() if whom else text}"
             said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"
             return "audience", f"{target.core} {' '.join(said)}"
         if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"
