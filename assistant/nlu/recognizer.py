@@ -14,6 +14,9 @@ or IT business) and "off" (something else that uses the same words: a birthday a
 an accountant's tax seminar), trained on `assistant/nlu/purpose/*.jsonl` plus every rule-labelled line of
 the activity corpus as "on".
 
+The none-veto (matcher step 5) reads with a second fit of the same corpus and method, learned without the question
+frame's words (`veto_reader`): whether text is Co-op marketing at all lies in what it describes.
+
 Fitted models are cached in their run-time form (`assistant.nlu.linear`, no scikit-learn needed to read) as
 `<name>-<corpus hash>.npz` in the model cache (`Settings.model_cache`), next to the
 exported encoder: they derive from shipped files only, so every data dir (and every test) shares them.
