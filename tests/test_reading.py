@@ -68,8 +68,27 @@ PURPOSE = [
 ]
 
 
+# Session 6 (issue #6, plain wording): the activity is described in one sentence and asked about in another that
+# names only its costs or a pointer; and a bare word ("event") is read in the message around it. Written for these
+# tests, not taken from an eval set; the first three got "unclear" before, the last two guard against a false yes.
+ANOTHER_SENTENCE = [
+    ("costs of a described booth", "Im Herbst stellen wir auf der Hannover Messe mit einem eigenen Stand unsere "
+     "Azure-IoT-Lösungen vor. Standfläche und Messebau – geht das über Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("printing and postage of a described mailing", "Wir wollen 2.000 Bestandskunden einen gedruckten Brief zu Windows 11 "
+     "per Post schicken. Druck und Porto über Co-op?", [("eligible", "dg.direct-email-sms")]),
+    ("vouchers of a described exam", "We're sending three engineers to the AZ-104 exam next week. Can co-op pay the exam "
+     "vouchers?", [("eligible", "ps.certifications-exams")]),
+    ("a generic word yields to the reading", "The regional business weekly offered us a half page in its printed "
+     "spring issue to present our Azure backup service. Co-op?", [("eligible", "dg.print-ads")]),
+    ("a club's festival called an event", "Our bowling club holds its summer festival in June. It's an event – can we "
+     "use Co-op?", [("unclear", None)]),
+    ("a school ball called an event", "Unsere Tochter feiert Abiball. Das ist doch ein Event – über Co-op?",
+     [("unclear", None)]),
+]
+
+
 @pytest.mark.parametrize(("question", "expected"), [r if hasattr(r, "marks") else pytest.param(*r[1:], id=r[0])
-                                                    for r in ISSUE_6 + PURPOSE])
+                                                    for r in ISSUE_6 + PURPOSE + ANOTHER_SENTENCE])
 def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer(question)
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
@@ -173,33 +192,6 @@ def test_purpose_read_from_the_message(assistant, monkeypatch, question: str,  #
     if expected[0][0] == "unclear":
         monkeypatch.setattr(assistant.matcher, "purpose_reader", None)  # without the reader the rule decides
         assert assistant.answer(question).findings[0].verdict == "eligible"
-
-
-# Session 6 (issue #6, plain wording): the activity is described in one sentence and asked about in another that
-# names only its costs or a pointer; and a bare word ("event") is read in the message around it. Written for these
-# tests, not taken from an eval set; the first three got "unclear" before, the last two guard against a false yes.
-ANOTHER_SENTENCE = [
-    ("costs of a described booth", "Im Herbst stellen wir auf der Hannover Messe mit einem eigenen Stand unsere "
-     "Azure-IoT-Lösungen vor. Standfläche und Messebau – geht das über Co-op?", [("eligible", "dg.trade-shows-events")]),
-    ("printing and postage of a described mailing", "Wir wollen 2.000 Bestandskunden einen gedruckten Brief zu Windows 11 "
-     "per Post schicken. Druck und Porto über Co-op?", [("eligible", "dg.direct-email-sms")]),
-    ("vouchers of a described exam", "We're sending three engineers to the AZ-104 exam next week. Can co-op pay the exam "
-     "vouchers?", [("eligible", "ps.certifications-exams")]),
-    ("a generic word yields to the reading", "The regional business weekly offered us a half page in its printed "
-     "spring issue to present our Azure backup service. Co-op?", [("eligible", "dg.print-ads")]),
-    ("a club's festival called an event", "Our bowling club holds its summer festival in June. It's an event – can we "
-     "use Co-op?", [("unclear", None)]),
-    ("a school ball called an event", "Unsere Tochter feiert Abiball. Das ist doch ein Event – über Co-op?",
-     [("unclear", None)]),
-]
-
-
-@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in ANOTHER_SENTENCE], ids=[r[0] for r in ANOTHER_SENTENCE])
-def test_activity_described_in_another_sentence(assistant, question: str,  # type: ignore[no-untyped-def]
-                                                expected: list[tuple[str, str | None]]) -> None:
-    answer = assistant.answer(question)
-    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
-    assert (answer.handoff is not None) == any(v != "eligible" for v, _ in expected)
 
 
 def test_a_described_activity_never_gets_an_empty_reply(assistant) -> None:  # type: ignore[no-untyped-def]
