@@ -130,8 +130,7 @@ class Assistant:
         out = []
         for rem in self.rules.reminders:
             if rem.applies_to == "all_eligible" or eligible & set(rem.applies_to):
-                section = self.knowledge.section(rem.section).title
-                out.append((rem.text.de if lang == "de" else rem.text.en, section))
+                out.append((rem.text.de if lang == "de" else rem.text.en, self.knowledge.title_in(rem.section, lang)))
         return out
 
     def _passages(self, text: str, answer: Answer, answerable_only: bool) -> list[str]:
@@ -160,5 +159,5 @@ class Assistant:
                 line = f"> {german[i]}"
                 if answer.language == "en" and i < len(english):
                     line += f"\n>\n> _{english[i]}_"
-                out.append(line + f"\n\n— *{section.title}*")
+                out.append(line + f"\n\n— *{self.knowledge.title_in(sid, answer.language)}*")
         return out

@@ -38,6 +38,10 @@ def test_clear_yes_has_no_handoff_and_gives_poe_reminders(assistant) -> None:  #
     assert data["handoff"] is None
     assert "distribution list" in data["answer"]  # the POE rule for e-mail campaigns
     assert "pre-approved" in data["answer"]
+    # the reminders name their section in the reader's language, the original's title beside it
+    assert "Tip 2: Always keep the POE requirements in mind (Tipp 2:" in data["answer"]
+    german = assistant.answer("Können wir eine E-Mail-Kampagne an unsere Kunden mit Co-op bezahlen?").answer
+    assert "Tipp 2: POE-Anforderungen stets im Blick behalten" in german and "Tip 2" not in german
 
 
 PROCESS = [
