@@ -108,9 +108,14 @@ class Checker:
         decisions: list[tuple[Piece, Decision | None, list[str]]] = []
         if message_questions:  # statements of what is settled are context when the message asks elsewhere
             pieces = [p for p in pieces if p.question or not self.settled(p.sentence)]
+        # items the guidance does not cover (salaries, rent) are judged on their own and say nothing about their
+        # neighbours in the sentence ("unseren Messestand auf der it-sa und Gehälter für unser Vertriebsteam")
+        uncovered = [p for p in pieces if self.matcher.not_covered_in(tuple(words(self.rules.expand(p.text))))]
         for piece in pieces:
             content = self.content_words(piece.text)
-            decision = self.matcher.decide(piece.text, context=question, allow_semantic=False, sentence=piece.sentence)
+            decision = self.matcher.decide(piece.text, context=question, allow_semantic=False,
+                                           sentence=_own(piece, uncovered, piece.sentence),
+                                           message=_own(piece, uncovered, question))
             here = sentence_topics[piece.sentence]
             process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
                 and piece.question and not piece.asks
@@ -141,7 +146,8 @@ class Checker:
             if decision is None and content and asking and piece.sentence not in decided_sentences:
                 # the semantic fallback only speaks where no word of the sentence was recognised
                 decision = self.matcher.decide(piece.text, context=question, allow_semantic=True,
-                                               sentence=piece.sentence)
+                                               sentence=_own(piece, uncovered, piece.sentence),
+                                               message=_own(piece, uncovered, question))
             if decision is None:
                 if not content or not asking or sentence_topics[piece.sentence] or piece.injected:
                     continue
@@ -313,6 +319,16 @@ def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece
         if other is not piece and d is not None and other_rule != rule and other.text.strip():
             rest = rest.replace(other.text, " ")
     return rest
+
+
+def _own(piece: Piece, others: list[Piece], text: str) -> str:
+    """`text` (the piece's sentence, or the message) without the `others` split from the piece's sentence (the
+    not-covered items: "unseren Messestand auf der it-sa und Gehälter für unser Vertriebsteam" — the salaries tell
+    nothing about the stand); other sentences stay as its context."""
+    for other in others:
+        if other is not piece and other.sentence == piece.sentence and other.text.strip():
+            text = text.replace(other.text, " ")
+    return text
 
 
 def _quote_en(knowledge: KnowledgeBase, section_id: str, title_en: str) -> str | None:

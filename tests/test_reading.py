@@ -80,6 +80,8 @@ ANOTHER_SENTENCE = [
      "vouchers?", [("eligible", "ps.certifications-exams")]),
     ("a generic word yields to the reading", "The regional business weekly offered us a half page in its printed "
      "spring issue to present our Azure backup service. Co-op?", [("eligible", "dg.print-ads")]),
+    ("a not-covered neighbour says nothing about the booth", "Hallo, können wir unseren Messestand auf der DMEA und "
+     "Gehälter für unser Vertriebsteam über Co-op abrechnen?", [("eligible", "dg.trade-shows-events"), ("unclear", None)]),
     ("a club's festival called an event", "Our bowling club holds its summer festival in June. It's an event – can we "
      "use Co-op?", [("unclear", None)]),
     ("a school ball called an event", "Unsere Tochter feiert Abiball. Das ist doch ein Event – über Co-op?",

@@ -193,9 +193,11 @@ class Matcher:
             return None
         return self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
 
-    def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "") -> Decision | None:
+    def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "",
+               message: str | None = None) -> Decision | None:
         """Decide one activity (steps 1–8); `context` (the whole question) supplies the audience if the activity has
-        none, `sentence` (the one the activity stands in) the purpose the none-veto reads. The caller applies
+        none, `sentence` (the one the activity stands in) the purpose the none-veto reads, `message` (default
+        `context`) what it reads around an activity alone in its sentence. The caller applies
         step 9 (`purpose_slot`) once it knows which other activities the message names.
 
         Returns None when the text names nothing a rule or the fallback could judge.
@@ -209,13 +211,13 @@ class Matcher:
         excluded = _best([d for d in decided if d[0].kind == "exclusion"])
         if excluded:
             return _lexical(excluded)
-        covered = [nid for nid, terms in self._not_covered if hits(terms, tokens)]
+        covered = self.not_covered_in(tokens)
         if covered:
             return Decision("unclear", terms=tuple(covered), confidence=0.8, reason="not-covered")
         for kind in ("allowance", "eligible_activity"):
             best = _best([d for d in decided if d[0].kind == kind])
             if best:
-                p_none = self.p_not_marketing(tokens, sentence, context)
+                p_none = self.p_not_marketing(tokens, sentence, context if message is None else message)
                 if p_none >= self.none_veto:
                     return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=round(p_none, 3),
                                     candidates=(best[0].id,), reason="not-marketing")
@@ -254,6 +256,10 @@ class Matcher:
         if reading.label == found[0].id or reading.probability < self.learned_min:
             return None
         return self._learned(reading, audiences)
+
+    def not_covered_in(self, tokens: tuple[str, ...]) -> list[str]:
+        """Ids of the not-covered items (salaries, rent, donations…) the folded tokens name (step 2)."""
+        return [nid for nid, terms in self._not_covered if hits(terms, tokens)]
 
     def p_not_marketing(self, tokens: tuple[str, ...], sentence: str = "", message: str = "") -> float:
         """How strongly the recogniser reads the activity as not Co-op marketing (0 without a recogniser).
