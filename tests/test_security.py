@@ -123,6 +123,7 @@ def test_safe_layer_binds_every_id_and_refuses_the_injection(db_url: str) -> Non
                 await call()
             except InvalidIdError:
                 refused.append("refused")
+        assert await layer.get_thread_author(str(uuid.uuid4())) == ""  # not stored: Chainlit's ACL answers 404
         b_threads = await layer.get_all_user_threads(user_id=ids["b"])  # the stored bad row is skipped
         a_threads = await layer.get_all_user_threads(user_id=ids["a"])
         await layer.engine.dispose()

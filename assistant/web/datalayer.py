@@ -79,8 +79,13 @@ class SafeDataLayer(SQLAlchemyDataLayer):
 
     # -- threads -------------------------------------------------------------------------------------------
     async def get_thread_author(self, thread_id: str) -> str:
+        """The thread's author's identifier; "" for a thread not stored (yet), which Chainlit's ACL answers with 404
+        "Thread not found" — its layer raises ValueError there, a 500 to the client."""
         require_uuid(thread_id, what="thread id")
-        return await super().get_thread_author(thread_id)
+        try:
+            return await super().get_thread_author(thread_id)
+        except ValueError:
+            return ""
 
     async def get_thread(self, thread_id: str) -> ThreadDict | None:
         require_uuid(thread_id, what="thread id")

@@ -46,10 +46,10 @@ def _attack(srv: Server) -> None:
         assert "förderfähig" in a.ask(SECRET)
     finally:
         a.close()
-    def stored() -> list[dict[str, Any]]:  # the owner reads it, once the answer's passages are written
+    def stored() -> list[dict[str, Any]]:  # the owner reads it, once the thread and the answer's passages are written
         status, body = http("GET", f"{srv.url}/project/thread/{a.thread_id}", cookie_a)
-        assert status == 200 and "Falkenstein" in body.decode()
-        return list(json.loads(body)["elements"])
+        assert status in (200, 404), status  # 404 until the thread is stored, never an error
+        return list(json.loads(body)["elements"]) if status == 200 and "Falkenstein" in body.decode() else []
 
     elements = poll(stored, 20, "the answer's source passages in the stored thread")
     file_url = srv.url + elements[0]["url"]
