@@ -111,11 +111,13 @@ class Checker:
         # items the guidance does not cover (salaries, rent) are judged on their own and say nothing about their
         # neighbours in the sentence ("unseren Messestand auf der it-sa und Gehälter für unser Vertriebsteam")
         uncovered = [p for p in pieces if self.matcher.not_covered_in(tuple(words(self.rules.expand(p.text))))]
+        # what the none-veto reads around each piece: its sentence and the message, without those items
+        read_around = {id(p): (_own(p, uncovered, p.sentence), _own(p, uncovered, question)) for p in pieces}
         for piece in pieces:
             content = self.content_words(piece.text)
-            decision = self.matcher.decide(piece.text, context=question, allow_semantic=False,
-                                           sentence=_own(piece, uncovered, piece.sentence),
-                                           message=_own(piece, uncovered, question))
+            sentence, message = read_around[id(piece)]
+            decision = self.matcher.decide(piece.text, context=question, allow_semantic=False, sentence=sentence,
+                                           message=message)
             here = sentence_topics[piece.sentence]
             process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
                 and piece.question and not piece.asks
@@ -145,9 +147,9 @@ class Checker:
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
             if decision is None and content and asking and piece.sentence not in decided_sentences:
                 # the semantic fallback only speaks where no word of the sentence was recognised
-                decision = self.matcher.decide(piece.text, context=question, allow_semantic=True,
-                                               sentence=_own(piece, uncovered, piece.sentence),
-                                               message=_own(piece, uncovered, question))
+                sentence, message = read_around[id(piece)]
+                decision = self.matcher.decide(piece.text, context=question, allow_semantic=True, sentence=sentence,
+                                               message=message)
             if decision is None:
                 if not content or not asking or sentence_topics[piece.sentence] or piece.injected:
                     continue
@@ -177,7 +179,8 @@ class Checker:
             if key:
                 by_key[key] = finding
             findings.append(finding)
-            undecided += [finding] if decision.reason == "no-rule" else []
+            if decision.reason == "no-rule":
+                undecided.append(finding)
         if message_asks and not read_process and len(undecided) == len(findings) \
                 and not any(t in self._answerable for t in topics):
             whole = self._read_whole(pieces, question, language, undecided)

@@ -121,7 +121,7 @@ class KnowledgeBase:
         """The section's title for a reader of `language`: the translation's title with the original's in parentheses
         ("Tip 2: … (Tipp 2: …)"), or the original's alone when there is no translation."""
         title = self.section(section_id).title
-        rendering = self.rendering(section_id, language) if language != "de" else None
+        rendering = self.rendering(section_id, language)  # None in the original's language
         return f"{rendering.title} ({title})" if rendering and rendering.title != title else title
 
     def contains(self, quote: str) -> bool:

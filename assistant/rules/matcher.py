@@ -226,7 +226,7 @@ class Matcher:
             return Decision(
                 "needs_info", candidates=tuple(r.id for r in ambiguous), confidence=0.6, reason="ambiguous-audience"
             )
-        described = [t for t in tokens if t not in self.base.audience_words]
+        described = self._described(tokens)
         # a single word never decides alone ("Best" closing an e-mail is no best practice)
         if self.learned is not None and len([t for t in described if t not in self.base.frame_set]) >= 2:
             # the audience is a slot, not the activity: the recogniser names the activity from the rest
@@ -251,11 +251,15 @@ class Matcher:
         term's rule."""
         if self.learned is None or any(len(t.parts) > 1 or len(t.parts[0]) > 1 for t in found[1]):
             return None
-        described = [t for t in tokens if t not in self.base.audience_words]
-        reading = self.learned.read(" ".join(described))
+        reading = self.learned.read(" ".join(self._described(tokens)))
         if reading.label == found[0].id or reading.probability < self.learned_min:
             return None
         return self._learned(reading, audiences)
+
+    def _described(self, tokens: tuple[str, ...]) -> list[str]:
+        """The activity's words the recogniser reads: without the audience's (who it is for is a slot, not the
+        activity)."""
+        return [t for t in tokens if t not in self.base.audience_words]
 
     def not_covered_in(self, tokens: tuple[str, ...]) -> list[str]:
         """Ids of the not-covered items (salaries, rent, donations…) the folded tokens name (step 2)."""
@@ -278,15 +282,15 @@ class Matcher:
             return 0.0
         # the question frame is not the activity ("SEO über Co-op laufen lassen" reads as "SEO")
         tokens = tuple(t for t in tokens if t not in self.base.frame_set) or tokens
-        around = self._around(sentence)
+        around = self._veto_words(sentence)
         if len(tokens) <= 2 and set(around) <= set(tokens):
-            around = self._around(message)
+            around = self._veto_words(message)
         p_sentence = reader.read(" ".join(around)).p("none") if around and around != tokens else 0.0
         if len(tokens) <= 2:  # with nothing around it ("und Plakate?"), nothing says it is not marketing
             return float(p_sentence)
         return float(max(reader.read(" ".join(tokens)).p("none"), p_sentence))
 
-    def _around(self, text: str) -> tuple[str, ...]:
+    def _veto_words(self, text: str) -> tuple[str, ...]:
         """The folded, expanded words the none-veto reads around an activity (without the frame's words when the
         veto reader learned without them)."""
         around = tuple(words(self.base.expand(text))) if text else ()
