@@ -130,7 +130,7 @@ class Checker:
         questioned = any(d is not None and p.question for p, d, _ in decisions)
         asked = [(p, d, c) for p, d, c in decisions if not questioned or p.question or p.asks or p.listed]
         around = {id(p): _around(p, d, asked, question) for p, d, _ in decisions}
-        decisions = self._named_again(self._read_labels(decisions, question), question)
+        decisions = self._set_aside_again(self._named_again(self._read_labels(decisions, question), question), around)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
             # done. Can we add syndicated content?"), unless they ask about paying or are list items
@@ -237,6 +237,46 @@ class Checker:
                 >= self.matcher.none_veto:
             return decisions
         return [(p, a or d, c) for (p, d, c), a in zip(decisions, again, strict=True)]
+
+    def _set_aside_again(self, decisions: list[tuple[Piece, Decision | None, list[str]]], around: dict[int, str]
+                         ) -> list[tuple[Piece, Decision | None, list[str]]]:
+        """A piece that names again, with nothing besides its rule's words, an activity another piece of the message
+        set aside is that activity ("Our office manager is doing the PMP certification. The exam fee is $575 – can
+        co-op cover it?"; „Frage zu einer Messe: Unser Stand wird zu 50 % über MDF finanziert. Kann die andere Hälfte
+        aus Co-op kommen?“): its "eligible" takes the decision of the piece that set the same rule aside — the
+        none-veto's (reason "not-marketing", the rule its candidate), the purpose slot's (step 9, read here for every
+        piece with `around`) or an exclusion whose words name the activity (an exclusion wins over an allowed reading
+        of the same activity)."""
+        aside: dict[str, Decision] = {}
+        read: list[tuple[Piece, Decision | None, list[str]]] = []
+        for piece, decision, content in decisions:
+            if decision is not None and decision.rule is not None and decision.verdict == "eligible":
+                purposed = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
+                if purposed is not decision:
+                    aside.setdefault(decision.rule.id, purposed)
+                decision = purposed
+            read.append((piece, decision, content))
+        decisions = read
+        for piece, decision, _ in decisions:
+            if decision is None:
+                continue
+            if decision.reason == "not-marketing" and decision.candidates:
+                aside.setdefault(decision.candidates[0], decision)
+            elif decision.verdict == "not_eligible":
+                named, _ambiguous = self.matcher.lexical_hits(tuple(words(self.rules.expand(piece.text))), set())
+                for rule, _terms in named:
+                    if rule.kind != "exclusion":
+                        aside.setdefault(rule.id, decision)
+        if not aside:
+            return decisions
+        out: list[tuple[Piece, Decision | None, list[str]]] = []
+        for piece, decision, content in decisions:
+            if decision is not None and decision.verdict == "eligible" and decision.rule is not None \
+                    and decision.rule.id in aside \
+                    and len(self.matcher.subject(tuple(words(self.rules.expand(piece.text))), decision.terms)) <= 1:
+                decision = aside[decision.rule.id]
+            out.append((piece, decision, content))
+        return out
 
     def _read_labels(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
                      message: str) -> list[tuple[Piece, Decision | None, list[str]]]:

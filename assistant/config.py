@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # "none"), 0.2 → 3 and 6 (session-5 code: 2 and 6), retired real-world 2 (was 3), the own gates met.
     recognizer_none_veto: float = Field(default=0.2, ge=0.0, le=1.0)
     recognizer_min: float = Field(default=0.8, ge=0.0, le=1.0)
+    # Session 7: a match of one-word terms only ("champion", "incentive", "events") stands when the recogniser, reading
+    # the activity's words, gives its rule at least this probability or does not read them as "none".
+    recognizer_corroborate_min: float = Field(default=0.2, ge=0.0, le=1.0)
     # the learned reader of what a message promotes (matcher step 9; needs the recogniser). purpose_min measured in
     # session 5 on the own and retired sets (readable), the reader learning and reading without question-frame words:
     # 0.8 → 0.7 took false "eligible" on the retired negative set from 7 to 6 with the own sets unchanged; 0.6 fails

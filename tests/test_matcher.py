@@ -12,6 +12,9 @@ TABLE = [
     ("Can co-op pay the audit fee for our specialization?", [("not_eligible", "excl.specialization-audit-fees")]),
     ("Prüfungsgutscheine für die AZ-104 – Co-op?", [("eligible", "ps.certifications-exams")]),
     ("Können wir unseren Eigenanteil an einer MDF-Kampagne mit Co-op decken?", [("not_eligible", "excl.mdf-surestep-cofunding")]),
+    # an exclusion wins over an allowed reading of the same activity named again in another piece
+    ("Zur Messe: Unser Messestand auf der DMEA wird zur Hälfte über MDF finanziert. Kann die Messe über Co-op laufen?",
+     [("not_eligible", "excl.mdf-surestep-cofunding")]),
     ("Featured Partner Sponsorship auf der Ignite – geht das?", [("eligible", "allow.featured-partner-sponsorship")]),
     ("Tickets für die Microsoft Ignite für zwei Techniker?", [("eligible", "ps.microsoft-conferences")]),
     ("Workshop für unsere Kunden zu Copilot?", [("eligible", "md.customer-seminars")]),

@@ -89,8 +89,29 @@ ANOTHER_SENTENCE = [
 ]
 
 
+# Session 7 (issue #6, a generic word never decides "eligible" alone): a one-word term the words around it do not
+# corroborate, a piece that only names again what another piece set aside (the none-veto, the purpose slot, an
+# exclusion), and amounts. Written for these tests, not taken from an eval set; before, each of the first five said
+# "eligible" somewhere; the last two guard the yes.
+SET_ASIDE = [
+    ("a league's champion", "Our bowling league crowns a champion every month and he gets a cup. Can co-op pay for the "
+     "cup?", [("unclear", None)]),
+    ("a table-football champion", "Beim Kickerturnier im Büro bekommt der Champion einen Pokal. Zahlt das Co-op?",
+     [("unclear", None)]),
+    ("the exam fee of another body's certification", "Our receptionist is taking the ITIL 4 Foundation certification "
+     "next month. Can co-op pay the exam fee?", [("unclear", None)]),
+    ("the exam fee of a forklift licence", "Unser Hausmeister macht den Staplerschein mit Prüfung bei der IHK. Kann "
+     "Co-op die Prüfungsgebühr zahlen?", [("unclear", None)]),
+    ("an invoice amount is no exam code", "Rechnung Nr. 4711 über 2.900 € – Co-op?", [("unclear", None)]),
+    ("a Microsoft exam stays eligible", "Can we pay the AZ-900 exam vouchers for our engineers with co-op?",
+     [("eligible", "ps.certifications-exams")]),
+    ("two activities of one sentence stay two", "Wir machen eine Messe zu Copilot und eine SMS-Kampagne. Co-op?",
+     [("eligible", "dg.trade-shows-events"), ("eligible", "dg.direct-email-sms")]),
+]
+
+
 @pytest.mark.parametrize(("question", "expected"), [r if hasattr(r, "marks") else pytest.param(*r[1:], id=r[0])
-                                                    for r in ISSUE_6 + PURPOSE + ANOTHER_SENTENCE])
+                                                    for r in ISSUE_6 + PURPOSE + ANOTHER_SENTENCE + SET_ASIDE])
 def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer(question)
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected

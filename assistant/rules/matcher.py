@@ -14,9 +14,11 @@ Policy (in this order):
    learned without question-frame words) — a generic word never decides "eligible" alone ("SMS" in a phone
    bill); such text is "unclear" (reason "not-marketing"); and a match of one-word terms only yields to the
    recogniser when it reads the activity as another rule with probability >= `learned_min` ("a quarter page in
-   the Saturday edition the newspaper offered us" is a print ad, not a customer offer);
+   the Saturday edition the newspaper offered us" is a print ad, not a customer offer), and stands only when the
+   recogniser, reading the activity's words, does not read them as "none" with the term's rule below
+   `corroborate_min` ("the champion gets a trophy" is "unclear");
 6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min` and the
-   activity has two words or more besides the question frame (a single word never decides alone),
+   activity has two words or more besides the question frame and numbers (a single word never decides alone),
    reading the activity without the audience words (who it is for is a slot, not the activity:
    "our own internal dev subscription" names no activity); audience rules still need their audience,
    else "needs_info";
@@ -87,6 +89,7 @@ class Matcher:
     purpose_reader: Reader | None = None
     purpose_min: float = 0.7
     veto: Reader | None = None  # the recogniser learned without question-frame words (step 5); else `learned`
+    corroborate_min: float = 0.2
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
@@ -161,11 +164,15 @@ class Matcher:
         found = self.purpose_of(read)
         if found is not None:
             return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
-        if unexplained or len(self._subject(read, decision.terms)) < 2:
+        if unexplained or len(self.subject(read, decision.terms)) < 2:
             return decision  # no subject besides the activity to read a purpose from
         reading = self._read_purpose(read)
         p_off = reading.p(OFF) if reading is not None else 0.0
-        if reading is None or p_off < self.purpose_min:
+        # the guidance's wording makes the activity Microsoft's own (its certifications, conferences, programme):
+        # a lean towards another subject is enough ("the PMP certification", "eine Zertifizierung nach DIN EN 1090")
+        needed = min(self.purpose_min, MICROSOFT_OWN_OFF) if decision.rule and decision.rule.names_microsoft \
+            else self.purpose_min
+        if reading is None or p_off < needed:
             return decision
         # the reader's strongest word features for "off", as far as they are content words of the message
         cues = tuple(e for e in reading.evidence if reading.label == OFF and set(e.split()) <= set(read)
@@ -173,11 +180,11 @@ class Matcher:
         return Decision("unclear", None, decision.matched_by, cues, round(p_off, 3), reason="purpose",
                         purpose="other-topic")
 
-    def _subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
+    def subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
         """The content words of `read` besides the activity's own terms: what the purpose reader can read a subject
         from ("und Plakate?" names none; "Der Kegelclub unseres Chefs braucht eine Website" does)."""
         named = {w for t in terms for w in words(t) if len(w) >= 4}
-        return [w for w in read if len(w) > 2 and w not in self.base.frame_set
+        return [w for w in read if len(w) > 2 and w not in self.base.frame_set and not w.isdigit()
                 and not any(w.startswith(n) or n.startswith(w) for n in named)]
 
     def p_off(self, text: str) -> float:
@@ -228,7 +235,7 @@ class Matcher:
             )
         described = self._described(tokens)
         # a single word never decides alone ("Best" closing an e-mail is no best practice)
-        if self.learned is not None and len([t for t in described if t not in self.base.frame_set]) >= 2:
+        if self.learned is not None and len(self._activity_words(described)) >= 2:
             # the audience is a slot, not the activity: the recogniser names the activity from the rest
             activity = self.learned.read(" ".join(described))
             if activity.probability >= self.learned_min:
@@ -247,12 +254,23 @@ class Matcher:
                         audiences: set[str]) -> Decision | None:
         """A single generic word does not decide against a confident reading of the whole activity (step 5): when
         every matching term is one word ("offer", "Veranstaltung"; "landing page" is two) and the recogniser reads the
-        activity as another rule with probability >= `learned_min`, the recogniser's rule decides. None keeps the
-        term's rule."""
+        activity as another rule with probability >= `learned_min`, the recogniser's rule decides; when it reads the
+        activity's words (two or more besides the question frame) as "none" and gives the term's rule less than
+        `corroborate_min`, nothing corroborates the word and the activity is "unclear" (reason "not-marketing",
+        the term's rule its candidate: "the champion gets a trophy"). None keeps the term's rule."""
         if self.learned is None or any(len(t.parts) > 1 or len(t.parts[0]) > 1 for t in found[1]):
             return None
-        reading = self.learned.read(" ".join(self._described(tokens)))
-        if reading.label == found[0].id or reading.probability < self.learned_min:
+        described = self._described(tokens)
+        reading = self.learned.read(" ".join(described))
+        if reading.label == found[0].id:
+            return None
+        if (reading.label in _NOT_A_RULE and reading.p(found[0].id) < self.corroborate_min
+                and len(self._activity_words(described)) >= 2):
+            # the word names a listed activity, the words around it read as something else ("the champion gets a
+            # trophy", "how is our incentive payout split"): the word alone does not decide
+            return Decision("unclear", terms=tuple(t.raw for t in found[1]), confidence=round(reading.probability, 3),
+                            candidates=(found[0].id,), reason="not-marketing")
+        if reading.probability < self.learned_min:
             return None
         return self._learned(reading, audiences)
 
@@ -260,6 +278,11 @@ class Matcher:
         """The activity's words the recogniser reads: without the audience's (who it is for is a slot, not the
         activity)."""
         return [t for t in tokens if t not in self.base.audience_words]
+
+    def _activity_words(self, described: list[str]) -> list[str]:
+        """The described words that say what the activity is: not the question frame's, not numbers (an amount or an
+        invoice number names no activity; a number still helps the recogniser read "Windows 11" or "AZ-900")."""
+        return [t for t in described if t not in self.base.frame_set and not t.isdigit()]
 
     def not_covered_in(self, tokens: tuple[str, ...]) -> list[str]:
         """Ids of the not-covered items (salaries, rent, donations…) the folded tokens name (step 2)."""
@@ -316,6 +339,9 @@ class Matcher:
                         reason="rule")
 
 
+# matcher step 9 for a rule whose guidance wording names Microsoft: the purpose reader leaning "off" decides
+MICROSOFT_OWN_OFF = 0.5
+_NOT_A_RULE = frozenset({"none"})
 _NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie"})
 _NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher"})
 _ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem"})

@@ -64,6 +64,12 @@ class Rule(Strict):
     cases: Cases
     channels: Channels | None = None
 
+    @property
+    def names_microsoft(self) -> bool:
+        """The guidance's own wording makes the activity Microsoft's ("Microsoft-Zertifizierungen", "Von Microsoft
+        organisierte Konferenzen", "Microsoft-syndizierte Inhalte"): what it promotes must be Microsoft's."""
+        return "microsoft" in self.source_quote.lower()
+
     @field_validator("terms")
     @classmethod
     def _has_terms(cls, v: Bilingual) -> Bilingual:
