@@ -25,6 +25,7 @@ ingest: install
 	$(BIN)/coop-assistant ingest
 
 run: install ingest
+	$(BIN)/coop-assistant db upgrade
 	env -u CI $(BIN)/chainlit run assistant/app.py --headless --host 127.0.0.1 --port 8000
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser)

@@ -29,7 +29,7 @@ from assistant.web.datalayer import SafeDataLayer
 from assistant.web.files import LocalStorageClient, file_router
 from assistant.web.ids import is_uuid
 from assistant.web.offline_html import offline_template
-from assistant.web.persistence import ensure_schema
+from assistant.web.persistence import upgrade as upgrade_schema
 from assistant.web.security import SecurityHeaders
 from assistant.web.tokens import TokenGate
 from assistant.web.ui import STARTERS, handoff_message, limit_message, limit_script, source_elements, ui_language
@@ -110,7 +110,7 @@ async def warm_up() -> None:
 
 @cl.data_layer
 def data_layer() -> SafeDataLayer:
-    ensure_schema(settings.database)
+    upgrade_schema(settings.database)
     return layer
 
 

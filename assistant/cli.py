@@ -211,5 +211,43 @@ def load(
         raise typer.Exit(2) from exc
 
 
+db = typer.Typer(help="The chat-history database (COOP_DATABASE_URL; default SQLite in the data dir).",
+                 no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+def _database() -> str:
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings.database
+
+
+def _where(url: str) -> str:
+    return url.split("@")[-1] if "@" in url else url  # no credentials on the terminal
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations up to the newest (run by the server's start and `make run`, idempotent)."""
+    from assistant.web.persistence import head, upgrade
+
+    url = _database()
+    try:
+        upgrade(url)
+    except (ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"schema at revision {head()} ({_where(url)})")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the revision the database is at ("none": never migrated)."""
+    from assistant.web.persistence import revision_of
+
+    url = _database()
+    typer.echo(f"{revision_of(url) or 'none'} ({_where(url)})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from assistant.web.ids import InvalidIdError, bad_ids, is_uuid
-from assistant.web.persistence import ensure_schema
+from assistant.web.persistence import upgrade as upgrade_schema
 
 SECRET = "test-jwt-secret-" + "x" * 40
 
@@ -63,7 +63,7 @@ def test_bad_ids_finds_every_id_key_but_not_free_payloads() -> None:
 
 # -- the data layer on both databases ------------------------------------------------------------------------
 def _layer(url: str, cls: type, **kwargs: Any) -> Any:
-    ensure_schema(url)
+    upgrade_schema(url)
     return cls(conninfo=url, **kwargs) if cls.__name__ == "SQLAlchemyDataLayer" else cls(url, **kwargs)
 
 

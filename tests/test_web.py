@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from assistant import service
 from assistant.web.auth import check_staff, hash_password, verify_password
 from assistant.web.offline_html import strip_external_links
-from assistant.web.persistence import ensure_schema
+from assistant.web.persistence import upgrade as upgrade_schema
 from assistant.web.ui import handoff_message, mailto, source_elements, ui_language
 
 
@@ -65,8 +65,8 @@ def test_schema_takes_every_row_chainlit_writes(tmp_path: Path) -> None:
     from chainlit.user import User
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
-    ensure_schema(url)
-    ensure_schema(url)  # idempotent
+    upgrade_schema(url)
+    upgrade_schema(url)  # idempotent
     layer = SQLAlchemyDataLayer(conninfo=url)
     thread_id, step_id = str(uuid.uuid4()), str(uuid.uuid4())
 

@@ -1,38 +1,14 @@
-"""Chat history and feedback: the SQL schema Chainlit's SQLAlchemy data layer writes to (SQLite and PostgreSQL)."""
+"""Chat history and feedback: the schema Chainlit's SQLAlchemy data layer writes to (SQLite and PostgreSQL), kept by
+Alembic migrations (`assistant/web/migrations`)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
-# Every column the data layer writes (chainlit 2.12 StepDict / ElementDict / Feedback);
-# a missing column would only log a warning and drop the row. Ids are TEXT holding UUIDs
-# (checked by assistant.web.datalayer); JSON values are stored as text on both databases.
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    "id" TEXT PRIMARY KEY, "identifier" TEXT NOT NULL UNIQUE, "metadata" TEXT NOT NULL, "createdAt" TEXT);
-CREATE TABLE IF NOT EXISTS threads (
-    "id" TEXT PRIMARY KEY, "createdAt" TEXT, "name" TEXT, "userId" TEXT, "userIdentifier" TEXT,
-    "tags" TEXT, "metadata" TEXT,
-    FOREIGN KEY ("userId") REFERENCES users("id") ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS steps (
-    "id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, "type" TEXT NOT NULL, "threadId" TEXT NOT NULL,
-    "parentId" TEXT, "command" TEXT, "modes" TEXT, "streaming" BOOLEAN NOT NULL, "waitForAnswer" BOOLEAN,
-    "isError" BOOLEAN, "metadata" TEXT, "tags" TEXT, "input" TEXT, "output" TEXT, "createdAt" TEXT,
-    "start" TEXT, "end" TEXT, "generation" TEXT, "showInput" TEXT, "defaultOpen" BOOLEAN,
-    "autoCollapse" BOOLEAN, "language" TEXT, "icon" TEXT, "feedback" TEXT,
-    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS elements (
-    "id" TEXT PRIMARY KEY, "threadId" TEXT, "type" TEXT, "chainlitKey" TEXT, "path" TEXT, "url" TEXT,
-    "objectKey" TEXT, "name" TEXT NOT NULL, "display" TEXT, "size" TEXT, "language" TEXT, "page" INTEGER,
-    "props" TEXT, "autoPlay" BOOLEAN, "playerConfig" TEXT, "forId" TEXT, "mime" TEXT,
-    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS feedbacks (
-    "id" TEXT PRIMARY KEY, "forId" TEXT NOT NULL, "threadId" TEXT NOT NULL, "value" INTEGER NOT NULL,
-    "comment" TEXT,
-    FOREIGN KEY ("threadId") REFERENCES threads("id") ON DELETE CASCADE);
-"""
+T = TypeVar("T")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -40,36 +16,65 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url[len(prefix):]) if url.startswith(prefix) else None
 
 
-def ensure_schema(url: str) -> None:
-    """Create the tables (idempotent) for `sqlite+aiosqlite:///…` or `postgresql+asyncpg://…` URLs.
+MIGRATIONS = Path(__file__).with_name("migrations")
+SUPPORTED = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
-    Raises ValueError for any other database URL.
+
+def _config(url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the chat-history schema of `url` (`sqlite+aiosqlite:///…` or `postgresql+asyncpg://…`) to `revision` with
+    the Alembic migrations in `migrations/` (idempotent; a database the app created before migrations existed is
+    adopted with its rows). Runs in a thread of its own, so it works from inside a running event loop too.
+
+    Raises ValueError for any other database URL; the driver's error when the database cannot be reached.
     """
+    if not url.startswith(SUPPORTED):
+        raise ValueError(f"unsupported database URL {url.split('://')[0]}://…: use sqlite+aiosqlite or postgresql+asyncpg")
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(path) as db:
-            db.executescript(SCHEMA)
-        return
-    if url.startswith("postgresql+asyncpg://"):
-        _run_apart(_postgres_schema(url))
-        return
-    raise ValueError(f"unsupported database URL {url.split('://')[0]}://…: use sqlite+aiosqlite or postgresql+asyncpg")
+    from alembic import command
+
+    _run_apart(command.upgrade, _config(url), revision)
 
 
-async def _postgres_schema(url: str) -> None:
-    import asyncpg
+def revision_of(url: str) -> str | None:
+    """The migration revision the database at `url` is at (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import pool
+    from sqlalchemy.ext.asyncio import create_async_engine
 
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
-    try:
-        await conn.execute(SCHEMA)
-    finally:
-        await conn.close()
+    async def read() -> str | None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        finally:
+            await engine.dispose()
+
+    result: str | None = _run_apart(asyncio.run, read())
+    return result
 
 
-def _run_apart(coro: object) -> None:
-    """Run a coroutine to completion from sync code, also when the caller's thread has a running loop."""
+def head() -> str:
+    """The newest revision shipped in `migrations/versions`."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(_config("sqlite+aiosqlite://")).get_current_head())
+
+
+def _run_apart(fn: Callable[..., T], *args: Any) -> T:
+    """Call `fn(*args)` in a worker thread and wait: Alembic's environment runs its own event loop, which cannot nest
+    in the caller's (the Chainlit server's)."""
     import concurrent.futures
 
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, coro).result(timeout=60)  # type: ignore[arg-type]
+        return pool.submit(fn, *args).result(timeout=120)
