@@ -108,12 +108,21 @@ def ask(question: Annotated[str, typer.Argument(help="The question, in German or
 
 
 @app.command()
-def ingest() -> None:
-    """Build (or rebuild) the retrieval index from knowledge/."""
+def ingest(
+    rebuild: Annotated[bool, typer.Option(help="Delete this edition's index and build it again.")] = False,
+    prune: Annotated[bool, typer.Option(help="Drop other editions' indexes (on a shared Chroma server: once every "
+                                             "instance runs this edition).")] = False,
+) -> None:
+    """Build the retrieval index from knowledge/ when it is missing or incomplete (or rebuild it)."""
     assistant = _load(progress=True)
-    state = "rebuilt" if assistant.retriever.rebuilt else "up to date"
-    typer.echo(f"index {state}: {len(assistant.retriever.chunks)} chunks, knowledge {assistant.knowledge.fingerprint}"
-               f" at {assistant.settings.chroma_host or assistant.settings.chroma_dir}", err=True)
+    retriever = assistant.retriever
+    if rebuild:
+        retriever.rebuild()
+    dropped = retriever.prune() if prune else []
+    state = "rebuilt" if retriever.rebuilt else "up to date"
+    typer.echo(f"index {state}: {retriever.collection_name}, {len(retriever.chunks)} chunks, knowledge "
+               f"{assistant.knowledge.fingerprint} at {assistant.settings.chroma_host or assistant.settings.chroma_dir}"
+               + (f"; dropped {', '.join(dropped)}" if dropped else ""), err=True)
 
 
 @app.command("export-encoder")
@@ -198,7 +207,9 @@ def bench(
 def load(
     sessions: Annotated[int, typer.Option(help="Concurrent guest chat sessions (1–200).")] = 50,
     questions: Annotated[int, typer.Option(help="Questions per session (1–10).")] = 3,
-    url: Annotated[str | None, typer.Option(help="A running server on 127.0.0.1; default: start one.")] = None,
+    url: Annotated[list[str] | None, typer.Option(help="A running server on 127.0.0.1 (repeat for several "
+                                                        "instances: sessions go to each in turn); default: start one.")]
+        = None,
     deadline: Annotated[float, typer.Option(help="Seconds for the whole run.")] = 600.0,
 ) -> None:
     """Concurrent chat sessions against the web server, every reply checked (figures only, no pass/fail)."""

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # staff logins for the "Partner Care" profile: {"name": "pbkdf2_sha256$…"} from `coop-assistant hash-password`
     staff_users: dict[str, str] = Field(default_factory=dict)
     auth_secret: SecretStr | None = None  # JWT secret; generated once under data_dir when unset
+    # stored source passages of threads; several instances share one folder (a network mount) — see the README
+    files_root: Path | None = None
     # POST /api/check bearer tokens: {"name": "sha256$…"} from `coop-assistant create-token NAME`
     api_tokens: dict[str, str] = Field(default_factory=dict)
     api_tokens_revoked: list[str] = Field(default_factory=list)  # names whose tokens now get 403
@@ -92,8 +94,9 @@ class Settings(BaseSettings):
 
     @property
     def files_dir(self) -> Path:
-        """Stored element content (source passages of reopened threads), shared by instances on this data dir."""
-        return self.data_dir / "files"
+        """Stored element content (source passages of reopened threads): COOP_FILES_ROOT when set (a folder every
+        instance mounts), else under data_dir."""
+        return self.files_root or self.data_dir / "files"
 
     def session_files_dir(self, pid: int) -> Path:
         """Chainlit's per-session upload folder for one server process (removed by that process at shutdown)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import shutil
 from collections.abc import Callable
@@ -90,6 +91,9 @@ class Retriever:
         self.embedder = embedder
         self.chunks = make_chunks(kb, rules)
         self.fingerprint = f"{kb.fingerprint}-{rules.fingerprint if rules else 'none'}"
+        # one collection per knowledge edition: instances sharing a Chroma server during a rolling deploy each read
+        # their own, and a build never deletes what another instance is reading
+        self.collection_name = f"{settings.collection}-{hashlib.sha256(self.fingerprint.encode()).hexdigest()[:16]}"
         self._bm25 = BM25Okapi([lexical_tokens(c.title + " " + c.text) for c in self.chunks])
         self.rebuilt = False
         self.collection = self._open(progress)
@@ -137,27 +141,27 @@ class Retriever:
                 ) from again
 
     def _open_once(self, progress: Callable[[int, int], None] | None) -> Any:
+        """This edition's collection when complete; else it is filled (upsert: a second builder, here or in another
+        instance, writes the same ids and vectors) and, on the embedded store, other editions' collections dropped."""
         client = self._client()
-        name = self.settings.collection
         try:
-            col = client.get_collection(name, embedding_function=None)
-            meta = col.metadata or {}
-            if meta.get("fingerprint") == self.fingerprint and col.count() == len(self.chunks):
+            col = client.get_collection(self.collection_name, embedding_function=None)
+            if col.count() == len(self.chunks):
                 return col
-            log.info("knowledge changed (index %s, files %s): rebuilding", meta.get("fingerprint"), self.fingerprint)
-            client.delete_collection(name)
+            log.info("index %s incomplete (%d of %d chunks): filling it", self.collection_name, col.count(),
+                     len(self.chunks))
         except Exception as exc:
             if "does not exist" not in str(exc).lower() and "not found" not in str(exc).lower():
                 raise
-        col = client.create_collection(
-            name, embedding_function=None, metadata={"fingerprint": self.fingerprint, "hnsw:space": "cosine"}
-        )
+        col = client.get_or_create_collection(
+            self.collection_name, embedding_function=None,
+            metadata={"fingerprint": self.fingerprint, "hnsw:space": "cosine"})
         total = len(self.chunks)
         batch = 8
         for start in range(0, total, batch):
             part = self.chunks[start : start + batch]
             vectors = self.embedder.encode([c.title + "\n" + c.text for c in part])
-            col.add(
+            col.upsert(
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 embeddings=vectors.tolist(),
@@ -168,8 +172,33 @@ class Retriever:
                 progress(min(start + batch, total), total)
         self.rebuilt = True
         if not self.settings.chroma_host:
+            self.prune(client)
             remove_orphan_segments(self.settings.chroma_dir)
         return col
+
+    def prune(self, client: Any | None = None) -> list[str]:
+        """Drop the collections of other knowledge editions (this one's base name, another fingerprint); returns their
+        names. Automatic on the embedded store; on a shared Chroma server `coop-assistant ingest --prune`, once every
+        instance runs the new edition."""
+        client = client or self._client()
+        base = self.settings.collection
+        dropped = []
+        for name in _names(client.list_collections()):
+            if name != self.collection_name and (name == base or name.startswith(base + "-")):
+                client.delete_collection(name)
+                dropped.append(name)
+        return dropped
+
+    def rebuild(self) -> None:
+        """Delete this edition's collection and build it again (`coop-assistant ingest --rebuild`); instances reading
+        it reopen it at their next query."""
+        from filelock import FileLock
+
+        with FileLock(str(self.settings.data_dir / "index.lock")):
+            client = self._client()
+            with contextlib.suppress(Exception):
+                client.delete_collection(self.collection_name)
+            self.collection = self._open_locked(None)
 
     # -- query -----------------------------------------------------------------
     def search(self, query: str, k: int = 4) -> list[Hit]:
@@ -210,6 +239,11 @@ class Retriever:
     def passage(self, section_id: str) -> str:
         return self.kb.section(section_id).text
 
+
+
+def _names(collections: Any) -> list[str]:
+    """Collection names from `list_collections()` (names in some chromadb versions, objects in others)."""
+    return [c if isinstance(c, str) else str(c.name) for c in collections]
 
 
 def remove_orphan_segments(chroma_dir: Path) -> list[str]:

@@ -146,31 +146,15 @@ def test_other_stores_survive_a_rebuild(assistant, tmp_path: Path) -> None:  # t
 
 def test_chroma_server_mode(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """COOP_CHROMA_HOST/PORT select a Chroma server (`chroma run`, on 127.0.0.1 only)."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
     from assistant.retrieval import Retriever
+    from tests.chroma_server import ChromaServer
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("chroma server did not start")
-                time.sleep(0.3)
-        settings = Settings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
+        server = ChromaServer(tmp_path / "server").start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        settings = Settings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=server.port)
         remote = Retriever(settings, assistant.knowledge, assistant.embedder, assistant.rules)
         assert remote.rebuilt
         assert remote.search("Wie lange wird das Co-op-Budget aufgebaut?", 3)[0].section_id == "overview"
@@ -178,8 +162,7 @@ def test_chroma_server_mode(assistant, tmp_path: Path) -> None:  # type: ignore[
         again = Retriever(settings, assistant.knowledge, assistant.embedder, assistant.rules)
         assert not again.rebuilt
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
 
 
 def test_unreachable_chroma_server_gives_a_clear_error(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -197,7 +180,7 @@ def test_index_rebuilt_by_another_process_is_reopened(assistant, tmp_path: Path)
 
     running = Retriever(_fresh(tmp_path), assistant.knowledge, assistant.embedder, assistant.rules)
     client = running._client()
-    client.delete_collection(running.settings.collection)  # what a rebuild elsewhere does first
+    client.delete_collection(running.collection_name)  # what a rebuild elsewhere does first
     hits = running.search("Wie lange wird das Co-op-Budget aufgebaut?", 3)
     assert hits[0].section_id == "overview"
 
