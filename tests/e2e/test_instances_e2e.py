@@ -22,7 +22,7 @@ from assistant.loadrun import load
 from assistant.web.guest import GuestSocket, guest_cookie, http
 from tests.chroma_server import ChromaServer
 
-from .conftest import PROJECT_ROOT, Server, server_env, start_server
+from .conftest import ARTIFACTS, PROJECT_ROOT, Server, server_env, start_server
 from .test_browser import ANSWERS, open_chat, poll, send
 
 
@@ -152,11 +152,12 @@ def test_an_ingest_on_one_side_is_used_by_both_instances_without_a_restart(deplo
     assert [c if isinstance(c, str) else c.name for c in client.list_collections()] == [name]
 
 
-def test_sessions_split_across_both_instances_all_answered_alike(deployment: Deployment) -> None:
+def test_50_sessions_split_across_both_instances_all_answered_alike(deployment: Deployment) -> None:
     import time
 
-    result = load([deployment.a.url, deployment.b.url], sessions=20, questions=2, deadline=time.monotonic() + 240)
-    print("\n".join(result.report()))
+    result = load([deployment.a.url, deployment.b.url], sessions=50, questions=3, deadline=time.monotonic() + 300)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "instances-load.txt").write_text("\n".join(result.report()) + "\n", encoding="utf-8")
     assert result.errors == []
-    assert result.answers == 40
+    assert result.answers == 150
     assert result.mismatches == 0  # B answers every question as A does, nothing mixed between sessions
