@@ -181,11 +181,17 @@ def start_server(data_dir: Path, log_path: Path, label: str, extra_env: dict[str
     return server
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The shared server for the module: fresh COOP_DATA_DIR, so the first start builds the index."""
-    base = tmp_path_factory.mktemp("e2e-server")
-    srv = start_server(base / "data", base / "server.log", "shared server, fresh COOP_DATA_DIR")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The shared server for the module, once with its chat history in SQLite and once in a fresh PostgreSQL
+    database (issue #10: the web suite on both); fresh COOP_DATA_DIR, so the first start builds the index."""
+    base = tmp_path_factory.mktemp(f"e2e-server-{request.param}")
+    extra: dict[str, str] = {}
+    if request.param == "postgresql":
+        pg = request.getfixturevalue("postgres")
+        extra["COOP_DATABASE_URL"] = pg.create_database(f"e2e_{base.name.lower().replace('-', '_')[-40:]}")
+    srv = start_server(base / "data", base / "server.log", f"shared server ({request.param}), fresh COOP_DATA_DIR",
+                       extra)
     yield srv
     srv.stop()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 import subprocess
 import uuid
@@ -84,6 +85,7 @@ def test_a_conversation_started_on_a_is_listed_reopened_and_continued_on_b(deplo
     send(page, "Können wir LinkedIn-Anzeigen mit Co-op bezahlen?")
     expect(answers).to_have_count(1, timeout=30_000)
     expect(answers.nth(0)).to_contain_text("förderfähig · Demand Generation")
+    expect(page).to_have_url(re.compile(r"/thread/[0-9a-f-]{36}$"), timeout=30_000)  # the thread is stored
 
     # the same browser on instance B (one cookie for 127.0.0.1, signed with the shared secret): the thread is listed
     page.goto(deployment.b.url + "/")

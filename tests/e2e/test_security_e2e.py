@@ -1,7 +1,7 @@
 """Issue #8 against a running server: the thread-id injection, other guests' threads and files, big messages,
 security headers under a real browser, and one server's shutdown leaving the other's files alone.
 
-The injection runs on the SQLite server of this module and on a PostgreSQL-backed server.
+Every test here runs against the SQLite server and against the PostgreSQL server (the `server` fixture).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,16 +25,6 @@ from .test_browser import poll, send
 INJECTION = ("x') UNION SELECT s.\"id\", (SELECT t2.\"id\" FROM threads t2 LIMIT 1), 'text', NULL, NULL, NULL, "
              "s.\"output\", 'inline', NULL, NULL, NULL, NULL, NULL, NULL FROM steps s --")
 SECRET = "Geheimprojekt Falkenstein: Können wir einen Messestand auf der it-sa mit Co-op bezahlen?"
-
-
-@pytest.fixture(scope="module")
-def pg_server(tmp_path_factory: pytest.TempPathFactory, postgres: Any) -> Iterator[Server]:
-    """A second server whose chat history lives in a throwaway PostgreSQL database."""
-    base = tmp_path_factory.mktemp("e2e-pg")
-    url = postgres.create_database("e2e_security")
-    srv = start_server(base / "data", base / "server.log", "PostgreSQL server", {"COOP_DATABASE_URL": url})
-    yield srv
-    srv.stop()
 
 
 def _attack(srv: Server) -> None:
@@ -76,13 +65,8 @@ def _attack(srv: Server) -> None:
 
 
 @pytest.mark.browser
-def test_guest_b_cannot_read_guest_a_on_sqlite(server: Server) -> None:
-    _attack(server)
-
-
-@pytest.mark.browser
-def test_guest_b_cannot_read_guest_a_on_postgresql(pg_server: Server) -> None:
-    _attack(pg_server)
+def test_guest_b_cannot_read_guest_a(server: Server) -> None:
+    _attack(server)  # on the SQLite and on the PostgreSQL server (the `server` fixture's two parameters)
 
 
 @pytest.mark.browser
