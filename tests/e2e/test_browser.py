@@ -65,6 +65,21 @@ def user_message(page: Page, text: str) -> Locator:
     return page.locator(QUESTIONS).filter(has_text=text[:40])
 
 
+def reopen_and_ask(page: Page, base_url: str, title: str, shown: str, follow_up: str) -> Any:
+    """Open `base_url`, reopen the thread titled `title` from the history (one of its answers shows `shown`), send
+    `follow_up` and return the locator of its answer."""
+    page.goto(base_url + "/")
+    history = page.locator("#thread-history")
+    expect(history).to_contain_text(title, timeout=20_000)
+    history.get_by_text(title).first.click()
+    reopened = page.locator(ANSWERS)
+    expect(reopened.filter(has_text=shown)).to_have_count(1, timeout=20_000)
+    before = reopened.count()
+    send(page, follow_up)
+    expect(reopened).to_have_count(before + 1, timeout=30_000)
+    return reopened.nth(before)
+
+
 def send(page: Page, text: str) -> None:
     """Type a message and press Enter, as a user would.
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import Server
-from .test_browser import ANSWERS, HANDOFF, open_chat, send
+from .test_browser import ANSWERS, HANDOFF, open_chat, reopen_and_ask, send
 
 
 @pytest.mark.browser
@@ -44,14 +44,7 @@ def test_a_german_conversation_with_follow_ups(server: Server, new_chat) -> None
     body = unquote(link)
     assert "LinkedIn-Anzeigen" in body and "Xing" in body and "Workshop" in body
     # reopened from the history, the conversation goes on where it was (state rebuilt from the stored thread)
-    page.goto(server.url + "/")
-    history = page.locator("#thread-history")
-    expect(history).to_contain_text("Können wir LinkedIn-Anzeigen", timeout=15_000)
-    history.get_by_text("Können wir LinkedIn-Anzeigen").first.click()
-    reopened = page.locator(ANSWERS)
-    expect(reopened.filter(has_text="Gern geschehen")).to_have_count(1, timeout=15_000)
-    before = reopened.count()
-    send(page, "und dasselbe für unsere Techniker?")
-    expect(reopened).to_have_count(before + 1, timeout=30_000)
-    expect(reopened.nth(before)).to_contain_text("Partner Skilling")
-    expect(reopened.nth(before)).not_to_contain_text("keine Aktivität erkennen")
+    answer = reopen_and_ask(page, server.url, "Können wir LinkedIn-Anzeigen", "Gern geschehen",
+                            "und dasselbe für unsere Techniker?")
+    expect(answer).to_contain_text("Partner Skilling")
+    expect(answer).not_to_contain_text("keine Aktivität erkennen")

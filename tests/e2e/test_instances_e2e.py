@@ -24,7 +24,7 @@ from assistant.web.guest import GuestSocket, guest_cookie, http
 from tests.chroma_server import ChromaServer
 
 from .conftest import ARTIFACTS, PROJECT_ROOT, Server, server_env, start_server
-from .test_browser import ANSWERS, open_chat, poll, send
+from .test_browser import ANSWERS, open_chat, poll, reopen_and_ask, send
 
 
 class Deployment:
@@ -88,17 +88,10 @@ def test_a_conversation_started_on_a_is_listed_reopened_and_continued_on_b(deplo
     expect(page).to_have_url(re.compile(r"/thread/[0-9a-f-]{36}$"), timeout=30_000)  # the thread is stored
 
     # the same browser on instance B (one cookie for 127.0.0.1, signed with the shared secret): the thread is listed
-    page.goto(deployment.b.url + "/")
-    history = page.locator("#thread-history")
-    expect(history).to_contain_text("Können wir LinkedIn-Anzeigen", timeout=20_000)
-    history.get_by_text("Können wir LinkedIn-Anzeigen").first.click()
-    reopened = page.locator(ANSWERS)
-    expect(reopened.filter(has_text="förderfähig · Demand Generation")).to_have_count(1, timeout=20_000)
-    before = reopened.count()
-    send(page, "Und Xing?")  # B rebuilds the dialogue state from the stored thread
-    expect(reopened).to_have_count(before + 1, timeout=30_000)
-    expect(reopened.nth(before)).to_contain_text("förderfähig · Demand Generation")
-    expect(reopened.nth(before)).not_to_contain_text("unklar")
+    answer = reopen_and_ask(page, deployment.b.url, "Können wir LinkedIn-Anzeigen", "förderfähig · Demand Generation",
+                            "Und Xing?")  # B rebuilds the dialogue state from the stored thread
+    expect(answer).to_contain_text("förderfähig · Demand Generation")
+    expect(answer).not_to_contain_text("unklar")
     _own_data_only(deployment)
 
 
