@@ -264,10 +264,10 @@ class Matcher:
         reading = self.learned.read(" ".join(described))
         if reading.label == found[0].id:
             return None
-        if (reading.label in _NOT_A_RULE and reading.p(found[0].id) < self.corroborate_min
+        if (reading.label == "none" and reading.p(found[0].id) < self.corroborate_min
                 and len(self._activity_words(described)) >= 2):
-            # the word names a listed activity, the words around it read as something else ("the champion gets a
-            # trophy", "how is our incentive payout split"): the word alone does not decide
+            # the word names a listed activity, the words around it read as no Co-op activity at all ("the champion
+            # gets a trophy"): the word alone does not decide
             return Decision("unclear", terms=tuple(t.raw for t in found[1]), confidence=round(reading.probability, 3),
                             candidates=(found[0].id,), reason="not-marketing")
         if reading.probability < self.learned_min:
@@ -341,7 +341,6 @@ class Matcher:
 
 # matcher step 9 for a rule whose guidance wording names Microsoft: the purpose reader leaning "off" decides
 MICROSOFT_OWN_OFF = 0.5
-_NOT_A_RULE = frozenset({"none"})
 _NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie"})
 _NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher"})
 _ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem"})
