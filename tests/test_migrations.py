@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.web.persistence import MIGRATIONS, head, revision_of, upgrade
+from assistant.web.persistence import MIGRATIONS, head, revision_of, run_apart, upgrade
 
 
 def _pre_migration_tables() -> tuple[str, ...]:
@@ -39,7 +39,7 @@ def _sql(url: str, *statements: str, params: list[dict[str, object]] | None = No
         finally:
             await engine.dispose()
 
-    return asyncio.run(run())
+    return run_apart(asyncio.run, run())  # a thread of its own: the browser tests leave an event loop in this one
 
 
 def _indexes(url: str, table: str) -> set[str]:
@@ -52,7 +52,7 @@ def _indexes(url: str, table: str) -> set[str]:
         finally:
             await engine.dispose()
 
-    return asyncio.run(run())
+    return run_apart(asyncio.run, run())  # a thread of its own: the browser tests leave an event loop in this one
 
 
 def test_a_fresh_database_reaches_the_newest_revision(db_url: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import uuid
 from collections.abc import Coroutine, Iterator
@@ -19,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from assistant.web.ids import InvalidIdError, bad_ids, is_uuid
+from assistant.web.persistence import run_apart
 from assistant.web.persistence import upgrade as upgrade_schema
 
 SECRET = "test-jwt-secret-" + "x" * 40
@@ -26,8 +26,7 @@ SECRET = "test-jwt-secret-" + "x" * 40
 
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
     """asyncio.run in its own thread (a session-wide Playwright browser may keep a loop running in this one)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result(timeout=120)
+    return run_apart(asyncio.run, coro)
 
 
 def injection(owner: str = "guest-b") -> str:

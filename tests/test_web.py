@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import sqlite3
 import uuid
 from pathlib import Path
@@ -16,6 +15,7 @@ from fastapi.testclient import TestClient
 from assistant import service
 from assistant.web.auth import check_staff, hash_password, verify_password
 from assistant.web.offline_html import strip_external_links
+from assistant.web.persistence import run_apart
 from assistant.web.persistence import upgrade as upgrade_schema
 from assistant.web.ui import handoff_message, mailto, source_elements, ui_language
 
@@ -86,8 +86,7 @@ def test_schema_takes_every_row_chainlit_writes(tmp_path: Path) -> None:
         await layer.engine.dispose()
 
     # in a thread of its own: a session-wide Playwright browser keeps an event loop running in this one
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, write()).result(timeout=60)
+    run_apart(asyncio.run, write())
     with sqlite3.connect(tmp_path / "chat.db") as db:
         assert db.execute('SELECT "identifier" FROM users').fetchall() == [("guest-1",)]
         assert db.execute('SELECT "name" FROM threads').fetchall() == [("Messestand?",)]

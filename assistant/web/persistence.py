@@ -43,7 +43,7 @@ def upgrade(url: str, revision: str = "head") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     from alembic import command
 
-    _run_apart(command.upgrade, _config(url), revision)
+    run_apart(command.upgrade, _config(url), revision)
 
 
 def revision_of(url: str) -> str | None:
@@ -60,7 +60,7 @@ def revision_of(url: str) -> str | None:
         finally:
             await engine.dispose()
 
-    result: str | None = _run_apart(asyncio.run, read())
+    result: str | None = run_apart(asyncio.run, read())
     return result
 
 
@@ -71,7 +71,7 @@ def head() -> str:
     return str(ScriptDirectory.from_config(_config("sqlite+aiosqlite://")).get_current_head())
 
 
-def _run_apart(fn: Callable[..., T], *args: Any) -> T:
+def run_apart(fn: Callable[..., T], *args: Any) -> T:
     """Call `fn(*args)` in a worker thread and wait: Alembic's environment runs its own event loop, which cannot nest
     in the caller's (the Chainlit server's)."""
     import concurrent.futures

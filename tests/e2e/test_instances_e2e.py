@@ -12,7 +12,6 @@ import secrets
 import subprocess
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from playwright.sync_api import expect
 
 from assistant.loadrun import load
 from assistant.web.guest import GuestSocket, guest_cookie, http
+from assistant.web.persistence import run_apart
 from tests.chroma_server import ChromaServer
 
 from .conftest import ARTIFACTS, PROJECT_ROOT, Server, server_env, start_server
@@ -44,8 +44,7 @@ class Deployment:
                 await engine.dispose()
 
         # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
-        with ThreadPoolExecutor(1) as worker:
-            return worker.submit(asyncio.run, run()).result(timeout=60)
+        return run_apart(asyncio.run, run())
 
 
 @pytest.fixture(scope="module")
