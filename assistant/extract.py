@@ -81,9 +81,18 @@ _PAY_FRAME = re.compile(
 )
 
 
+# "Ok," / "Okay," opening a sentence acknowledges the last reply ("Ok, und welche Nachweise brauchen wir?"); only
+# elsewhere does "ok" ask ("Messestand – ok?", "is that ok")
+_ACKNOWLEDGED = re.compile(r"^\W*(ok|okay)\b\W*", re.IGNORECASE)
+
+
+def _pay_frame(text: str) -> bool:
+    return _PAY_FRAME.search(_ACKNOWLEDGED.sub("", text)) is not None
+
+
 def asks_about_paying(text: str) -> bool:
     """Does the text ask something: a question mark, or words that ask whether Co-op may pay?"""
-    return "?" in text or _PAY_FRAME.search(text) is not None
+    return "?" in text or _pay_frame(text)
 
 
 _WH_START = re.compile(
@@ -231,7 +240,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
             sentence = _BULLET.sub("", cleaned).strip(" -–:;.,")
             if not sentence or not words(sentence):
                 continue
-            asks = _PAY_FRAME.search(sentence) is not None
+            asks = _pay_frame(sentence)
             # a question: has "?", or starts like one and does not end like a statement
             question_mark = "?" in sentence or (_WH_START.match(sentence) is not None and ends not in ".!")
             masked, groups = _mask_parentheses(sentence)

@@ -134,6 +134,7 @@ CONTEXT = [
     ("named as where it is submitted", "Die Google-Ads-Kampagne aus dem März – kann ich die bei Co-op einreichen?",
      [("eligible", "dg.digital-advertising")]),
     ("a proof question naming Co-op asks about no activity", "Welche Nachweise braucht man bei Co-op für eine Messe?", []),
+    ("an opening okay acknowledges, it does not ask", "Okay, welche Belege brauchen wir dann für den Newsletter?", []),
 ]
 
 
