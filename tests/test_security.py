@@ -173,6 +173,35 @@ def test_safe_layer_stores_a_whole_conversation(db_url: str, tmp_path: Path) -> 
     assert not list(tmp_path.rglob("planted.txt"))
 
 
+def test_an_element_stored_before_its_thread_is_kept(db_url: str, tmp_path: Path) -> None:
+    """Under load an answer's passage can be written before its thread row (seen with two instances on PostgreSQL:
+    the foreign key refused it and the reopened thread lost its sources); the thread is upserted first."""
+    from chainlit.context import init_http_context
+    from chainlit.element import Text
+    from chainlit.user import User
+
+    from assistant.web.datalayer import SafeDataLayer
+    from assistant.web.files import LocalStorageClient
+
+    async def go() -> tuple[list[Any], Any, str]:
+        layer = _layer(db_url, SafeDataLayer, storage_provider=LocalStorageClient(tmp_path / "files"))
+        tid, sid = str(uuid.uuid4()), str(uuid.uuid4())
+        init_http_context(thread_id=tid)
+        element = Text(name="Quelle 1", content="Printanzeigen", display="side", for_id=sid)
+        element.thread_id = tid
+        await layer.create_element(element)  # no thread row yet
+        rows = await layer.execute_sql('SELECT "threadId", "name" FROM elements', {})
+        user = await layer.create_user(User(identifier="guest-d", metadata={}))
+        await layer.update_thread(tid, name="Printanzeigen?", user_id=user.id)  # the thread arrives later
+        author = await layer.get_thread_author(tid)
+        await layer.engine.dispose()
+        return rows, author, tid
+
+    rows, author, tid = run(go())
+    assert [(r["threadId"], r["name"]) for r in rows] == [(tid, "Quelle 1")]
+    assert author == "guest-d"  # the later thread update still sets its owner
+
+
 def test_element_paths_outside_the_upload_folder_are_refused(tmp_path: Path) -> None:
     from chainlit.context import init_http_context
     from chainlit.element import Text

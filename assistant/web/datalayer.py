@@ -189,6 +189,10 @@ class SafeDataLayer(SQLAlchemyDataLayer):
         columns = ", ".join(f'"{c}"' for c in row)
         values = ", ".join(f":{c}" for c in row)
         updates = ", ".join(f'"{c}" = :{c}' for c in row if c != "id")
+        if element.thread_id:
+            # under load an answer's passages can arrive before its thread row: PostgreSQL's foreign key then refused
+            # them (lost from the reopened thread). Upsert the thread first, as Chainlit's create_step does.
+            await self.update_thread(element.thread_id)
         await self.execute_sql(
             f"INSERT INTO elements ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates};", row)
 

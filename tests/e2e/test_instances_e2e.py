@@ -154,4 +154,12 @@ def test_50_sessions_split_across_both_instances_all_answered_alike(deployment: 
     (ARTIFACTS / "instances-load.txt").write_text("\n".join(result.report()) + "\n", encoding="utf-8")
     assert result.errors == []
     assert result.answers == 150
+    # nothing lost on the way to the database: every passage file the instances stored has its element row
+    files = Path(deployment.env["COOP_FILES_ROOT"])
+
+    def stored() -> tuple[int, int] | None:
+        counts = (sum(1 for f in files.rglob("*") if f.is_file()), deployment.sql("SELECT count(*) FROM elements")[0][0])
+        return counts if counts[0] == counts[1] else None
+
+    poll(stored, 30, "an element row for every stored passage file")
     assert result.mismatches == 0  # B answers every question as A does, nothing mixed between sessions
