@@ -98,6 +98,11 @@ class Checker:
             pieces = [Piece(a, a, asks=True, question=True) for a in activities]
         message_asks = any(p.asks or p.question for p in pieces)
         message_questions = any(p.question for p in pieces)
+        every_piece = pieces
+        if message_questions:  # statements of what is settled are context when the message asks elsewhere
+            pieces = [p for p in pieces if p.question or not self.settled(p.sentence)]
+        # what the message asks about the process comes from what it asks, not from what it reports as settled
+        # ("We got MDF approved …, can we use co-op for the remaining 50 %?" asks no approval question)
         topics: list[str] = []
         sentence_topics: dict[str, list[str]] = {}
         for piece in pieces:
@@ -106,8 +111,6 @@ class Checker:
                 topics += [t for t in sentence_topics[piece.sentence] if t not in topics]
         decided_sentences: set[str] = set()
         decisions: list[tuple[Piece, Decision | None, list[str]]] = []
-        if message_questions:  # statements of what is settled are context when the message asks elsewhere
-            pieces = [p for p in pieces if p.question or not self.settled(p.sentence)]
         # items the guidance does not cover (salaries, rent) are judged on their own and say nothing about their
         # neighbours in the sentence ("unseren Messestand auf der it-sa und Gehälter für unser Vertriebsteam")
         uncovered = [p for p in pieces if self.matcher.not_covered_in(tuple(words(self.rules.expand(p.text))))]
@@ -183,7 +186,8 @@ class Checker:
                 undecided.append(finding)
         if message_asks and not read_process and len(undecided) == len(findings) \
                 and not any(t in self._answerable for t in topics):
-            whole = self._read_whole(pieces, question, language, undecided)
+            # read whole, the settled statements count too: a question that names nothing points back to them
+            whole = self._read_whole(every_piece, question, language, undecided)
             if whole is not None:
                 findings = [whole]
         return Check(language, findings, topics, injected, unassessed, read_process)
