@@ -133,7 +133,8 @@ class Checker:
         questioned = any(d is not None and p.question for p, d, _ in decisions)
         asked = [(p, d, c) for p, d, c in decisions if not questioned or p.question or p.asks or p.listed]
         around = {id(p): _around(p, d, asked, question) for p, d, _ in decisions}
-        decisions = self._set_aside_again(self._named_again(self._read_labels(decisions, question), question), around)
+        decisions, purpose_read = self._set_aside_again(
+            self._named_again(self._read_labels(decisions, question), question), around)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
             # done. Can we add syndicated content?"), unless they ask about paying or are list items
@@ -167,7 +168,8 @@ class Checker:
                     last_unclear[1].activity += ", " + self.activity_text(piece.text)
                     continue
                 decision = Decision("unclear", confidence=0.5, reason="no-rule")
-            decision = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
+            if purpose_read.get(id(decision)) is not decision:  # step 9 once per decision
+                decision = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
             if (decision.verdict == "eligible" or decision.reason == "label") and piece.sentence in excluded and \
                     _booking_label(self.activity_text(piece.text), piece.sentence):
                 continue
@@ -243,22 +245,24 @@ class Checker:
         return [(p, a or d, c) for (p, d, c), a in zip(decisions, again, strict=True)]
 
     def _set_aside_again(self, decisions: list[tuple[Piece, Decision | None, list[str]]], around: dict[int, str]
-                         ) -> list[tuple[Piece, Decision | None, list[str]]]:
+                         ) -> tuple[list[tuple[Piece, Decision | None, list[str]]], dict[int, Decision]]:
         """A piece that names again, with nothing besides its rule's words, an activity another piece of the message
         set aside is that activity ("Our office manager is doing the PMP certification. The exam fee is $575 – can
         co-op cover it?"; „Frage zu einer Messe: Unser Stand wird zu 50 % über MDF finanziert. Kann die andere Hälfte
         aus Co-op kommen?“): its "eligible" takes the decision of the piece that set the same rule aside — the
         none-veto's (reason "not-marketing", the rule its candidate), the purpose slot's (step 9, read here for every
         piece with `around`) or an exclusion whose words name the activity (an exclusion wins over an allowed reading
-        of the same activity)."""
+        of the same activity). Returns the decisions and, by id, those step 9 has read (the caller reads the rest)."""
         aside: dict[str, Decision] = {}
         read: list[tuple[Piece, Decision | None, list[str]]] = []
+        purpose_read: dict[int, Decision] = {}
         for piece, decision, content in decisions:
             if decision is not None and decision.rule is not None and decision.verdict == "eligible":
                 purposed = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
                 if purposed is not decision:
                     aside.setdefault(decision.rule.id, purposed)
                 decision = purposed
+                purpose_read[id(decision)] = decision
             read.append((piece, decision, content))
         decisions = read
         for piece, decision, _ in decisions:
@@ -272,7 +276,7 @@ class Checker:
                     if rule.kind != "exclusion":
                         aside.setdefault(rule.id, decision)
         if not aside:
-            return decisions
+            return decisions, purpose_read
         out: list[tuple[Piece, Decision | None, list[str]]] = []
         for piece, decision, content in decisions:
             if decision is not None and decision.verdict == "eligible" and decision.rule is not None \
@@ -280,7 +284,7 @@ class Checker:
                     and len(self.matcher.subject(tuple(words(self.rules.expand(piece.text))), decision.terms)) <= 1:
                 decision = aside[decision.rule.id]
             out.append((piece, decision, content))
-        return out
+        return out, purpose_read
 
     def _read_labels(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
                      message: str) -> list[tuple[Piece, Decision | None, list[str]]]:
