@@ -116,11 +116,15 @@ class Checker:
         uncovered = [p for p in pieces if self.matcher.not_covered_in(tuple(words(self.rules.expand(p.text))))]
         # what the none-veto reads around each piece: its sentence and the message, without those items
         read_around = {id(p): (_own(p, uncovered, p.sentence), _own(p, uncovered, question)) for p in pieces}
+        # what the message asks about: an asking piece, a list item, or every piece when a question of frame words
+        # only points back ("Our sales team gets a voucher for every E5 upgrade. Can co-op pay for that?")
+        points_back = any(p.question and not self.content_words(p.text) for p in pieces)
+        asked_about = {id(p): p.question or p.asks or p.listed or points_back for p in pieces}
         for piece in pieces:
             content = self.content_words(piece.text)
             sentence, message = read_around[id(piece)]
             decision = self.matcher.decide(piece.text, context=question, allow_semantic=False, sentence=sentence,
-                                           message=message)
+                                           message=message, asked=asked_about[id(piece)])
             here = sentence_topics[piece.sentence]
             process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
                 and piece.question and not piece.asks
@@ -153,7 +157,7 @@ class Checker:
                 # the semantic fallback only speaks where no word of the sentence was recognised
                 sentence, message = read_around[id(piece)]
                 decision = self.matcher.decide(piece.text, context=question, allow_semantic=True, sentence=sentence,
-                                               message=message)
+                                               message=message, asked=asked_about[id(piece)])
             if decision is None:
                 if not content or not asking or sentence_topics[piece.sentence] or piece.injected:
                     continue
@@ -212,10 +216,10 @@ class Checker:
         if len(sentences) < 2 and len(pieces) < 2:
             return None  # one piece is the whole message: it was read already
         text = " ".join(sentences)
-        decision = self.matcher.decide(text, context=message, allow_semantic=False, sentence=text)
-        described = max(pieces, key=lambda p: len(self.content_words(p.text)))
         # asks about paying, or a question of frame words only points back ("… Co-op?", "Geht das?")
         asks = any(p.asks or (p.question and not self.content_words(p.text)) for p in pieces)
+        decision = self.matcher.decide(text, context=message, allow_semantic=False, sentence=text, asked=asks)
+        described = max(pieces, key=lambda p: len(self.content_words(p.text)))
         if decision is None and not undecided and asks and len(self.content_words(described.text)) >= 2:
             # it asks about something it describes, and nothing decides it: never an empty reply
             decision = Decision("unclear", confidence=0.5, reason="no-rule")

@@ -60,7 +60,7 @@ class Assistant:
                 purposes = purpose_reader(rule_ids, settings.model_cache, self.rules.frame_set)
         self.matcher = Matcher(self.rules, semantic, learned, settings.recognizer_none_veto,
                                settings.recognizer_min, purposes, settings.purpose_min, veto,
-                               settings.recognizer_corroborate_min)
+                               settings.recognizer_corroborate_min, settings.recognizer_asked_min)
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
         self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)
 

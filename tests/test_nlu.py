@@ -128,6 +128,58 @@ def test_policy_with_a_reader(lexical_checker, text: str, ranked: tuple, verdict
     assert (decision.rule.id if decision.rule else None) == rule
 
 
+@dataclass(frozen=True)
+class ByWords:
+    """A reader whose ranking depends on a word of the text (the first listed that occurs), else `rest`."""
+
+    readings: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+    rest: tuple[tuple[str, float], ...] = (("none", 0.9),)
+
+    def read(self, text: str, top: int = 3) -> Recognition:
+        ranked = next((r for word, r in self.readings if word in text.split()), self.rest)
+        return Recognition(ranked, ("scripted",))
+
+
+PRINT_WEAK = (("dg.print-ads", 0.6), ("none", 0.2))
+WEAKER = [
+    # (id, activity, its sentence, asked, reader, verdict, rule) — matcher step 6 with learned_min 0.8 and a weaker
+    # reading (>= 0.5) for an activity the message asks about whose sentence reads the same rule
+    ("asked, its sentence reads the same rule: decides", "eine Anzeige im Mitgliederheft",
+     "eine Anzeige im Mitgliederheft der Kammer", True, ByWords((("anzeige", PRINT_WEAK),)), "eligible", "dg.print-ads"),
+    ("not asked (context): does not decide", "eine Anzeige im Mitgliederheft",
+     "eine Anzeige im Mitgliederheft der Kammer", False, ByWords((("anzeige", PRINT_WEAK),)), None, None),
+    ("its sentence reads another rule first: does not decide", "eine Anzeige im Mitgliederheft",
+     "Microsoft-Artikel als Feed und eine Anzeige im Mitgliederheft", True,
+     ByWords((("feed", (("dg.syndicated-content", 0.5), ("dg.print-ads", 0.3))), ("anzeige", PRINT_WEAK))), None, None),
+    ("the sentence's frame reads 'none' first, its first rule is the same: decides", "eine Anzeige im Mitgliederheft",
+     "Geht eine Anzeige im Mitgliederheft über Co-op", True,
+     ByWords((("geht", (("none", 0.5), ("dg.print-ads", 0.3))), ("anzeige", PRINT_WEAK))), "eligible", "dg.print-ads"),
+    ("the none-veto sets a weaker reading aside", "eine Anzeige im Mitgliederheft",
+     "Geht eine Anzeige im Mitgliederheft über Co-op", True,
+     ByWords((("geht", (("none", 0.7), ("dg.print-ads", 0.2))), ("anzeige", PRINT_WEAK))), None, None),
+    ("an amount is no evidence for a weaker reading", "Druck 4.000 Stück", "Druck 4.000 Stück", True,
+     ByWords((("000", PRINT_WEAK),), rest=(("dg.print-ads", 0.3),)), None, None),
+    ("below the weaker minimum: does not decide", "eine Anzeige im Mitgliederheft",
+     "eine Anzeige im Mitgliederheft", True, ByWords((("anzeige", (("dg.print-ads", 0.45),)),)), None, None),
+    ("a confident reading decides unasked", "eine Anzeige im Mitgliederheft", "eine Anzeige im Mitgliederheft", False,
+     ByWords((("anzeige", (("dg.print-ads", 0.85),)),)), "eligible", "dg.print-ads"),
+    ("two-letter fragments are no activity words", "we've ok before", "we've ok before", True,
+     ByWords((("ve", (("md.proof-of-concept", 0.95),)),)), None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "sentence", "asked", "reader", "verdict", "rule"), [row[1:] for row in WEAKER],
+                         ids=[row[0] for row in WEAKER])
+def test_a_weaker_reading_decides_only_what_is_asked(lexical_checker, text: str, sentence: str, asked: bool,  # type: ignore[no-untyped-def]
+                                                     reader: ByWords, verdict: str | None, rule: str | None) -> None:
+    matcher = Matcher(lexical_checker.rules, None, reader, 0.6, 0.8, learned_asked_min=0.5)
+    decision = matcher.decide(text, allow_semantic=False, sentence=sentence, asked=asked)
+    if verdict is None:
+        assert decision is None
+        return
+    assert decision is not None and (decision.verdict, decision.rule.id if decision.rule else None) == (verdict, rule)
+
+
 def test_the_veto_reads_what_is_described_not_the_question_frame(assistant) -> None:  # type: ignore[no-untyped-def]
     """The none-veto's reader learned without question-frame words, so it reads without them too; a one-word
     activity with nothing besides it in its sentence is read in its message, and with nothing around it at all

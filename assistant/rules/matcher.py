@@ -18,10 +18,15 @@ Policy (in this order):
    recogniser, reading the activity's words, does not read them as "none" with the term's rule below
    `corroborate_min` ("the champion gets a trophy" is "unclear");
 6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min` and the
-   activity has two words or more besides the question frame and numbers (a single word never decides alone),
-   reading the activity without the audience words (who it is for is a slot, not the activity:
-   "our own internal dev subscription" names no activity); audience rules still need their audience,
-   else "needs_info";
+   activity has two words or more besides the question frame, numbers and fragments of two letters ("we've")
+   (a single word never decides alone), reading the activity without the audience words (who it is for is a
+   slot, not the activity: "our own internal dev subscription" names no activity); a weaker reading (at least
+   `learned_asked_min`) decides only an activity the message asks about (`asked`) whose sentence, read whole,
+   reads the same rule and which the none-veto of step 5 does not set aside, read without amounts and counts
+   ("a trial environment in Azure so the prospect sees his software run before he buys" is a proof of
+   concept; "demo videos" cut
+   from "whitepapers and demo videos" in a sentence about a content feed is not product seeding);
+   audience rules still need their audience, else "needs_info";
 7. otherwise the semantic fallback (if given) may decide over the rules' example phrasings;
 8. otherwise "unclear": no rule of the guidance decides it;
 9. the slot "what it promotes": an "eligible" or "needs_info" decision becomes "unclear" (reason
@@ -29,7 +34,8 @@ Policy (in this order):
    Microsoft offerings — recruiting, a private matter, another organisation, another vendor's offering
    (unless a Microsoft offering is named there too) — by its words (rule data `purposes:`) or, failing them, by
    the learned purpose reader (`purpose_reader`, "off" with probability >= `purpose_min`: a birthday ad, a golf
-   club's website). An exclusion still wins: it is a verdict of its own.
+   club's website); for a rule whose guidance wording names Microsoft, and for a weaker reading of step 6, a lean
+   ("off" >= `MICROSOFT_OWN_OFF`) is enough. An exclusion still wins: it is a verdict of its own.
 """
 
 from __future__ import annotations
@@ -90,6 +96,7 @@ class Matcher:
     purpose_min: float = 0.7
     veto: Reader | None = None  # the recogniser learned without question-frame words (step 5); else `learned`
     corroborate_min: float = 0.2
+    learned_asked_min: float = 1.0  # step 6's weaker reading for an asked activity; 1.0 = off
     _rules: list[_Compiled] = field(init=False)
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
@@ -170,7 +177,9 @@ class Matcher:
         p_off = reading.p(OFF) if reading is not None else 0.0
         # the guidance's wording makes the activity Microsoft's own (its certifications, conferences, programme):
         # a lean towards another subject is enough ("the PMP certification", "eine Zertifizierung nach DIN EN 1090")
-        needed = min(self.purpose_min, MICROSOFT_OWN_OFF) if decision.rule and decision.rule.names_microsoft \
+        # and so is it for a weaker learned reading (step 6): less evidence of the activity, less needed against it
+        weak = decision.matched_by == "learned" and decision.confidence < self.learned_min
+        needed = min(self.purpose_min, MICROSOFT_OWN_OFF) if decision.rule and (decision.rule.names_microsoft or weak) \
             else self.purpose_min
         if reading is None or p_off < needed:
             return decision
@@ -201,10 +210,11 @@ class Matcher:
         return self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
 
     def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "",
-               message: str | None = None) -> Decision | None:
+               message: str | None = None, asked: bool = False) -> Decision | None:
         """Decide one activity (steps 1–8); `context` (the whole question) supplies the audience if the activity has
-        none, `sentence` (the one the activity stands in) the purpose the none-veto reads, `message` (default
-        `context`) what it reads around an activity alone in its sentence. The caller applies
+        none, `sentence` (the one the activity stands in) the purpose the none-veto reads and the rule a weaker
+        learned reading must share, `message` (default `context`) what it reads around an activity alone in its
+        sentence, `asked` whether the message asks about this activity (step 6). The caller applies
         step 9 (`purpose_slot`) once it knows which other activities the message names.
 
         Returns None when the text names nothing a rule or the fallback could judge.
@@ -238,7 +248,14 @@ class Matcher:
         if self.learned is not None and len(self._activity_words(described)) >= 2:
             # the audience is a slot, not the activity: the recogniser names the activity from the rest
             activity = self.learned.read(" ".join(described))
-            if activity.probability >= self.learned_min:
+            if activity.probability < self.learned_min and asked:
+                # a weaker reading rests on words: an amount or a count ("about $4,000", "2,000 firms") is no evidence
+                activity = self.learned.read(" ".join(t for t in described if not t.isdigit()))
+            if activity.probability >= self.learned_min or (
+                    asked and activity.probability >= self.learned_asked_min
+                    and self._sentence_reads(activity.label, sentence or text)
+                    and self.p_not_marketing(tokens, sentence, context if message is None else message)
+                    < self.none_veto):
                 learned = self._learned(activity, audiences)
                 if learned is not None:
                     return learned
@@ -274,6 +291,15 @@ class Matcher:
             return None
         return self._learned(reading, audiences)
 
+    def _sentence_reads(self, label: str, sentence: str) -> bool:
+        """Whether the recogniser, reading the whole sentence (without its audience words), ranks `label` first
+        among the rules (its "none" and "process" readings belong to the question frame around the activity)."""
+        assert self.learned is not None
+        tokens = without_negated(tuple(words(self.base.expand(sentence))))
+        read = " ".join(t for t in self._described(tokens) if not t.isdigit())
+        ranked = self.learned.read(read, top=len(self._rules) + 2).ranked
+        return next((name for name, _ in ranked if self._learned_rule(name) is not None), None) == label
+
     def _described(self, tokens: tuple[str, ...]) -> list[str]:
         """The activity's words the recogniser reads: without the audience's (who it is for is a slot, not the
         activity)."""
@@ -281,8 +307,9 @@ class Matcher:
 
     def _activity_words(self, described: list[str]) -> list[str]:
         """The described words that say what the activity is: not the question frame's, not numbers (an amount or an
-        invoice number names no activity; a number still helps the recogniser read "Windows 11" or "AZ-900")."""
-        return [t for t in described if t not in self.base.frame_set and not t.isdigit()]
+        invoice number names no activity; a number still helps the recogniser read "Windows 11" or "AZ-900"), not
+        fragments of two letters ("we've" → "ve"), as `Checker.content_words` counts them."""
+        return [t for t in described if t not in self.base.frame_set and not t.isdigit() and len(t) > 2]
 
     def not_covered_in(self, tokens: tuple[str, ...]) -> list[str]:
         """Ids of the not-covered items (salaries, rent, donations…) the folded tokens name (step 2)."""
