@@ -68,7 +68,9 @@ class Answer(BaseModel):
     error: str | None = None
     # extensions
     guidance_version: str | None = None  # the edition of the guidance the verdicts rest on (knowledge manifest)
-    turn: str | None = None  # how the message continued its conversation (social/new/audience/reference/ellipsis)
+    # how the message continued its conversation (social/new/audience/reference/ellipsis; condensed: the optional model
+    # rewrote it, `assistant.chains.condense`)
+    turn: str | None = None
     resolved_question: str | None = None  # what was checked when a follow-up was read in its context
     topics: list[str] = Field(default_factory=list)
     injection_detected: bool = False

@@ -13,6 +13,7 @@ from assistant.chains.extraction import ExtractionChain, grounded
 from assistant.chains.guard import check_prose
 from assistant.chains.llm import chat_model
 from assistant.config import Settings
+from assistant.dialogue.resolver import Conversation
 from tests.fake_openai import FakeOpenAI, Scripted
 
 MIXED = "Können wir LinkedIn-Anzeigen und eine Incentive-Reise für unsere Top-Verkäufer mit Co-op bezahlen?"
@@ -159,3 +160,57 @@ GUARD = [
 @pytest.mark.parametrize(("question", "text", "ok"), [(q, t, o) for _, q, t, o in GUARD], ids=[i for i, *_ in GUARD])
 def test_guard_table(assistant, question: str, text: str, ok: bool) -> None:  # type: ignore[no-untyped-def]
     assert check_prose(text, assistant.answer(question), assistant.rules).ok is ok
+
+
+# The condense step (issue #7): with a model, a follow-up that names no activity of its own is rewritten as a
+# standalone question the checker decides; the resolver answers whenever the rewrite cannot be used.
+LINKEDIN = "Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"
+SAME_FOR_XING = "Ist das gleiche auch für Xing möglich?"
+
+
+def _condense_requests(fake: FakeOpenAI) -> list[dict]:  # type: ignore[type-arg]
+    return [r for r in fake.requests if r.get("tools") and r["tools"][0]["function"]["name"] == "Standalone"]
+
+
+def test_a_condensed_follow_up_is_decided_by_the_checker(assistant, fake: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    fake.push(Scripted(tool=("Standalone", {"question": "Können wir Xing-Anzeigen mit Co-op bezahlen?"})))
+    reply = AnswerChain(assistant, _llm(fake)).invoke(SAME_FOR_XING, [LINKEDIN])
+    answer = reply.answer
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == [("eligible", "dg.digital-advertising")]
+    assert (answer.turn, answer.question, answer.resolved_question) == (
+        "condensed", SAME_FOR_XING, "Können wir Xing-Anzeigen mit Co-op bezahlen?")
+    (condense,) = _condense_requests(fake)
+    sent = " ".join(str(m["content"]) for m in condense["messages"])
+    assert LINKEDIN in sent and SAME_FOR_XING in sent
+
+
+STRAY = [
+    ("adds an activity nobody named", "Können wir eine Featured Partner Sponsorship für Xing bezahlen?"),
+    ("only repeats the earlier question", LINKEDIN),
+]
+
+
+@pytest.mark.parametrize("rewrite", [r[1] for r in STRAY], ids=[r[0] for r in STRAY])
+def test_a_stray_rewrite_falls_back_to_the_resolver(assistant, fake: FakeOpenAI, rewrite: str) -> None:  # type: ignore[no-untyped-def]
+    fake.push(Scripted(tool=("Standalone", {"question": rewrite})))
+    reply = AnswerChain(assistant, _llm(fake)).invoke(SAME_FOR_XING, [LINKEDIN])
+    alone = Conversation(assistant).answer(SAME_FOR_XING, [LINKEDIN])
+    assert len(_condense_requests(fake)) == 1 and reply.answer.turn != "condensed"
+    assert reply.answer.findings == alone.findings
+
+
+def test_a_broken_condense_step_falls_back(assistant, fake: FakeOpenAI) -> None:  # type: ignore[no-untyped-def]
+    fake.push(Scripted(status=500))
+    reply = AnswerChain(assistant, _llm(fake)).invoke("Für unsere Kunden.", ["Was ist mit einem Workshop?"])
+    assert [(f.verdict, f.rule_id) for f in reply.answer.findings] == [("eligible", "md.customer-seminars")]
+    assert reply.answer.turn == "audience"
+
+
+@pytest.mark.parametrize(("question", "history"), [
+    pytest.param("Und eine Messe zu Copilot?", [LINKEDIN], id="a follow-up naming its own activity"),
+    pytest.param("Danke!", [LINKEDIN], id="thanks"),
+    pytest.param(SAME_FOR_XING, [], id="no conversation yet"),
+])
+def test_the_model_is_not_asked_to_condense(assistant, fake: FakeOpenAI, question: str, history: list[str]) -> None:  # type: ignore[no-untyped-def]
+    AnswerChain(assistant, _llm(fake)).invoke(question, history)
+    assert not _condense_requests(fake)

@@ -11,6 +11,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.chains.condense import CondenseChain
 from assistant.chains.extraction import MIN_CHARS, ExtractionChain
 from assistant.chains.guard import guarded_call, language_name
 from assistant.chains.llm import deadline_of
@@ -60,6 +61,7 @@ class AnswerChain:
         self.deadline = deadline_of(llm)
         self.conversation = Conversation(assistant)
         self.extraction = ExtractionChain.create(assistant, llm) if llm is not None else None
+        self.condense = CondenseChain.create(llm, assistant.rules.frame_set) if llm is not None else None
         self.phrase: Runnable | None = (PHRASE_PROMPT | llm | StrOutputParser()) if llm is not None else None
         self.chain: Runnable = RunnableLambda(self._engine) | RunnableLambda(self._reply)
 
@@ -72,6 +74,14 @@ class AnswerChain:
         question, history = request["question"], request["history"]
         if self.extraction is not None and not history and len(question) >= MIN_CHARS:
             return self.extraction.answer(question)
+        if self.condense is not None and self.conversation.leans_on_context(question, history, request["ui"]):
+            # the model rewrites the follow-up; the checker decides the rewrite as a question of its own
+            standalone = self.condense.standalone(question, history)
+            if standalone is not None:
+                answer = self.conversation.answer(standalone, [], ui_language=request["ui"])
+                if not answer.error:
+                    answer.question, answer.resolved_question, answer.turn = question, standalone, "condensed"
+                    return answer
         return self.conversation.answer(question, history, ui_language=request["ui"])
 
     def _reply(self, answer: Answer) -> Reply:

@@ -136,6 +136,22 @@ class Conversation:
         answer.turn = kind
         return answer
 
+    def leans_on_context(self, question: str, history: list[str], ui_language: Language = "de") -> bool:
+        """Whether `question` continues its conversation without naming an activity of its own — an ellipsis, an
+        audience, a reference, or a question no reading resolves ("Ist das gleiche auch für Xing möglich?"): where
+        the optional condense step (`assistant.chains.condense`) may rewrite it. False without an earlier activity,
+        for thanks and greetings, and for a message that names its own activity."""
+        try:
+            text = clean_question(question, self.assistant.settings.max_question_chars)
+        except Exception:  # noqa: BLE001 - bad input is the engine's to answer
+            return False
+        state = self.state(history, ui_language)
+        if state.last is None:
+            return False
+        kind, _ = self.read(text, state)
+        own = self.assistant.checker.check(text, language=state.language or ui_language)
+        return kind != "social" and not any(f.rule_id or f.verdict == "needs_info" for f in own.findings)
+
     def state(self, history: list[str], ui_language: Language = "de") -> DialogueState:
         """Replay the earlier turns through the checker (no retrieval): activities, open question, language."""
         state = DialogueState()
