@@ -141,29 +141,29 @@ class ByWords:
 
 
 PRINT_WEAK = (("dg.print-ads", 0.6), ("none", 0.2))
+AD = "eine Anzeige zu Microsoft 365 im Mitgliederheft"
 WEAKER = [
     # (id, activity, its sentence, asked, reader, verdict, rule) — matcher step 6 with learned_min 0.8 and a weaker
-    # reading (>= 0.5) for an activity the message asks about whose sentence reads the same rule
-    ("asked, its sentence reads the same rule: decides", "eine Anzeige im Mitgliederheft",
-     "eine Anzeige im Mitgliederheft der Kammer", True, ByWords((("anzeige", PRINT_WEAK),)), "eligible", "dg.print-ads"),
-    ("not asked (context): does not decide", "eine Anzeige im Mitgliederheft",
-     "eine Anzeige im Mitgliederheft der Kammer", False, ByWords((("anzeige", PRINT_WEAK),)), None, None),
-    ("its sentence reads another rule first: does not decide", "eine Anzeige im Mitgliederheft",
-     "Microsoft-Artikel als Feed und eine Anzeige im Mitgliederheft", True,
+    # reading (>= 0.5) for an asked activity of a message naming a Microsoft offering, its sentence reading the same
+    ("asked, its sentence reads the same rule: decides", AD, f"{AD} der Kammer", True,
+     ByWords((("anzeige", PRINT_WEAK),)), "eligible", "dg.print-ads"),
+    ("not asked (context): does not decide", AD, f"{AD} der Kammer", False, ByWords((("anzeige", PRINT_WEAK),)),
+     None, None),
+    ("no Microsoft offering named: does not decide", "eine Anzeige im Mitgliederheft",
+     "eine Anzeige im Mitgliederheft der Kammer", True, ByWords((("anzeige", PRINT_WEAK),)), None, None),
+    ("its sentence reads another rule first: does not decide", AD, f"Microsoft-Artikel als Feed und {AD}", True,
      ByWords((("feed", (("dg.syndicated-content", 0.5), ("dg.print-ads", 0.3))), ("anzeige", PRINT_WEAK))), None, None),
-    ("the sentence's frame reads 'none' first, its first rule is the same: decides", "eine Anzeige im Mitgliederheft",
-     "Geht eine Anzeige im Mitgliederheft über Co-op", True,
+    ("the sentence's frame reads 'none' first, its first rule is the same: decides", AD, f"Geht {AD} über Co-op", True,
      ByWords((("geht", (("none", 0.5), ("dg.print-ads", 0.3))), ("anzeige", PRINT_WEAK))), "eligible", "dg.print-ads"),
-    ("the none-veto sets a weaker reading aside", "eine Anzeige im Mitgliederheft",
-     "Geht eine Anzeige im Mitgliederheft über Co-op", True,
+    ("the none-veto sets a weaker reading aside", AD, f"Geht {AD} über Co-op", True,
      ByWords((("geht", (("none", 0.7), ("dg.print-ads", 0.2))), ("anzeige", PRINT_WEAK))), None, None),
-    ("an amount is no evidence for a weaker reading", "Druck 4.000 Stück", "Druck 4.000 Stück", True,
+    ("an amount is no evidence for a weaker reading", "Druck Azure 4.000 Stück", "Druck Azure 4.000 Stück", True,
      ByWords((("000", PRINT_WEAK),), rest=(("dg.print-ads", 0.3),)), None, None),
-    ("below the weaker minimum: does not decide", "eine Anzeige im Mitgliederheft",
-     "eine Anzeige im Mitgliederheft", True, ByWords((("anzeige", (("dg.print-ads", 0.45),)),)), None, None),
+    ("below the weaker minimum: does not decide", AD, AD, True, ByWords((("anzeige", (("dg.print-ads", 0.45),)),)),
+     None, None),
     ("a confident reading decides unasked", "eine Anzeige im Mitgliederheft", "eine Anzeige im Mitgliederheft", False,
      ByWords((("anzeige", (("dg.print-ads", 0.85),)),)), "eligible", "dg.print-ads"),
-    ("two-letter fragments are no activity words", "we've ok before", "we've ok before", True,
+    ("two-letter fragments are no activity words", "we've ok before Azure", "we've ok before Azure", True,
      ByWords((("ve", (("md.proof-of-concept", 0.95),)),)), None, None),
 ]
 

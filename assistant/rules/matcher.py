@@ -21,7 +21,8 @@ Policy (in this order):
    activity has two words or more besides the question frame, numbers and fragments of two letters ("we've")
    (a single word never decides alone), reading the activity without the audience words (who it is for is a
    slot, not the activity: "our own internal dev subscription" names no activity); a weaker reading (at least
-   `learned_asked_min`) decides only an activity the message asks about (`asked`) whose sentence, read whole,
+   `learned_asked_min`) decides only an activity the message asks about (`asked`) in a message that names a
+   Microsoft offering (the slot "what it promotes" filled, not only not contradicted), whose sentence, read whole,
    reads the same rule and which the none-veto of step 5 does not set aside, read without amounts and counts
    ("a trial environment in Azure so the prospect sees his software run before he buys" is a proof of
    concept; "demo videos" cut
@@ -40,7 +41,7 @@ Policy (in this order):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from assistant.rules.loader import RuleBase
@@ -64,6 +65,7 @@ class Decision:
     candidates: tuple[str, ...] = ()
     reason: str = "no-rule"  # no-rule | not-covered | not-marketing | purpose | label | ambiguous-audience | rule
     purpose: str = ""  # with reason "purpose": the id of the purpose found (rule data `purposes:`)
+    weak: bool = False  # decided by step 6's weaker reading (an asked activity, its sentence agreeing)
 
 
 class Reader(Protocol):
@@ -178,8 +180,7 @@ class Matcher:
         # the guidance's wording makes the activity Microsoft's own (its certifications, conferences, programme):
         # a lean towards another subject is enough ("the PMP certification", "eine Zertifizierung nach DIN EN 1090")
         # and so is it for a weaker learned reading (step 6): less evidence of the activity, less needed against it
-        weak = decision.matched_by == "learned" and decision.confidence < self.learned_min
-        needed = min(self.purpose_min, MICROSOFT_OWN_OFF) if decision.rule and (decision.rule.names_microsoft or weak) \
+        needed = min(self.purpose_min, MICROSOFT_OWN_OFF) if decision.rule and (decision.rule.names_microsoft or decision.weak) \
             else self.purpose_min
         if reading is None or p_off < needed:
             return decision
@@ -251,14 +252,15 @@ class Matcher:
             if activity.probability < self.learned_min and asked:
                 # a weaker reading rests on words: an amount or a count ("about $4,000", "2,000 firms") is no evidence
                 activity = self.learned.read(" ".join(t for t in described if not t.isdigit()))
-            if activity.probability >= self.learned_min or (
+            weak = activity.probability < self.learned_min
+            if not weak or (
                     asked and activity.probability >= self.learned_asked_min
                     and self._sentence_reads(activity.label, sentence or text)
                     and self.p_not_marketing(tokens, sentence, context if message is None else message)
-                    < self.none_veto):
+                    < self.none_veto and self.names_offering(context or text)):
                 learned = self._learned(activity, audiences)
                 if learned is not None:
-                    return learned
+                    return replace(learned, weak=weak)
         if self.semantic is not None and allow_semantic:
             found = self.semantic.best(text)
             if found is not None:
@@ -290,6 +292,10 @@ class Matcher:
         if reading.probability < self.learned_min:
             return None
         return self._learned(reading, audiences)
+
+    def names_offering(self, text: str) -> bool:
+        """Whether `text` names a Microsoft offering (rule data `offerings:`: Azure, Microsoft 365, Copilot …)."""
+        return bool(hits(self._offerings, tuple(words(self.base.expand(text)))))
 
     def _sentence_reads(self, label: str, sentence: str) -> bool:
         """Whether the recogniser, reading the whole sentence (without its audience words), ranks `label` first
