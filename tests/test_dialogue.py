@@ -56,6 +56,16 @@ STORIES = [
      "And the hotel for our team?", "new", [("unclear", None)], "en"),
     ("a new thing for the named audience is not an audience answer", ["Ist ein Workshop zu Copilot Co-op-fähig?"],
      "Und die Flüge für unsere Techniker?", "new", [("unclear", None)], "de"),
+    # "the same for X" (session 8): X a platform of the last activity, an activity of its own, or nothing Co-op
+    ("the same for another platform", ["Can we run Google search ads for our Azure backup offer with co-op?"],
+     "Would the same work for Bing?", "ellipsis", [("eligible", "dg.digital-advertising")], "en"),
+    ("the same for another platform, in German with filler", ["Können wir Anzeigen auf LinkedIn für unser "
+     "Teams-Paket schalten?"], "Wäre das gleiche dann auch für Facebook möglich?", "ellipsis",
+     [("eligible", "dg.digital-advertising")], "de"),
+    ("the same for an activity of its own", ["Können wir einen Newsletter zu Microsoft 365 an Bestandskunden "
+     "verschicken?"], "Gilt das gleiche für eine SMS-Aktion?", "new", [("eligible", "dg.direct-email-sms")], "de"),
+    ("the same for something that is no Co-op activity", ["Can we run Google search ads for our Azure backup offer "
+     "with co-op?"], "Is the same possible for our office party?", "new", [("unclear", None)], "en"),
 ]
 
 

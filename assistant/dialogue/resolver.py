@@ -12,7 +12,8 @@ finding waiting for its audience) and the language. The current message is then 
 - **reference** — a process question pointing back ("Welche Nachweise brauche ich dafür?", "and when
   do we claim it?"): asked about the last activity;
 - **ellipsis** — a short fragment („Und Xing?", "What about Bing?", "SEO?"): checked in the frame
-  of the last activity ("Xing" after "LinkedIn-Anzeigen" → "Xing Anzeigen"), else on its own.
+  of the last activity ("Xing" after "LinkedIn-Anzeigen" → "Xing Anzeigen"), else on its own; "the same for X"
+  („Ist das gleiche auch für Bing möglich?") reads X so, or as a new question when X names an activity of its own.
 
 The same history and question always give the same answer; the answer's `question` is the
 message as sent and `resolved_question` what was checked.
@@ -62,6 +63,15 @@ _SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thi
 # „und wenn wir das Gleiche nur für unsere eigenen Techniker machen?"); with an audience and no activity of its own
 _SAME_INSIDE = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche)\b", re.IGNORECASE)
 _FOR = re.compile(r"\b(?:for|f(?:ü|ue)r)\b", re.IGNORECASE)
+# "the same for X" with X not an audience: a reference to the last activity, then what X changes in it ("Ist das
+# gleiche auch für Xing möglich?", "Would the same work for Bing?", "Gilt das gleiche für eine SMS-Aktion?")
+_SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche|(?:das|that|this|it)\s+"
+                       r"(?:auch|also))\b(?P<between>.*?)\b(?:for|to|with|f(?:ü|ue)r|bei|mit)\s+(?P<what>.+)$",
+                       re.IGNORECASE | re.DOTALL)
+# what may stand between the reference and its "for" ("… auch … möglich", "would the same work for"), and after X
+_SAME_FILLER = frozenset({"auch", "also", "too", "as", "well", "möglich", "moeglich", "possible", "work", "works",
+                          "apply", "applies", "go", "goes", "gehen", "gelten", "klappen", "funktionieren", "be", "sein",
+                          "wäre", "waere", "would", "is", "ist", "dann", "then", "so", "gilt", "geht"})
 _REPLIES = {
     "de": "Gern geschehen! Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
@@ -227,6 +237,9 @@ class Conversation:
             return "audience", f"{target.core} {' '.join(said)}"
         if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"
             return "social", text
+        same_for = None if names_activity else self._same_for(text, last, state.language)
+        if same_for is not None:
+            return same_for
         content = checker.content_words(_ELLIPSIS_START.sub("", text))
         short = 0 < len(content) <= MAX_ELLIPSIS_WORDS
         # "Und Xing?" after LinkedIn ads asks about Xing ads: the frame goes first when the fragment fits it
@@ -246,6 +259,27 @@ class Conversation:
         if set(tokens) & _THANKS and len(content) <= MAX_SOCIAL_WORDS:
             return "social", text
         return "new", text
+
+    def _same_for(self, text: str, last: Discussed, language: Language | None) -> tuple[TurnKind, str] | None:
+        """"The same for X": X named as an activity of its own is a new question ("Gilt das gleiche für eine
+        SMS-Aktion?" → "eine SMS-Aktion"); else X in the frame of the last activity, as an ellipsis ("Ist das gleiche
+        auch für Xing möglich?" after LinkedIn ads → Xing ads). None when the message says more than the reference,
+        its filler and X, or X fits neither way."""
+        found = _SAME_FOR.search(text)
+        if found is None or set(words(found.group("between"))) - _SAME_FILLER:
+            return None
+        what = found.group("what").strip(" ?!.")
+        kept = words(what)
+        while kept and kept[-1] in _SAME_FILLER:  # "… für Xing möglich"
+            kept.pop()
+        if not kept:
+            return None
+        what = what[: what.lower().rfind(kept[-1]) + len(kept[-1])]
+        own = self.assistant.checker.check(what, language=language)
+        if any(f.rule_id or f.verdict == "needs_info" for f in own.findings):
+            return "new", what
+        resolved = self._ellipsis(what, last, language)
+        return ("ellipsis", resolved) if resolved else None
 
     def _channel_swap(self, fragment: str, last: Discussed, language: Language | None) -> str | None:
         """A fragment that names a platform the last activity's rule runs on (rule data `channels`) takes the place
