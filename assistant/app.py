@@ -196,7 +196,7 @@ FAILURE = {
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     if len(message.content) > settings.max_question_chars:  # answered in the UI's language, not the text's
-        await cl.Message(content=limit_message(_ui_language(), len(message.content), settings.max_question_chars)).send()
+        await cl.Message(content=limit_message(_ui_language(), settings.max_question_chars)).send()
         return
     try:
         chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())

@@ -100,19 +100,20 @@ def handoff_message(answer: Answer, earlier: list[Answer] | None = None) -> str:
 
 
 LIMIT_MESSAGE = {
-    "de": ("Ihre Nachricht hat {size} Zeichen; der Assistent liest höchstens {limit}. Bitte kürzen Sie sie auf "
+    "de": ("Ihre Nachricht ist länger als die {limit} Zeichen, die der Assistent liest. Bitte kürzen Sie sie auf "
            "die Aktivitäten, nach denen Sie fragen, oder wenden Sie sich an Partner Care: " + PARTNER_CARE_PHONE
            + " · " + PARTNER_CARE_EMAIL + "."),
-    "en": ("Your message has {size} characters; the assistant reads at most {limit}. Please shorten it to the "
+    "en": ("Your message is longer than the {limit} characters the assistant reads. Please shorten it to the "
            "activities you are asking about, or contact Partner Care: " + PARTNER_CARE_PHONE + " · "
            + PARTNER_CARE_EMAIL + "."),
 }
 
 
-def limit_message(language: str, size: int, limit: int) -> str:
-    """The over-length reply in the UI's language (German digit grouping with '.')."""
+def limit_message(language: str, limit: int) -> str:
+    """The over-length reply in the UI's language (German digit grouping with '.'). It names no size: the page's
+    script cut the message to `limit` + 1 characters before sending (`limit_script`), so the server never knows it."""
     sep = "." if language == "de" else ","
-    return LIMIT_MESSAGE[language].format(size=f"{size:,}".replace(",", sep), limit=f"{limit:,}".replace(",", sep))
+    return LIMIT_MESSAGE[language].format(limit=f"{limit:,}".replace(",", sep))
 
 _LIMIT_JS = """// Chat messages longer than the assistant reads are cut to just over the limit before they are sent,
 // so the server answers with its limit message instead of the socket dropping an oversized frame.

@@ -85,11 +85,20 @@ def send(page: Page, text: str) -> None:
 
     Chainlit sometimes ignores an Enter pressed in the instant its socket session comes up (the text stays
     in the box and nothing is sent; a user would press Enter again). The box is cleared when, and only when,
-    the message is sent, so pressing Enter again while the text is still there cannot send it twice.
+    the message is sent, so pressing Enter again while the text is still there cannot send it twice. A page that
+    is still moving (the guest login finishing on a busy machine) can clear the box after it was filled: then the
+    text is filled in again, as a user would type it again.
     """
     box = page.locator("#chat-input")
-    box.fill(text)
-    expect(page.locator("#chat-submit")).to_be_enabled()
+    deadline = time.monotonic() + 20
+    while True:
+        box.fill(text)
+        try:
+            expect(page.locator("#chat-submit")).to_be_enabled(timeout=2_000)
+            break
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
     deadline = time.monotonic() + 20
     while True:
         box.press("Enter")
