@@ -84,6 +84,11 @@ _PAY_FRAME = re.compile(
 # "Ok," / "Okay," opening a sentence acknowledges the last reply ("Ok, und welche Nachweise brauchen wir?"); only
 # elsewhere does "ok" ask ("Messestand – ok?", "is that ok")
 _ACKNOWLEDGED = re.compile(r"^\W*(ok|okay)\b\W*", re.IGNORECASE)
+# a sentence that only acknowledges the last reply names no activity ("Fair enough." is no trade fair)
+_ACKNOWLEDGEMENT = re.compile(
+    r"^\W*(?:(?:ok|okay|alright|all right|fair enough|got it|understood|i see|makes sense|sounds good|noted|"
+    r"alles klar|verstanden|verstehe|ich verstehe|in ordnung|passt|gut|prima|super|danke|vielen dank|thanks|"
+    r"thank you)\W*)+$", re.IGNORECASE)
 
 
 def _pay_frame(text: str) -> bool:
@@ -238,7 +243,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
             cleaned, count = INJECTION.subn(" ", sentence)
             seen = seen or count > 0
             sentence = _BULLET.sub("", cleaned).strip(" -–:;.,")
-            if not sentence or not words(sentence):
+            if not sentence or not words(sentence) or _ACKNOWLEDGEMENT.match(sentence):
                 continue
             asks = _pay_frame(sentence)
             # a question: has "?", or starts like one and does not end like a statement

@@ -150,6 +150,8 @@ CONTEXT = [
      [("eligible", "dg.digital-advertising")]),
     ("a proof question naming Co-op asks about no activity", "Welche Nachweise braucht man bei Co-op für eine Messe?", []),
     ("an opening okay acknowledges, it does not ask", "Okay, welche Belege brauchen wir dann für den Newsletter?", []),
+    ("a sentence that only acknowledges names no activity", "Fair enough. And a booth at a trade fair for our Azure "
+     "services – co-op?", [("eligible", "dg.trade-shows-events")]),
     # a question that names nothing points back to the settled statement; its "approved" asks no approval question
     ("the co-funding a settled statement names", "Our MDF request for the Azure roadshow was approved, but it covers "
      "only 60%. Can co-op pay the rest?", [("not_eligible", "excl.mdf-surestep-cofunding")]),
