@@ -56,6 +56,8 @@ STORIES = [
      "And the hotel for our team?", "new", [("unclear", None)], "en"),
     ("a new thing for the named audience is not an audience answer", ["Ist ein Workshop zu Copilot Co-op-fähig?"],
      "Und die Flüge für unsere Techniker?", "new", [("unclear", None)], "de"),
+    ("a process question naming activities of its own asks about those", ["Ist ein Copilot-Workshop für unsere "
+     "Kunden Co-op-fähig?"], "Welche Nachweise brauchen wir für die Plakate und den Newsletter?", "new", [], "de"),
     # "the same for X" (session 8): X a platform of the last activity, an activity of its own, or nothing Co-op
     ("the same for another platform", ["Can we run Google search ads for our Azure backup offer with co-op?"],
      "Would the same work for Bing?", "ellipsis", [("eligible", "dg.digital-advertising")], "en"),

@@ -248,6 +248,11 @@ class Conversation:
             if resolved:
                 return "ellipsis", resolved
         if (own.topics or own.process) and not names_activity:
+            # a process question naming activities of its own ("Welche Nachweise für die Google-Anzeigen und den
+            # Messestand?") asks about those, not about the last one discussed
+            named, _ = self.assistant.matcher.lexical_hits(tuple(words(self.assistant.rules.expand(text))), audience)
+            if named:
+                return "new", text
             return "reference", f"{text} ({last.activity})"
         if names_activity:
             return "new", text
