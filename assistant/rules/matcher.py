@@ -25,8 +25,8 @@ Policy (in this order):
    Microsoft offering (the slot "what it promotes" filled, not only not contradicted), whose sentence, read whole,
    reads the same rule and which the none-veto of step 5 does not set aside, read without amounts and counts
    ("a trial environment in Azure so the prospect sees his software run before he buys" is a proof of
-   concept; "demo videos" cut
-   from "whitepapers and demo videos" in a sentence about a content feed is not product seeding);
+   concept; "demo videos" cut from "whitepapers and demo videos" in a sentence about a content feed is not
+   product seeding);
    audience rules still need their audience, else "needs_info";
 7. otherwise the semantic fallback (if given) may decide over the rules' example phrasings;
 8. otherwise "unclear": no rule of the guidance decides it;
