@@ -125,3 +125,19 @@ def test_batch_lines_carry_their_history(tmp_path: Path) -> None:
     assert out[0]["question"] == "Und Xing?" and out[0]["resolved_question"]
     assert [f["rule_id"] for f in out[1]["findings"]] != ["dg.digital-advertising"]
     assert "history" in out[2]["error"]
+
+
+@pytest.mark.parametrize(("history", "question", "activity"), [
+    pytest.param(["Können wir Google-Anzeigen für unser Azure-Angebot über Co-op abrechnen?"],
+                 "Und für einen Stand auf der it-sa?", "Stand auf der it-sa",
+                 id="a fragment a rule decides by its own words borrows no frame word"),
+    pytest.param(["Dürfen wir LinkedIn-Anzeigen für unser Teams-Paket über Co-op abrechnen?"], "Und das Gleiche auf Xing?",
+                 "Xing-Anzeigen", id="the same on another platform takes the earlier activity's place"),
+])
+def test_a_follow_up_finding_is_labelled_in_the_partners_words(conversation: Conversation, history: list[str],
+                                                                question: str, activity: str) -> None:
+    """The label starts with what the follow-up names; no frame word or reference word ("Gleiche") is glued on."""
+    (finding,) = conversation.answer(question, history).findings
+    assert finding.activity.startswith(activity), finding.activity
+    glued = set(finding.activity.lower().split()) - set(activity.lower().split())
+    assert not glued & {"google", "anzeige", "anzeigen", "gleiche", "same"}, finding.activity

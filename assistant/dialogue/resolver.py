@@ -66,7 +66,7 @@ _FOR = re.compile(r"\b(?:for|f(?:ü|ue)r)\b", re.IGNORECASE)
 # "the same for X" with X not an audience: a reference to the last activity, then what X changes in it ("Ist das
 # gleiche auch für Xing möglich?", "Would the same work for Bing?", "Gilt das gleiche für eine SMS-Aktion?")
 _SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche|(?:das|that|this|it)\s+"
-                       r"(?:auch|also))\b(?P<between>.*?)\b(?:for|to|with|f(?:ü|ue)r|bei|mit)\s+(?P<what>.+)$",
+                       r"(?:auch|also))\b(?P<between>.*?)\b(?:for|to|with|on|f(?:ü|ue)r|bei|mit|auf)\s+(?P<what>.+)$",
                        re.IGNORECASE | re.DOTALL)
 # what may stand between the reference and its "for" ("… auch … möglich", "would the same work for"), and after X
 _SAME_FILLER = frozenset({"auch", "also", "too", "as", "well", "möglich", "moeglich", "possible", "work", "works",
@@ -314,6 +314,10 @@ class Conversation:
         channel = self._channel_swap(fragment, last, language)
         if channel is not None:
             return channel
+        # a fragment that a rule decides by its own words needs no frame ("und für einen Stand auf der it-sa?")
+        alone = self.assistant.checker.check(fragment, language=language).findings
+        if alone and all(f.rule_id and f.matched_by == "lexical" for f in alone):
+            return fragment
         own = set(words(fragment))
         frame = [words(t)[-1] for t in last.terms if words(t)] + words(last.core)[-1:]
         candidates = [f"{fragment} {w}" for w in dict.fromkeys(frame)] + [f"{fragment} {last.core}"]
