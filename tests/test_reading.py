@@ -121,6 +121,11 @@ PLAIN_WORDS = [
      "customer's office, helping their people get going with Copilot. Co-op?", [("eligible", "md.onsite-champions")]),
     ("never used the funds asks about planning, not an activity", "We've never used the funds before. How far ahead "
      "should we plan?", []),
+    # the party is not the activity: "Solution Building mit Drittanbietern" needs the solution, not a third party's tool
+    ("a third party's tool names no solution building", "Wir buchen Google Ads für unser Microsoft-365-Angebot über das "
+     "Tool eines Drittanbieters. Geht das über Co-op?", [("eligible", "dg.digital-advertising")]),
+    ("solution building with a third party stays eligible", "Wir entwickeln mit einem Drittanbieter eine gemeinsame "
+     "Lösung für Teams-Telefonie. Co-op?", [("eligible", "md.third-party-solutions")]),
 ]
 
 
