@@ -21,6 +21,9 @@ TABLE = [
     ("Workshop für unser Vertriebsteam zu Copilot?", [("eligible", "ps.internal-training")]),
     ("Can we pay for a workshop?", [("needs_info", None)]),
     ("Is a bootcamp for our own engineers eligible?", [("eligible", "ps.internal-training")]),
+    # a webinar is a format both audience-bound rules cover: for the partner's own staff it is internal training
+    ("Ein Webinar für unsere Techniker zu Intune – Co-op?", [("eligible", "ps.internal-training")]),
+    ("Can we run a webinar on Copilot?", [("eligible", "md.customer-seminars")]),
     ("Can we pay our sales reps' salaries with co-op?", [("unclear", None)]),
     ("Dürfen wir die Trikots unseres Fußballvereins über Co-op abrechnen?", [("unclear", None)]),
     ("Können wir eine Spende an eine Schule mit Co-op bezahlen?", [("unclear", None)]),
