@@ -63,6 +63,11 @@ class Checker:
         text = PARENS.sub(" ", text)
         return [w for w in words(text) if w not in self.frame and w not in self.rules.audience_words and len(w) > 2]
 
+    def points_back(self, piece: Piece) -> bool:
+        """A question of frame words only ("… Co-op?", "Geht das?", "Can co-op pay for that?") asks about what the
+        message described before it."""
+        return piece.question and not self.content_words(piece.text)
+
     def activity_text(self, text: str) -> str:
         """The piece as written, without leading/trailing frame words ("Können wir … bezahlen")."""
         spans = [m for m in _TOKEN.finditer(text)]
@@ -118,7 +123,7 @@ class Checker:
         read_around = {id(p): (_own(p, uncovered, p.sentence), _own(p, uncovered, question)) for p in pieces}
         # what the message asks about: an asking piece, a list item, or every piece when a question of frame words
         # only points back ("Our sales team gets a voucher for every E5 upgrade. Can co-op pay for that?")
-        points_back = any(p.question and not self.content_words(p.text) for p in pieces)
+        points_back = any(self.points_back(p) for p in pieces)
         asked_about = {id(p): p.question or p.asks or p.listed or points_back for p in pieces}
         for piece in pieces:
             content = self.content_words(piece.text)
@@ -217,7 +222,7 @@ class Checker:
             return None  # one piece is the whole message: it was read already
         text = " ".join(sentences)
         # asks about paying, or a question of frame words only points back ("… Co-op?", "Geht das?")
-        asks = any(p.asks or (p.question and not self.content_words(p.text)) for p in pieces)
+        asks = any(p.asks or self.points_back(p) for p in pieces)
         decision = self.matcher.decide(text, context=message, allow_semantic=False, sentence=text, asked=asks)
         described = max(pieces, key=lambda p: len(self.content_words(p.text)))
         if decision is None and not undecided and asks and len(self.content_words(described.text)) >= 2:

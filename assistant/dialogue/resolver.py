@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from assistant.extract import asks_about_paying, language_of
-from assistant.models import Answer, Language
+from assistant.models import Answer, Finding, Language
 from assistant.text import clean_question, words
 
 if TYPE_CHECKING:
@@ -81,6 +81,11 @@ _ABOUT = {"de": "Zu „{activity}“:", "en": "About “{activity}”:"}
 MAX_SOCIAL_WORDS = 6
 MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
+
+
+def _names_activity(findings: list[Finding]) -> bool:
+    """Whether a message's own findings name an activity: a rule decided one, or one waits for its audience."""
+    return any(f.rule_id or f.verdict == "needs_info" for f in findings)
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,7 @@ class Conversation:
             return False
         kind, _ = self.read(text, state)
         own = self.assistant.checker.check(text, language=state.language or ui_language)
-        return kind != "social" and not any(f.rule_id or f.verdict == "needs_info" for f in own.findings)
+        return kind != "social" and not _names_activity(own.findings)
 
     def state(self, history: list[str], ui_language: Language = "de") -> DialogueState:
         """Replay the earlier turns through the checker (no retrieval): activities, open question, language."""
@@ -217,7 +222,7 @@ class Conversation:
             return "new", text
         checker = self.assistant.checker
         own = checker.check(text, language=state.language)
-        names_activity = any(f.rule_id or f.verdict == "needs_info" for f in own.findings)
+        names_activity = _names_activity(own.findings)
         audiences_in = self.assistant.matcher.audiences_in
         audience = audiences_in(tuple(tokens))
         said_only = self.assistant.rules.audience_words | _AUDIENCE_FILLER
@@ -281,7 +286,7 @@ class Conversation:
             return None
         what = what[: what.lower().rfind(kept[-1]) + len(kept[-1])]
         own = self.assistant.checker.check(what, language=language)
-        if any(f.rule_id or f.verdict == "needs_info" for f in own.findings):
+        if _names_activity(own.findings):
             return "new", what
         resolved = self._ellipsis(what, last, language)
         return ("ellipsis", resolved) if resolved else None
