@@ -12,11 +12,11 @@ Policy (in this order):
    stands only when the recogniser does not read the activity or its sentence as "not Co-op
    marketing" (`none`) with probability >= `none_veto` (see `p_not_marketing`; read by `veto`, the recogniser
    learned without question-frame words) — a generic word never decides "eligible" alone ("SMS" in a phone
-   bill); such text is "unclear" (reason "not-marketing"); and a match of one-word terms only yields to the
-   recogniser when it reads the activity as another rule with probability >= `learned_min` ("a quarter page in
-   the Saturday edition the newspaper offered us" is a print ad, not a customer offer), and stands only when the
-   recogniser, reading the activity's words, does not read them as "none" with the term's rule below
-   `corroborate_min` ("the champion gets a trophy" is "unclear");
+   bill); such text is "unclear" (reason "not-marketing"); a term match yields to the recogniser when it reads
+   the whole activity as another rule with probability >= `learned_min` ("a quarter page in the Saturday
+   edition the newspaper offered us" is a print ad, not a customer offer); and a match of one-word terms stands
+   only when the recogniser, reading the activity's words, does not read them as "none" with the term's rule
+   below `corroborate_min` ("the champion gets a trophy" is "unclear");
 6. with no term match, the recogniser may decide a rule when its probability reaches `learned_min` and the
    activity has two words or more besides the question frame, numbers and fragments of two letters ("we've")
    (a single word never decides alone), reading the activity without the audience words (who it is for is a
@@ -271,19 +271,22 @@ class Matcher:
 
     def _second_reading(self, found: tuple[Rule, list[Term]], tokens: tuple[str, ...],
                         audiences: set[str]) -> Decision | None:
-        """A single generic word does not decide against a confident reading of the whole activity (step 5): when
-        every matching term is one word ("offer", "Veranstaltung"; "landing page" is two) and the recogniser reads the
-        activity as another rule with probability >= `learned_min`, the recogniser's rule decides; when it reads the
-        activity's words (two or more besides the question frame) as "none" and gives the term's rule less than
-        `corroborate_min`, nothing corroborates the word and the activity is "unclear" (reason "not-marketing",
-        the term's rule its candidate: "the champion gets a trophy"). None keeps the term's rule."""
-        if self.learned is None or any(len(t.parts) > 1 or len(t.parts[0]) > 1 for t in found[1]):
+        """A term does not decide against a confident reading of the whole activity (step 5): when the recogniser
+        reads the activity as another rule with probability >= `learned_min`, the recogniser's rule decides (one word:
+        "a quarter page in the Saturday edition the newspaper offered us" is a print ad, not a customer offer; and
+        two: "a drip of e-mails, retargeting ads and a call over six weeks" reads as one multi-touch campaign, not as
+        the e-mail in it); when every matching term is one word ("offer", "Veranstaltung"; "landing page" is two) and
+        the recogniser reads the activity's words (two or more besides the question frame) as "none", giving the
+        term's rule less than `corroborate_min`, nothing corroborates the word and the activity is "unclear" (reason
+        "not-marketing", the term's rule its candidate: "the champion gets a trophy"). None keeps the term's rule."""
+        if self.learned is None:
             return None
         described = self._described(tokens)
         reading = self.learned.read(" ".join(described))
         if reading.label == found[0].id:
             return None
-        if (reading.label == "none" and reading.p(found[0].id) < self.corroborate_min
+        one_word = all(len(t.parts) == 1 and len(t.parts[0]) == 1 for t in found[1])
+        if (one_word and reading.label == "none" and reading.p(found[0].id) < self.corroborate_min
                 and len(self._activity_words(described)) >= 2):
             # the word names a listed activity, the words around it read as no Co-op activity at all ("the champion
             # gets a trophy"): the word alone does not decide
@@ -291,7 +294,7 @@ class Matcher:
                             candidates=(found[0].id,), reason="not-marketing")
         if reading.probability < self.learned_min:
             return None
-        return self._learned(reading, audiences)
+        return self._learned(reading, audiences)  # None for a "none" or "process" reading: the term's rule stands
 
     def names_offering(self, text: str) -> bool:
         """Whether `text` names a Microsoft offering (rule data `offerings:`: Azure, Microsoft 365, Copilot …)."""
