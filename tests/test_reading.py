@@ -269,3 +269,28 @@ def test_a_described_activity_never_gets_an_empty_reply(assistant) -> None:  # t
     assert answer.findings and (answer.handoff is not None) == (answer.findings[0].verdict != "eligible")
     assert assistant.answer("Wie viel Co-op-Budget haben wir aktuell noch übrig?").findings == []
 
+
+# Session 9 (issue #6): everyday words do not make a process topic ("support", "help", "reach" in an activity's
+# description), and service of existing customers that uses a marketing channel is no Co-op marketing (the purpose
+# "customer-service"). Written for these tests, not taken from an eval set; before, the first was an empty reply
+# (read as a question about contacting Partner Care), the third and fourth named the contact topic.
+SERVICE_AND_TOPICS = [
+    ("a satisfaction survey by phone", "Hallo, wir wollen per Telefon unsere Bestandskunden fragen, wie zufrieden sie "
+     "mit unserem Support sind. Die Anrufe würde eine Agentur machen. Zahlt Co-op das?", [("unclear", None)], []),
+    ("appointment calls stay telemarketing", "Eine Agentur ruft für uns Mittelständler an, um Termine für unser "
+     "Azure-Backup-Angebot zu vereinbaren – Co-op?", [("eligible", "md.telemarketing")], []),
+    ("reaching an audience is no contact question", "We want to reach 2,000 IT leaders with a postal mailing about "
+     "Azure. Co-op?", [("eligible", "dg.direct-email-sms")], []),
+    ("erreichen likewise", "Wir wollen mit einer Postwurfsendung zu Microsoft 365 rund 3.000 Handwerker erreichen. Geht "
+     "das über Co-op?", [("eligible", "dg.direct-email-sms")], []),
+    ("reaching Partner Care is one", "Wie erreiche ich jemanden bei Partner Care?", [], ["contact"]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected", "topics"), [r[1:] for r in SERVICE_AND_TOPICS],
+                         ids=[r[0] for r in SERVICE_AND_TOPICS])
+def test_service_and_topic_words(assistant, question: str, expected: list[tuple[str, str | None]],  # type: ignore[no-untyped-def]
+                                 topics: list[str]) -> None:
+    check = assistant.checker.check(question)
+    assert [(f.verdict, f.rule_id) for f in check.findings] == expected
+    assert check.topics == topics
