@@ -57,6 +57,8 @@ _PURPOSE = {
     "other-organisation": ("einer anderen Organisation (Verein, Schule, gemeinnützige Einrichtung …)",
                            "another organisation (a club, a school, a charity …)"),
     "other-vendor": ("dem Angebot eines anderen Herstellers", "another vendor's offering"),
+    "customer-service": ("dem Service für bestehende Kunden (Umfrage, Mahnung, Servicehinweis …)",
+                         "service to existing customers (a survey, a payment reminder, a service notice …)"),
     "other-topic": ("etwas anderem als Microsoft-Angeboten", "something other than Microsoft offerings"),
 }
 
@@ -75,7 +77,7 @@ def _purpose_text(decision: Decision, de: bool) -> str:
 
 
 def explain(activity: str, decision: Decision, language: str, rules: RuleBase | None = None) -> str:
-    """One or two sentences on why the activity got its verdict."""
+    """One or two sentences on why the activity got its verdict, in words a partner reads (no scores or terms)."""
     de = language == "de"
     rule = decision.rule
     if decision.reason == "ambiguous-audience":
@@ -120,18 +122,13 @@ def explain(activity: str, decision: Decision, language: str, rules: RuleBase | 
             else "The Co-op guidance lists this neither as an eligible activity nor as an exclusion; "
             "Partner Care can review the case."
         )
+    # how it was recognised (terms, the recogniser's features, scores) is for staff tools: the finding's
+    # matched_by, matched_terms and confidence carry it; the sentence a partner reads only says when a likeness
+    # to the rule's examples, not its wording, decided
     how = ""
     if decision.matched_by == "semantic":
-        how = (
-            f" (Zuordnung über Ähnlichkeit zu den Beispielen der Regel, {decision.confidence:.2f})"
-            if de
-            else f" (matched by similarity to the rule's examples, {decision.confidence:.2f})"
-        )
-    elif decision.matched_by == "learned":
-        how = (f" (erkannt am Wortlaut: {', '.join(decision.terms[:3])}; {decision.confidence:.2f})" if de
-               else f" (recognised from the wording: {', '.join(decision.terms[:3])}; {decision.confidence:.2f})")
-    elif decision.terms:
-        how = f" (erkannt an: {', '.join(decision.terms[:3])})" if de else f" (recognised by: {', '.join(decision.terms[:3])})"
+        how = " (zugeordnet über die Ähnlichkeit zu den Beispielen der Regel)" if de \
+            else " (matched by its likeness to the rule's examples)"
     title = rule.title.de if de else rule.title.en
     if rule.kind == "exclusion":
         return (

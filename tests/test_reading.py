@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.rules.matcher import without_negated
@@ -294,3 +296,14 @@ def test_service_and_topic_words(assistant, question: str, expected: list[tuple[
     check = assistant.checker.check(question)
     assert [(f.verdict, f.rule_id) for f in check.findings] == expected
     assert check.topics == topics
+
+
+def test_explanations_read_as_plain_words(assistant) -> None:  # type: ignore[no-untyped-def]
+    """A partner reads why, not how: no recogniser features or scores in the explanation (they stay in the finding's
+    matched_by, matched_terms and confidence for staff tools); a purpose says what the activity seems to serve."""
+    onsite = assistant.answer(TERM_YIELDS[0][1])
+    learned = [f for f in onsite.findings if f.matched_by == "learned"]
+    assert learned and all(f.matched_terms and f.confidence for f in learned)
+    assert not any(re.search(r"\d\.\d\d|\bwortlaut\b", f.explanation, re.I) for f in onsite.findings)
+    survey = assistant.answer(SERVICE_AND_TOPICS[0][1]).findings[0]
+    assert "Service für bestehende Kunden" in survey.explanation
