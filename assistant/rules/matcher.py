@@ -41,6 +41,7 @@ Policy (in this order):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -403,6 +404,7 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # per token and audience: the same words recur in every message
 def _compound_head(token: str, heads: tuple[str, ...]) -> bool:
     """An audience inside a German compound: as its last part, the head ("vertriebsmitarbeiter" ends in
     "mitarbeiter"), or as its first part naming whom the thing is for ("kundenseminare" → customers).
