@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from assistant.extract import PARENS, Piece, detect_language, split_pieces
 from assistant.knowledge import KnowledgeBase
 from assistant.models import Finding, Language
+from assistant.nlu.recognizer import NONE
 from assistant.render import explain
 from assistant.rules.loader import RuleBase
 from assistant.rules.matcher import Decision, Matcher
@@ -93,6 +94,8 @@ class Checker:
         - a rule's name in a label frame ("as X", "X is eligible", „fällt das unter X“) is the partner's proposed
           label: what is described decides, and a label nothing described confirms is "unclear";
         - what an activity promotes (matcher step 9) is read in the message without the other activities in it;
+        - a piece no rule decides that goes on describing an activity decided in its sentence (the recogniser
+          ranks that activity's rule first for it and does not read it as "none") is part of that activity;
         - in a message where something was recognised, a leftover of a single word that is not a list item
           ("Standbau", "the effort", "den Rabatt") is context, reported as not assessed;
           longer asked-about text that no rule recognises is "unclear".
@@ -169,6 +172,8 @@ class Checker:
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked
                     continue
+                if self._continues(piece, decisions):
+                    continue  # "… who runs our LinkedIn page and posts about Teams Phone": one activity, one finding
                 if decided_sentences and len(content) < 2 and not piece.listed:  # a list item is asked on its own
                     unassessed.append(self.activity_text(piece.text))
                     continue
@@ -202,6 +207,21 @@ class Checker:
             if whole is not None:
                 findings = [whole]
         return Check(language, findings, topics, injected, unassessed, read_process)
+
+    def _continues(self, piece: Piece, decisions: list[tuple[Piece, Decision | None, list[str]]]) -> bool:
+        """Whether `piece`, which no rule decided, goes on describing an activity decided in its sentence: the
+        recogniser ranks that activity's rule first among the rules for it and does not read it as "not Co-op
+        marketing" ("a freelancer who runs our LinkedIn account and posts regularly about our Teams offering",
+        "On-Demand-Kurse für unser Team, jederzeit abrufbar"). A second item of its own ("… and our membership fee
+        for the Chamber of Commerce") reads as "none" and stays a finding."""
+        decided = {d.rule.id for p, d, _ in decisions if p is not piece and p.sentence == piece.sentence
+                   and d is not None and d.rule is not None}
+        if not decided or self.matcher.learned is None:
+            return False
+        reading = self.matcher.learned.read(piece.text, top=len(self.rules.rules) + 2)
+        rule_ids = {r.id for r in self.rules.rules}
+        first_rule = next((name for name, _ in reading.ranked if name in rule_ids), None)
+        return first_rule in decided and reading.p(NONE) < CONTINUES_NONE_MAX
 
     def _read_whole(self, pieces: list[Piece], message: str, language: Language,
                     undecided: list[Finding]) -> Finding | None:
@@ -424,6 +444,8 @@ _LABEL_NAMED = re.compile(
 
 # a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
 LABEL_OFF_MAX = 0.5
+# a piece read as "not Co-op marketing" at least this likely is an item of its own, not the rest of its neighbour's
+CONTINUES_NONE_MAX = 0.5
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
 
 

@@ -145,9 +145,22 @@ TERM_YIELDS = [
 ]
 
 
+# Session 9 (issue #6): a piece that goes on describing the activity decided in its sentence is part of it, one
+# finding; an item of its own beside it stays a finding. Written for these tests, not taken from an eval set; before,
+# the first had a second, "unclear" finding for "writes posts every week about our Teams phone offering".
+CONTINUES = [
+    ("the rest of one activity", "Could co-op pay a freelancer who runs our LinkedIn page and writes posts every week "
+     "about our Teams phone offering?", [("eligible", "dg.social-media")]),
+    ("an item of its own stays", "Can co-op cover on-demand Azure courses for our engineers and a language app "
+     "subscription for our receptionist?", [("eligible", "ps.on-demand-training"), ("unclear", None)]),
+    ("a membership beside a booth stays", "Wir wollen einen Messestand auf der Hannover Messe und die Jahresgebühr für "
+     "den örtlichen Unternehmerverband über Co-op zahlen.", [("eligible", "dg.trade-shows-events"), ("unclear", None)]),
+]
+
+
 @pytest.mark.parametrize(("question", "expected"), [r if hasattr(r, "marks") else pytest.param(*r[1:], id=r[0])
                                                     for r in ISSUE_6 + PURPOSE + ANOTHER_SENTENCE + SET_ASIDE
-                                                    + PLAIN_WORDS + TERM_YIELDS])
+                                                    + PLAIN_WORDS + TERM_YIELDS + CONTINUES])
 def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer(question)
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
