@@ -180,6 +180,25 @@ def without_signature(text: str) -> str:
     return text
 
 
+# An e-mail's opening line that only greets ("Hallo Partner Care,", "Dear Partner Care team,", "Sehr geehrte Damen
+# und Herren,") is no sentence of the message: it names Partner Care without asking to contact it.
+_SALUTATION = re.compile(
+    r"^\W*(hallo|hello|hi|hey|dear|liebe|lieber|liebes|sehr geehrte|sehr geehrter|sehr geehrtes|guten (morgen|tag|abend)|"
+    r"servus|moin|grüß gott|gruess gott|good (morning|afternoon|evening))\b[^?!.]{0,80}[,:!]?\s*$",
+    re.IGNORECASE)
+
+
+def without_salutation(text: str) -> str:
+    """The text without its first line when that line only greets and more follows (`_SALUTATION`); a greeting
+    with the question on the same line ("Hallo, geht SEO über Co-op?") stays."""
+    lines = text.splitlines()
+    first = next((n for n, x in enumerate(lines) if x.strip()), None)
+    if first is None or len(lines[first].split()) > 10 or not _SALUTATION.match(lines[first].strip()):
+        return text
+    rest = "\n".join(lines[first + 1:])
+    return rest if rest.strip() else text
+
+
 # A name in quotation marks is one name: „Infra and Database Migration to Microsoft Azure“ is a specialization, not a
 # migration and something else; single quotes only around words ("the partner's" is no quote)
 _QUOTED = re.compile(r"[„“”\"«»‚][^„“”\"«»‚‘\n]{2,100}[“”\"»«‘]|(?<!\w)'[^'\n]{2,100}'(?!\w)")
@@ -233,7 +252,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
     """
     pieces: list[Piece] = []
     seen = False
-    question = without_signature(without_markup(question))
+    question = without_salutation(without_signature(without_markup(question)))
     cased = question != question.lower()
     for line in question.splitlines():
         listed = _BULLET.match(line) is not None

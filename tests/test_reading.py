@@ -288,7 +288,8 @@ def test_a_described_activity_never_gets_an_empty_reply(assistant) -> None:  # t
 # Session 9 (issue #6): everyday words do not make a process topic ("support", "help", "reach" in an activity's
 # description), and service of existing customers that uses a marketing channel is no Co-op marketing (the purpose
 # "customer-service"). Written for these tests, not taken from an eval set; before, the first was an empty reply
-# (read as a question about contacting Partner Care), the third and fourth named the contact topic.
+# (read as a question about contacting Partner Care), the third and fourth named the contact topic, and the last
+# (a greeting line, session 9 too) was an empty reply without the hand-off.
 SERVICE_AND_TOPICS = [
     ("a satisfaction survey by phone", "Hallo, wir wollen per Telefon unsere Bestandskunden fragen, wie zufrieden sie "
      "mit unserem Support sind. Die Anrufe würde eine Agentur machen. Zahlt Co-op das?", [("unclear", None)], []),
@@ -299,6 +300,8 @@ SERVICE_AND_TOPICS = [
     ("erreichen likewise", "Wir wollen mit einer Postwurfsendung zu Microsoft 365 rund 3.000 Handwerker erreichen. Geht "
      "das über Co-op?", [("eligible", "dg.direct-email-sms")], []),
     ("reaching Partner Care is one", "Wie erreiche ich jemanden bei Partner Care?", [], ["contact"]),
+    ("a greeting names Partner Care without asking for it", "Hello Partner Care,\n\nI'm flying to my cousin's "
+     "wedding in Lisbon next month. Could the tickets go on our Co-op budget?\n\nThanks,\nTom", [("unclear", None)], []),
 ]
 
 

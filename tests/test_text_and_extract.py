@@ -166,3 +166,20 @@ def test_signature_is_cut(text: str, kept: str, dropped: str) -> None:
     pieces = " ".join(p.text for p in split_pieces(text)[0])
     assert kept in pieces
     assert not dropped or dropped not in pieces
+
+
+@pytest.mark.parametrize(("text", "kept", "dropped"), [
+    ("Hello Partner Care,\n\nCould co-op pay for a booth at the it-sa?", "booth", "Partner Care"),
+    ("Sehr geehrtes Partner-Care-Team,\nwir planen eine Hausmesse. Geht das?", "Hausmesse", "Partner"),
+    ("Dear Partner Care team\nSEO?", "SEO", "Partner Care"),
+    # a greeting with the question on its line, a greeting alone, and a first line that asks stay
+    ("Hallo Partner Care, geht SEO über Co-op?", "Partner Care", ""),
+    ("Hallo Partner Care", "Partner Care", ""),
+    ("Hi, how do we reach Partner Care?\nThanks", "Partner Care", ""),
+])
+def test_salutation_is_cut(text: str, kept: str, dropped: str) -> None:
+    """Session 9 (issue #6): an opening line that only greets is no sentence of the message ("Hello Partner Care,"
+    asks nothing about contacting Partner Care)."""
+    pieces = " ".join(p.text for p in split_pieces(text)[0])
+    assert kept in pieces
+    assert not dropped or dropped not in pieces
