@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.extract import PARENS, Piece, detect_language, split_pieces
+from assistant.extract import PARENS, Piece, detect_language, split_pieces, without_pay_frame
 from assistant.knowledge import KnowledgeBase
 from assistant.models import Finding, Language
 from assistant.nlu.recognizer import NONE
@@ -56,7 +56,9 @@ class Checker:
         return bool(reading.label == "process" and reading.probability >= 0.5)
 
     def topics_in(self, text: str) -> list[str]:
-        tokens = tuple(words(text))
+        """The process topics `text` asks about, read without the words that ask whether Co-op pays ("Is that
+        reimbursable through Co-op?", "kann ich die Position bei Co-op einreichen?" ask no claims question)."""
+        tokens = tuple(words(without_pay_frame(text)))
         return [tid for tid, terms in self._topics if hits(terms, tokens)]
 
     def content_words(self, text: str) -> list[str]:
@@ -172,8 +174,10 @@ class Checker:
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked
                     continue
-                if self._continues(piece, decisions):
-                    continue  # "… who runs our LinkedIn page and posts about Teams Phone": one activity, one finding
+                if self._continues(piece, decisions) or (decided_sentences and _amount_only(content)):
+                    # "… who runs our LinkedIn page and posts about Teams Phone", "Google Ads …, 4.250 EUR netto":
+                    # the rest of a decided activity, or its amount
+                    continue
                 if decided_sentences and len(content) < 2 and not piece.listed:  # a list item is asked on its own
                     unassessed.append(self.activity_text(piece.text))
                     continue
@@ -444,6 +448,16 @@ _LABEL_NAMED = re.compile(
 
 # a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
 LABEL_OFF_MAX = 0.5
+# words of an amount on an invoice line: with the numbers, no activity of their own ("4.250 EUR netto")
+_AMOUNT_WORDS = frozenset({"netto", "brutto", "net", "gross", "zzgl", "inkl", "mwst", "ust", "vat", "tax", "eur", "euro",
+                           "euros", "usd", "gbp", "chf", "dollar", "dollars", "pfund", "pounds", "tsd"})
+
+
+def _amount_only(content: list[str]) -> bool:
+    """Whether the content words are numbers and amount words only (`_AMOUNT_WORDS`)."""
+    return bool(content) and all(w.isdigit() or w in _AMOUNT_WORDS for w in content)
+
+
 # a piece read as "not Co-op marketing" at least this likely is an item of its own, not the rest of its neighbour's
 CONTINUES_NONE_MAX = 0.5
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})

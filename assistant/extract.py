@@ -95,6 +95,12 @@ def _pay_frame(text: str) -> bool:
     return _PAY_FRAME.search(_ACKNOWLEDGED.sub("", text)) is not None
 
 
+def without_pay_frame(text: str) -> str:
+    """`text` with the words that ask whether Co-op pays (`_PAY_FRAME`) blanked, "claim" kept: it names the claims
+    process too ("Wann reichen wir den Claim ein?")."""
+    return _PAY_FRAME.sub(lambda m: m.group(0) if m.group(0).lower().startswith("claim") else " ", text)
+
+
 def asks_about_paying(text: str) -> bool:
     """Does the text ask something: a question mark, or words that ask whether Co-op may pay?"""
     return "?" in text or _pay_frame(text)

@@ -289,7 +289,8 @@ def test_a_described_activity_never_gets_an_empty_reply(assistant) -> None:  # t
 # description), and service of existing customers that uses a marketing channel is no Co-op marketing (the purpose
 # "customer-service"). Written for these tests, not taken from an eval set; before, the first was an empty reply
 # (read as a question about contacting Partner Care), the third and fourth named the contact topic, and the last
-# (a greeting line, session 9 too) was an empty reply without the hand-off.
+# (a greeting line, session 9 too) was an empty reply without the hand-off, as was the next (its "reimbursable"
+# read as a claims question).
 SERVICE_AND_TOPICS = [
     ("a satisfaction survey by phone", "Hallo, wir wollen per Telefon unsere Bestandskunden fragen, wie zufrieden sie "
      "mit unserem Support sind. Die Anrufe würde eine Agentur machen. Zahlt Co-op das?", [("unclear", None)], []),
@@ -302,6 +303,12 @@ SERVICE_AND_TOPICS = [
     ("reaching Partner Care is one", "Wie erreiche ich jemanden bei Partner Care?", [], ["contact"]),
     ("a greeting names Partner Care without asking for it", "Hello Partner Care,\n\nI'm flying to my cousin's "
      "wedding in Lisbon next month. Could the tickets go on our Co-op budget?\n\nThanks,\nTom", [("unclear", None)], []),
+    ("a pay question's own words ask no claims question", "Our yearly fire-safety inspection of the office costs $900. "
+     "Is that reimbursable through co-op?", [("unclear", None)], []),
+    ("submitting it to Co-op likewise", "Kann ich die Rechnung für den Erste-Hilfe-Kurs unserer Lagerleute bei Co-op "
+     "einreichen?", [("unclear", None)], []),
+    ("a claims question stays one", "Bis wann müssen wir den Claim einreichen?", [], ["claims"]),
+    ("in English too", "When do we have to submit our claim?", [], ["claims"]),
 ]
 
 
