@@ -275,8 +275,8 @@ class Matcher:
         """A term does not decide against a confident reading of the whole activity (step 5): when the recogniser
         reads the activity as another rule with probability >= `learned_min`, the recogniser's rule decides (one word:
         "a quarter page in the Saturday edition the newspaper offered us" is a print ad, not a customer offer; and
-        two: "a drip of e-mails, retargeting ads and a call over six weeks" reads as one multi-touch campaign, not as
-        the e-mail in it); when every matching term is one word ("offer", "Veranstaltung"; "landing page" is two) and
+        longer: "einen Onsite-Champion beim Pilotkunden" is an on-site champion, not the pilot of a proof of
+        concept); when every matching term is one word ("offer", "Veranstaltung"; "landing page" is two) and
         the recogniser reads the activity's words (two or more besides the question frame) as "none", giving the
         term's rule less than `corroborate_min`, nothing corroborates the word and the activity is "unclear" (reason
         "not-marketing", the term's rule its candidate: "the champion gets a trophy"). None keeps the term's rule."""
