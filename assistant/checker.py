@@ -39,7 +39,8 @@ class Checker:
         self.matcher = matcher
         self.knowledge = knowledge
         self.frame = rules.frame_set
-        self._topics = [(t.id, compile_terms(t.terms.all())) for t in rules.topics]
+        # process words match exactly, as blockers and purposes do ("contract" is no typo of "contact")
+        self._topics = [(t.id, compile_terms(t.terms.all(), fuzzy=False)) for t in rules.topics]
         self._answerable = {t.id for t in rules.topics if t.answerable}
         self._settled = compile_terms(rules.settled_cues.all(), fuzzy=False)
 

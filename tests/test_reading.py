@@ -309,6 +309,10 @@ SERVICE_AND_TOPICS = [
      "einreichen?", [("unclear", None)], []),
     ("a claims question stays one", "Bis wann müssen wir den Claim einreichen?", [], ["claims"]),
     ("in English too", "When do we have to submit our claim?", [], ["claims"]),
+    # process words match exactly, as blockers and purposes do: a typo tolerance read "contract" as "contact"
+    ("a contract is no contact question", "Hotel and flights for our account manager to renegotiate a customer's "
+     "contract in Denver — co-op?", [("unclear", None)], []),
+    ("a contact question stays one", "Who is our contact at Partner Care for co-op questions?", [], ["contact"]),
 ]
 
 
