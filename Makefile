@@ -24,9 +24,12 @@ install: $(STAMP)
 ingest: install
 	$(BIN)/coop-assistant ingest
 
+# the web UI's port on 127.0.0.1 (`make run PORT=8011`)
+PORT ?= 8000
+
 run: install ingest
 	$(BIN)/coop-assistant db upgrade
-	env -u CI $(BIN)/chainlit run assistant/app.py --headless --host 127.0.0.1 --port 8000
+	env -u CI $(BIN)/chainlit run assistant/app.py --headless --host 127.0.0.1 --port $(PORT)
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser)
 browser-deps:
