@@ -119,7 +119,7 @@ class Assistant:
             rendering = self.knowledge.rendering(sid, "en")
             out.append(Source(section=section.title, text=section.text, score=scores.get(sid, 0.0), section_id=sid,
                               text_en=rendering.text if rendering else None,
-                              basis=bool(answer.findings) and sid in preferred))
+                              basis=sid in preferred))
         return out
 
     def reminders_for(self, answer: Answer) -> list[tuple[str, str]]:

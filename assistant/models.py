@@ -41,7 +41,8 @@ class Source(BaseModel):
     score: float
     section_id: str | None = None
     text_en: str | None = None
-    basis: bool = False  # a section a finding rests on (not only a retrieval neighbour)
+    basis: bool = False  # a section a finding rests on, or (no findings) one a process topic asks about; else a
+    # retrieval neighbour
 
 
 class Handoff(BaseModel):

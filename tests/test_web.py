@@ -169,3 +169,21 @@ def test_handoff_mail_summarises_the_conversation_and_panel_shows_the_basis(assi
     names = [e.name for e in source_elements(later)]
     assert len(later.sources) >= 3 and all("Mehr Informationen" not in n and "Alles über" not in n for n in names)
     assert any("Market Development" in n for n in names) and any("Partner Skilling" in n for n in names)
+
+
+@pytest.mark.parametrize(("question", "wanted", "unwanted"), [
+    ("🤔", [], ["Mehr Informationen", "Alles über"]),  # nothing to rest on: no sources at all
+    ("Können wir die Trikots des Fußballvereins unseres Chefs über Co-op zahlen?", None,
+     ["Mehr Informationen", "Alles über"]),  # no rule decides it: the nearest passages, not the general ones
+    ("Welche Nachweise brauche ich für eine E-Mail-Kampagne?", ["Tipp 2"], ["Mehr Informationen"]),
+    ("Wie erreiche ich Partner Care?", ["Mehr Informationen"], []),  # a topic asks for the contact box
+])
+def test_panel_shows_what_the_answer_rests_on(assistant, question: str, wanted: list[str] | None,  # type: ignore[no-untyped-def]
+                                              unwanted: list[str]) -> None:
+    """Issue #7 (sources), from a new-user trial: the general sections only when a topic asks for them."""
+    names = [e.name for e in source_elements(assistant.answer(question))]
+    if wanted is None:
+        assert names
+    else:
+        assert [w for w in wanted if not any(w in n for n in names)] == [] and (wanted or names == [])
+    assert not any(u in n for u in unwanted for n in names), names

@@ -37,15 +37,23 @@ class SourceElement:
     content: str
 
 
+# the article's introduction and its "Mehr Informationen" contact box: shown as a source only when a topic asks for them
+GENERAL_SECTIONS = frozenset({"overview", "contact"})
+
+
 def source_elements(answer: Answer, limit: int = 4) -> list[SourceElement]:
     """Side-panel elements: the German passage, and its English rendering for English questions.
 
-    With findings, only the sections they rest on are shown (retrieval neighbours such as the contact
-    section stay in the answer object's `sources`, not in the panel).
+    Only the sections the answer rests on are shown (`Source.basis`: a finding's section, or a process topic's);
+    when no rule decides its findings, the nearest passages without the article's general sections (its
+    introduction and the contact box: `GENERAL_SECTIONS`); with neither findings nor topics ("🤔"), none.
+    Retrieval neighbours stay in the answer object's `sources`.
     """
     out = []
     label = "Quelle" if answer.language == "de" else "Source"
-    shown = [s for s in answer.sources if s.basis] or answer.sources
+    shown = [s for s in answer.sources if s.basis]
+    if not shown and answer.findings:
+        shown = [s for s in answer.sources if s.section_id not in GENERAL_SECTIONS]
     for n, s in enumerate(shown[:limit], 1):
         content = _plain_lines(s.text)
         title = s.section
