@@ -191,6 +191,11 @@ CONTEXT = [
      "only 60%. Can co-op pay the rest?", [("not_eligible", "excl.mdf-surestep-cofunding")]),
     ("the booth a settled statement names", "Our booth at the DMEA was approved. Can we pay it now?",
      [("eligible", "dg.trade-shows-events")]),
+    # session 9: an aside ("übrigens", "by the way") is context too; before, each got a second, "unclear" finding
+    ("an aside in German", "Wir planen einen Messestand auf der it-sa für unsere Azure-Security-Lösungen. Übrigens hat "
+     "unser Azubi seine IHK-Prüfung bestanden. Geht das über Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("an aside in English", "We're planning a Google Ads campaign for our Teams Phone offer. By the way, the SMS "
+     "gateway is down today. Can co-op pay for it?", [("eligible", "dg.digital-advertising")]),
 ]
 
 
