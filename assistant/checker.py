@@ -223,10 +223,8 @@ class Checker:
                    and d is not None and d.rule is not None}
         if not decided or self.matcher.learned is None:
             return False
-        reading = self.matcher.learned.read(piece.text, top=len(self.rules.rules) + 2)
-        rule_ids = {r.id for r in self.rules.rules}
-        first_rule = next((name for name, _ in reading.ranked if name in rule_ids), None)
-        return first_rule in decided and reading.p(NONE) < CONTINUES_NONE_MAX
+        reading = self.matcher.read_all(piece.text)
+        return self.matcher.first_rule(reading) in decided and reading.p(NONE) < CONTINUES_NONE_MAX
 
     def _read_whole(self, pieces: list[Piece], message: str, language: Language,
                     undecided: list[Finding]) -> Finding | None:

@@ -304,11 +304,18 @@ class Matcher:
     def _sentence_reads(self, label: str, sentence: str) -> bool:
         """Whether the recogniser, reading the whole sentence (without its audience words), ranks `label` first
         among the rules (its "none" and "process" readings belong to the question frame around the activity)."""
-        assert self.learned is not None
         tokens = without_negated(tuple(words(self.base.expand(sentence))))
         read = " ".join(t for t in self._described(tokens) if not t.isdigit())
-        ranked = self.learned.read(read, top=len(self._rules) + 2).ranked
-        return next((name for name, _ in ranked if self._learned_rule(name) is not None), None) == label
+        return self.first_rule(self.read_all(read)) == label
+
+    def read_all(self, text: str) -> Any:
+        """The recogniser's reading of `text` with every label ranked (a Recognition); needs `learned`."""
+        assert self.learned is not None
+        return self.learned.read(text, top=len(self._rules) + 2)
+
+    def first_rule(self, reading: Any) -> str | None:
+        """The best-ranked label of `reading` that is a rule of the rule base (not "none" or "process")."""
+        return next((name for name, _ in reading.ranked if self._learned_rule(name) is not None), None)
 
     def _described(self, tokens: tuple[str, ...]) -> list[str]:
         """The activity's words the recogniser reads: without the audience's (who it is for is a slot, not the
