@@ -48,6 +48,14 @@ class Checker:
         """Does the sentence only report something settled, known or excluded ("We know MDF is off limits.")?"""
         return bool(hits(self._settled, tuple(words(sentence))))
 
+    def details_only(self, content: list[str]) -> bool:
+        """Whether the content words (`content_words`) only give an activity's details: numbers and amounts, time,
+        quantities, who delivers it (rule data `detail_words:`), or the Microsoft offering it is about ("…, 4 sends,
+        agency fee EUR 2,600", "externer Referent", "Autopilot im Oktober")."""
+        details = self.rules.detail_set
+        return bool(content) and all(any(c.isdigit() for c in w) or w in details or self.matcher.names_offering(w)
+                                     for w in content)
+
     def reads_as_process(self, sentence: str) -> bool:
         """Does the learned recogniser read the sentence as a question about how Co-op works (p >= 0.5)?"""
         learned = self.matcher.learned
@@ -175,9 +183,9 @@ class Checker:
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked
                     continue
-                if self._continues(piece, decisions) or (decided_sentences and _amount_only(content)):
-                    # "… who runs our LinkedIn page and posts about Teams Phone", "Google Ads …, 4.250 EUR netto":
-                    # the rest of a decided activity, or its amount
+                if self._continues(piece, decisions) or (decided_sentences and self.details_only(content)):
+                    # "… who runs our LinkedIn page and posts about Teams Phone", "Google Ads …, 4.250 EUR netto",
+                    # "…, 4 sends, agency fee EUR 2,600": the rest of a decided activity, or its details
                     continue
                 if decided_sentences and len(content) < 2 and not piece.listed:  # a list item is asked on its own
                     unassessed.append(self.activity_text(piece.text))
@@ -448,15 +456,6 @@ _LABEL_NAMED = re.compile(
 # a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
 LABEL_OFF_MAX = 0.5
 # words of an amount on an invoice line: with the numbers, no activity of their own ("4.250 EUR netto")
-_AMOUNT_WORDS = frozenset({"netto", "brutto", "net", "gross", "zzgl", "inkl", "mwst", "ust", "vat", "tax", "eur", "euro",
-                           "euros", "usd", "gbp", "chf", "dollar", "dollars", "pfund", "pounds", "tsd"})
-
-
-def _amount_only(content: list[str]) -> bool:
-    """Whether the content words are numbers and amount words only (`_AMOUNT_WORDS`)."""
-    return bool(content) and all(w.isdigit() or w in _AMOUNT_WORDS for w in content)
-
-
 # a piece read as "not Co-op marketing" at least this likely is an item of its own, not the rest of its neighbour's
 CONTINUES_NONE_MAX = 0.5
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})

@@ -242,6 +242,34 @@ LISTS = [
 ]
 
 
+# An activity's details — what it costs, how long, how many, who delivers it — are slots of the activity decided next to
+# them, not activities of their own (rule data `detail_words:`); an item of its own beside them still gets its finding.
+# Written for these tests, not taken from an eval set; before session 10 each detail was an extra "unclear" finding.
+DETAILS = [
+    ("duration and supplier", "Copilot-Workshop für unsere Kunden, 2 Tage, externer Trainer – geht das über Co-op?",
+     [("eligible", "md.customer-seminars")]),
+    ("count and fee", "E-mail campaign on Azure Virtual Desktop for prospects, 3 sends, agency fee EUR 1,900 – co-op?",
+     [("eligible", "dg.direct-email-sms")]),
+    ("month, day and inflected supplier", "Kundenseminar zu Intune im Oktober, ganztags, mit externem Referenten – Co-op?",
+     [("eligible", "md.customer-seminars")]),
+    ("an item of its own stays", "LinkedIn ads for Dynamics 365, 6 weeks, agency fee EUR 900, and a new coffee machine "
+     "for the office – co-op?", [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in DETAILS], ids=[r[0] for r in DETAILS])
+def test_details_belong_to_their_activity(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
+def test_detail_words_alone_are_details(lexical_checker) -> None:  # type: ignore[no-untyped-def]
+    def details(text: str) -> bool:
+        return bool(lexical_checker.details_only(lexical_checker.content_words(text)))
+
+    assert details("agency fee EUR 1,900") and details("externer Referent") and details("im Oktober, ganztags")
+    assert not details("Co-op?") and not details("coffee machine") and not details("agency plants")
+
+
 @pytest.mark.parametrize(("question", "expected"), [r[1:] for r in LISTS], ids=[r[0] for r in LISTS])
 def test_list_items_are_asked(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer(question)

@@ -33,6 +33,7 @@ class RuleBase:
     settled_cues: Bilingual = field(default_factory=Bilingual)
     purposes: tuple[Purpose, ...] = ()
     offerings: Bilingual = field(default_factory=Bilingual)
+    detail_words: Bilingual = field(default_factory=Bilingual)
 
     def expand(self, text: str) -> str:
         """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne")."""
@@ -42,6 +43,11 @@ class RuleBase:
     def frame_set(self) -> frozenset[str]:
         """The question-frame words, folded ("Können wir … mit Co-op bezahlen")."""
         return frozenset(w for term in self.frame_words.all() for w in words(term))
+
+    @cached_property
+    def detail_set(self) -> frozenset[str]:
+        """Every folded word of the detail words (rule data `detail_words:` — amounts, time, quantities, suppliers)."""
+        return frozenset(w for term in self.detail_words.all() for w in words(term))
 
     @cached_property
     def audience_words(self) -> frozenset[str]:
@@ -118,6 +124,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     settled: Bilingual | None = None
     purposes: list[Purpose] = []
     offerings: Bilingual | None = None
+    details: Bilingual | None = None
     origin: dict[str, Path] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -139,6 +146,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         settled = data.settled_cues or settled
         purposes += data.purposes
         offerings = data.offerings or offerings
+        details = data.detail_words or details
     section_ids = {s.id for s in knowledge.sections()}
     quoted_items: list[Rule | Reminder] = [*rules, *reminders]
     for quoted in quoted_items:
@@ -167,4 +175,5 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     return RuleBase(
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
         digest.hexdigest()[:16], abbreviations, settled or Bilingual(), tuple(purposes), offerings or Bilingual(),
+        details or Bilingual(),
     )

@@ -139,5 +139,6 @@ class RuleFile(Strict):
     frame_words: Bilingual | None = None
     abbreviations: dict[str, str] = Field(default_factory=dict)
     settled_cues: Bilingual | None = None
+    detail_words: Bilingual | None = None  # amounts, time, quantities, suppliers: an activity's details
     purposes: list[Purpose] = Field(default_factory=list)
     offerings: Bilingual | None = None  # Microsoft product, service and programme names
