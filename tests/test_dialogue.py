@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,24 @@ def test_process_follow_up_points_back(conversation: Conversation) -> None:
     answer = conversation.answer("Welche Nachweise brauche ich dafür?", ["Können wir eine E-Mail-Kampagne bezahlen?"])
     assert answer.turn == "reference" and "proof-of-execution" in answer.topics
     assert "E-Mail-Kampagne" in (answer.resolved_question or "")
+
+
+@pytest.mark.parametrize(("history", "question", "about"), [
+    pytest.param(["Können wir Google Ads und einen Messestand auf der it-sa über Co-op bezahlen?"],
+                 "Welche Nachweise brauche ich dafür?", ["Google Ads", "Messestand auf der it-sa"],
+                 id="a reference after two activities is about both"),
+    pytest.param(["Can we pay for LinkedIn ads and a booth at a regional trade fair with co-op?"],
+                 "What proof do we need for the second one?", ["booth at a regional trade fair"],
+                 id="an ordinal picks one"),
+    pytest.param(["Können wir eine Reise für unsere Top-Verkäufer und Google Ads über Co-op abrechnen?"],
+                 "Und welche Nachweise brauchen wir für die Reise?", ["Reise für unsere Top-Verkäufer"],
+                 id="a word of its own names one"),
+])
+def test_a_process_follow_up_is_about_the_activities_it_points_to(conversation: Conversation, history: list[str],
+                                                                  question: str, about: list[str]) -> None:
+    answer = conversation.answer(question, history)
+    assert answer.turn == "reference" and answer.findings == []
+    assert re.findall(r"^(?:Zu „|About “)(.+?)[“”]:$", answer.answer, re.MULTILINE) == about, answer.answer
 
 
 def test_claim_follow_up_gives_the_claim_tip(conversation: Conversation) -> None:

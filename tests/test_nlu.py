@@ -48,9 +48,8 @@ def recognizer(labels: set[str], tmp_path_factory: pytest.TempPathFactory) -> Re
 
 def test_training_is_deterministic_and_cached(recognizer: Recognizer, labels: set[str], tmp_path: Path) -> None:
     texts = ["Können wir LinkedIn-Anzeigen bezahlen?", "our phone bill", "Wie lange wird das Budget aufgebaut?"]
-    again = Recognizer.train(load_corpus(DATA_DIR, labels))
-    assert [recognizer.read(t).ranked for t in texts] == [again.read(t).ranked for t in texts]
-    first = Recognizer.load_or_train(DATA_DIR, tmp_path, labels)
+    first = Recognizer.load_or_train(DATA_DIR, tmp_path, labels)  # a second fit beside the fixture's, into its own cache
+    assert [recognizer.read(t).ranked for t in texts] == [first.read(t).ranked for t in texts]
     cached = list(tmp_path.glob("recognizer-*.npz"))
     assert len(cached) == 1 and first.fingerprint in cached[0].name
     assert Recognizer.load_or_train(DATA_DIR, tmp_path, labels).read(texts[0]).ranked == first.read(texts[0]).ranked
@@ -66,7 +65,8 @@ def test_the_run_time_form_gives_scikit_learns_probabilities(labels: set[str], t
             case = json.loads(line)
             texts += [_prepare(t["question"]) for t in case.get("turns", [case])]
     texts += ["", "x", "a b"]
-    two = [e.model_copy(update={"label": NONE if e.label == NONE else "rule"}) for e in examples]
+    # two classes on every third line: the same conversion, a third of the fitting time
+    two = [e.model_copy(update={"label": NONE if e.label == NONE else "rule"}) for e in examples[::3]]
     for fitted in (fit_pipeline(examples), fit_pipeline(two)):
         LinearText.from_pipeline(fitted).save(tmp_path / "m.npz")
         runtime = LinearText.load(tmp_path / "m.npz")

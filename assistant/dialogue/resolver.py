@@ -10,7 +10,8 @@ finding waiting for its audience) and the language. The current message is then 
 - **audience** — it names an audience and no activity ("Für unsere Kunden.", "no, for our staff",
   „und dasselbe für unsere Techniker?"): the last activity is checked again with that audience;
 - **reference** — a process question pointing back ("Welche Nachweise brauche ich dafür?", "and when
-  do we claim it?"): asked about the last activity;
+  do we claim it?"): asked about the activities it points to (`Conversation.referenced`: an ordinal, a word of
+  their own, else all of the last turn's);
 - **ellipsis** — a short fragment („Und Xing?", "What about Bing?", "SEO?"): checked in the frame
   of the last activity ("Xing" after "LinkedIn-Anzeigen" → "Xing Anzeigen"), else on its own; "the same for X"
   („Ist das gleiche auch für Bing möglich?") reads X so, or as a new question when X names an activity of its own.
@@ -77,10 +78,23 @@ _REPLIES = {
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
 }
 _CORRECTION = frozenset({"no", "nein", "not", "nicht", "sorry"})
+# words that pick one of the activities the last turn named ("the first one", „die zweite", "the latter")
+_ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes": 0, "erster": 0, "erstere": 0,
+             "ersteres": 0, "second": 1, "2nd": 1, "zweite": 1, "zweiten": 1, "zweites": 1, "zweiter": 1,
+             "third": 2, "3rd": 2, "dritte": 2, "dritten": 2, "drittes": 2, "dritter": 2,
+             "latter": -1, "letztere": -1, "letzteres": -1, "letzteren": -1}
+MIN_NAMED_PREFIX = 4  # "die Reise" names "Reise für unsere Top-Verkäufer", "the trips" names "a trip to Rome"
 _ABOUT = {"de": "Zu „{activity}“:", "en": "About “{activity}”:"}
 MAX_SOCIAL_WORDS = 6
 MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Two folded words of one stem: the shorter, of at least `MIN_NAMED_PREFIX` letters, starts the longer, which
+    adds at most two letters of an ending ("reise"/"reisen", "trip"/"trips"; not "stand"/"standort")."""
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= MIN_NAMED_PREFIX and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
 def _names_activity(findings: list[Finding]) -> bool:
@@ -105,6 +119,7 @@ class DialogueState:
 
     language: Language | None = None
     discussed: list[Discussed] = field(default_factory=list)  # oldest first
+    last_turn: list[Discussed] = field(default_factory=list)  # the activities of the latest turn that named any
     pending: Discussed | None = None  # the activity of an open needs_info question
 
     @property
@@ -140,10 +155,11 @@ class Conversation:
             return Answer(id=qid, question=text, language=language, answer=_REPLIES[language],
                           guidance_version=self.assistant.knowledge.version, turn="social")
         if kind == "reference" and state.last is not None:
-            # a process question about the last activity: the activity's reminders (its POE, the claim tip),
-            # then the process answer; the activity is not asked again (no finding)
+            # a process question about earlier activities: each one's reminders (its POE, the claim tip), then the
+            # process answer; the activities are not asked again (no finding)
             answer = self.assistant.answer(text, qid, language=language)
-            answer.answer = self._about(state.last, language) + "\n\n" + answer.answer
+            about = [self._about(d, language) for d in self.referenced(text, state)]
+            answer.answer = "\n\n".join([*about, answer.answer])
         else:
             answer = self.assistant.answer(resolved, qid, language=language)
         answer.question = text
@@ -185,9 +201,25 @@ class Conversation:
             found = [Discussed(f.activity, self.core(f.activity), f.rule_id, f.verdict, tuple(f.matched_terms))
                      for f in check.findings]
             state.discussed += found
+            state.last_turn = found or state.last_turn
             pending = [d for d in found if d.verdict == "needs_info"]
             state.pending = pending[-1] if pending else None
         return state
+
+    def referenced(self, text: str, state: DialogueState) -> list[Discussed]:
+        """The earlier activities a follow-up points to: the one an ordinal picks among the last turn's ("the second
+        one", „die erste"), else those it names by a word of their own („die Reise" → "Reise nach Rom für unsere
+        Top-Verkäufer"), else every activity of the last turn that named any ("Welche Nachweise brauche ich dafür?"
+        after two activities asks about both). Empty without an earlier activity."""
+        group = state.last_turn or state.discussed[-1:]
+        tokens = words(text)
+        for token in tokens:
+            index = _ORDINALS.get(token)
+            if index is not None and -len(group) <= index < len(group):
+                return [group[index]]
+        content = [w for w in self.assistant.checker.content_words(text) if len(w) >= MIN_NAMED_PREFIX]
+        named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in content)]
+        return list({d.activity: d for d in named}.values()) or group
 
     def _about(self, last: Discussed, language: Language) -> str:
         """A heading naming the activity, with the guidance's reminders for it (proof of execution, claims)."""
@@ -258,7 +290,7 @@ class Conversation:
             named, _ = self.assistant.matcher.lexical_hits(tuple(words(self.assistant.rules.expand(text))), audience)
             if named:
                 return "new", text
-            return "reference", f"{text} ({last.activity})"
+            return "reference", f"{text} ({'; '.join(d.activity for d in self.referenced(text, state))})"
         if names_activity:
             return "new", text
         bare = 0 < len(content) <= MAX_BARE_FRAGMENT_WORDS and len(tokens) <= 2 * MAX_BARE_FRAGMENT_WORDS
