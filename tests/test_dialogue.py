@@ -100,7 +100,7 @@ def test_process_follow_up_points_back(conversation: Conversation) -> None:
                  "Welche Nachweise brauche ich dafür?", ["Google Ads", "Messestand auf der it-sa"],
                  id="a reference after two activities is about both"),
     pytest.param(["Can we pay for LinkedIn ads and a booth at a regional trade fair with co-op?"],
-                 "What proof do we need for the second one?", ["booth at a regional trade fair"],
+                 "What proof do we need for the first one?", ["LinkedIn ads"],
                  id="an ordinal picks one"),
     pytest.param(["Können wir eine Reise für unsere Top-Verkäufer und Google Ads über Co-op abrechnen?"],
                  "Und welche Nachweise brauchen wir für die Reise?", ["Reise für unsere Top-Verkäufer"],
