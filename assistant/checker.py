@@ -221,6 +221,16 @@ class Checker:
                 findings = [whole]
         return Check(language, findings, topics, injected, unassessed, read_process)
 
+    def _reads_as(self, text: str, rule_id: str) -> bool:
+        """Whether the recogniser reads `text` as `rule_id` at least as surely as step 6's weaker reading of an asked
+        activity needs (`Matcher.learned_asked_min`): the described part of a labelled piece confirms its label ("5
+        Surface-Laptops als Demo-Geräte für den Vertrieb"; not "10 % Nachlass auf einen Laserdrucker … ein
+        spezielles Kundenangebot", read so at 0.23)."""
+        if self.matcher.learned is None or not self.content_words(text):
+            return False
+        reading = self.matcher.read_all(self.rules.expand(text))
+        return self.matcher.first_rule(reading) == rule_id and reading.p(rule_id) >= self.matcher.learned_asked_min
+
     def _continues(self, piece: Piece, decisions: list[tuple[Piece, Decision | None, list[str]]]) -> bool:
         """Whether `piece`, which no rule decided, goes on describing an activity decided in its sentence: the
         recogniser ranks that activity's rule first among the rules for it and does not read it as "not Co-op
@@ -351,7 +361,10 @@ class Checker:
             # purpose than Microsoft offerings (the label is the partner's claim: "… an IFRS seminar. Internal
             # training is eligible, isn't it?"), or nothing else is described at all ("Social-media ads are
             # eligible, right?" asks about the label itself)
-            confirmed = (any(same) and self.matcher.p_off(message) < LABEL_OFF_MAX) or not same
+            # … or by the recogniser's reading of what is described, on the same condition ("5 Surface-Laptops als
+            # Demo-Geräte für den Vertrieb und ein Newsletter": the devices read as demo devices)
+            confirmed = ((any(same) or self._reads_as(rest, rule_id)) and self.matcher.p_off(message) < LABEL_OFF_MAX) \
+                or not same
             if described is not None and described.verdict != "eligible":
                 decision = described  # what is described decides ("eine Reise für die besten Verkäufer als SPIFF")
             elif described is None and not confirmed:

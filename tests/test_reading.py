@@ -220,6 +220,10 @@ LABELS = [
      "Migration services are on your list, so can we claim it?", [("unclear", None)]),
     ("label for a garden", "Wir lassen vor dem Büro Blumen ansäen. Fällt das unter Product Seeding?", [("unclear", None)]),
     ("a label alone is the question", "Social-Media-Marketing ist doch förderfähig, oder?", [("eligible", "dg.social-media")]),
+    # session 10: what is described, read by the recogniser, confirms the label beside another activity
+    ("a described device confirms its label", "Wir möchten 5 Surface-Laptops als Demo-Geräte für unseren Vertrieb "
+     "kaufen und einen Newsletter zu Windows 11 an Bestandskunden schicken. Geht beides über Co-op?",
+     [("eligible", "ps.product-seeding-demo"), ("eligible", "dg.direct-email-sms")]),
 ]
 
 
