@@ -98,25 +98,33 @@ def run_bench(rounds: int) -> None:
         t2 = time.perf_counter()
         Retriever(settings, assistant.knowledge, assistant.embedder, assistant.rules)
         t_reopen = time.perf_counter() - t2
-        latencies = []
-        for _ in range(rounds):
+        # the first round asks each question for the first time in this process; later rounds ask them again, where
+        # the recogniser's and the term matcher's per-text caches answer: both are printed, never mixed
+        first: list[float] = []
+        again: list[float] = []
+        for n in range(rounds):
             for q in questions:
                 t = time.perf_counter()
                 assistant.answer(q)
-                latencies.append((time.perf_counter() - t) * 1000)
+                (again if n else first).append((time.perf_counter() - t) * 1000)
         t_rules = []
         for q in questions:
             t = time.perf_counter()
             assistant.checker.check(q)
             t_rules.append((time.perf_counter() - t) * 1000)
-    latencies.sort()
+    latencies = sorted(first + again)
+    first.sort()
     typer.echo("in one process")
     typer.echo(f"  import of the engine:                          {t_import:7.2f} s")
     typer.echo(f"  start-up incl. model load + fresh index build: {t_start:7.2f} s")
     typer.echo(f"  re-open existing index:                        {t_reopen:7.2f} s")
     typer.echo(f"  questions answered:                            {len(latencies):7d}")
-    typer.echo(f"  answer latency p50 / p95 / max:                {statistics.median(latencies):7.1f} / "
-               f"{latencies[int(0.95 * (len(latencies) - 1))]:.1f} / {latencies[-1]:.1f} ms")
+    typer.echo(f"  answer latency, new questions p50 / p95 / max: {statistics.median(first):7.1f} / "
+               f"{first[int(0.95 * (len(first) - 1))]:.1f} / {first[-1]:.1f} ms")
+    if again:
+        again.sort()
+        typer.echo(f"  answer latency, asked again p50 / p95 / max:   {statistics.median(again):7.1f} / "
+                   f"{again[int(0.95 * (len(again) - 1))]:.1f} / {again[-1]:.1f} ms")
     typer.echo(f"  rule checker alone p50:                        {statistics.median(t_rules):7.2f} ms")
-    typer.echo(f"  throughput:                                    {1000 / statistics.mean(latencies):7.1f} questions/s")
+    typer.echo(f"  throughput, new questions:                     {1000 / statistics.mean(first):7.1f} questions/s")
     typer.echo(f"  peak RSS:                                      {_rss_mb():7.0f} MB")

@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,11 @@ class _Vectorizer:
     high: int
     vocabulary: dict[str, int]  # feature → column in the concatenated feature space
     idf: np.ndarray  # by column, for this vectorizer's columns
+
+    @cached_property
+    def start(self) -> int:
+        """This vectorizer's first column in the concatenated feature space."""
+        return min(self.vocabulary.values()) if self.vocabulary else 0
 
     def grams(self, text: str) -> list[str]:
         if self.analyzer == "word":
@@ -51,7 +57,7 @@ class _Vectorizer:
 
     def features(self, text: str) -> dict[int, float]:
         counts = Counter(g for g in self.grams(text) if g in self.vocabulary)
-        start = min(self.vocabulary.values()) if self.vocabulary else 0
+        start = self.start
         values = {self.vocabulary[g]: (1.0 + math.log(c)) * float(self.idf[self.vocabulary[g] - start])
                   for g, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values()))
@@ -93,8 +99,7 @@ class LinearText:
         for n, v in enumerate(self.vectorizers):
             grams = sorted(v.vocabulary, key=v.vocabulary.__getitem__)
             arrays[f"v{n}_grams"] = np.array(grams, dtype=str)
-            arrays[f"v{n}_meta"] = np.array([v.analyzer, str(v.low), str(v.high),
-                                             str(min(v.vocabulary.values()) if grams else 0)], dtype=str)
+            arrays[f"v{n}_meta"] = np.array([v.analyzer, str(v.low), str(v.high), str(v.start)], dtype=str)
             arrays[f"v{n}_idf"] = v.idf
         partial = path.with_name(path.name + ".part.npz")
         np.savez(partial, **arrays)  # type: ignore[arg-type]
@@ -121,7 +126,10 @@ class LinearText:
 
     def predict_proba(self, text: str) -> np.ndarray:
         """Probabilities by class (order of `classes`), as `LogisticRegression.predict_proba` gives them."""
-        x = self.features(text)
+        return self.proba(self.features(text))
+
+    def proba(self, x: dict[int, float]) -> np.ndarray:
+        """`predict_proba` of features already computed (`features`: column → value)."""
         cols = np.fromiter(x.keys(), dtype=np.int64, count=len(x))
         vals = np.fromiter(x.values(), dtype=np.float64, count=len(x))
         scores = self.coef[:, cols] @ vals + self.intercept

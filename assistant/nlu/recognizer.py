@@ -155,15 +155,15 @@ class Recognizer:
         return result
 
     def _read(self, text: str, top: int) -> Recognition:
-        prepared = _prepare(text)
-        probs = self.model.predict_proba(prepared)
+        features = self.model.features(_prepare(text))  # once: for the probabilities and the evidence
+        probs = self.model.proba(features)
         order = probs.argsort()[::-1][:top]
         ranked = tuple((self.classes[i], round(float(probs[i]), 4)) for i in order)
-        return Recognition(ranked, self._evidence(prepared, int(order[0])))
+        return Recognition(ranked, self._evidence(features, int(order[0])))
 
-    def _evidence(self, prepared: str, cls_index: int, k: int = 4) -> tuple[str, ...]:
+    def _evidence(self, features: dict[int, float], cls_index: int, k: int = 4) -> tuple[str, ...]:
         weights = self.model.weights(cls_index)
-        pairs = sorted(((i, v * weights[i]) for i, v in self.model.features(prepared).items()), key=lambda p: -p[1])
+        pairs = sorted(((i, v * weights[i]) for i, v in features.items()), key=lambda p: -p[1])
         return tuple(self.model.names[i] for i, v in pairs[:k] if v > 0)
 
 
