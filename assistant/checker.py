@@ -468,7 +468,6 @@ _LABEL_NAMED = re.compile(
 
 # a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
 LABEL_OFF_MAX = 0.5
-# words of an amount on an invoice line: with the numbers, no activity of their own ("4.250 EUR netto")
 # a piece read as "not Co-op marketing" at least this likely is an item of its own, not the rest of its neighbour's
 CONTINUES_NONE_MAX = 0.5
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
