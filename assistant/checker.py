@@ -178,6 +178,8 @@ class Checker:
                 decision = self.matcher.decide(piece.text, context=question, allow_semantic=True, sentence=sentence,
                                                message=message, asked=asked_about[id(piece)])
             if decision is None:
+                # what is left of the piece besides the words asking whether Co-op pays ("… go through co-op")
+                content = self.content_words(without_pay_frame(piece.text))
                 if not content or not asking or sentence_topics[piece.sentence] or piece.injected:
                     continue
                 if not piece.asks and self.reads_as_process(piece.sentence):

@@ -258,11 +258,29 @@ DETAILS = [
      [("eligible", "md.customer-seminars")]),
     ("an item of its own stays", "LinkedIn ads for Dynamics 365, 6 weeks, agency fee EUR 900, and a new coffee machine "
      "for the office – co-op?", [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    # what is left of a piece besides the words that ask whether Co-op pays names no activity ("fundable through")
+    ("the ask's own words", "Customer bootcamp on Azure basics plus exam vouchers for our own engineers. Both fundable "
+     "through co-op?", [("eligible", "md.customer-seminars"), ("eligible", "ps.certifications-exams")]),
 ]
 
 
 @pytest.mark.parametrize(("question", "expected"), [r[1:] for r in DETAILS], ids=[r[0] for r in DETAILS])
 def test_details_belong_to_their_activity(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
+# An exclusion wins over an allowed rule's term (issue #6): a weaker reading of an exclusion (>= 0.5) decides against
+# it; a real SPIFF stays eligible. Written for these tests (session 10, after a new-user trial found the kind).
+EXCLUSION_WINS = [
+    ("a reward trip in words of a SPIFF", "Can co-op cover flights to Lisbon for our two top sales reps as a reward for "
+     "beating their targets?", [("not_eligible", "excl.seller-award-trips")]),
+    ("a cash SPIFF stays eligible", "Can co-op pay for a SPIFF: a cash reward for our sales reps per Copilot seat sold?",
+     [("eligible", "md.incentives-spiff")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in EXCLUSION_WINS], ids=[r[0] for r in EXCLUSION_WINS])
+def test_an_exclusion_wins_over_an_allowed_term(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
 
 
