@@ -293,7 +293,13 @@ class Matcher:
             # gets a trophy"): the word alone does not decide
             return Decision("unclear", terms=tuple(t.raw for t in found[1]), confidence=round(reading.probability, 3),
                             candidates=(found[0].id,), reason="not-marketing")
-        if reading.probability < self.learned_min:
+        rule = self._learned_rule(reading.label)
+        # an exclusion wins over an allowed reading of the same activity (issue #6): against a term of an allowed rule
+        # a weaker reading of an exclusion is enough ("Flying our three best sales reps to Barcelona as a reward for
+        # hitting quota" reads 0.78 as a seller award trip; "reward + sales" is a SPIFF term) — a false "eligible" is
+        # the failure feared most, a false "not eligible" gets the hand-off
+        needed = EXCLUSION_READ_MIN if rule is not None and rule.kind == "exclusion" else self.learned_min
+        if reading.probability < needed:
             return None
         return self._learned(reading, audiences)  # None for a "none" or "process" reading: the term's rule stands
 
@@ -385,6 +391,9 @@ class Matcher:
 
 # matcher step 9 for a rule whose guidance wording names Microsoft: the purpose reader leaning "off" decides
 MICROSOFT_OWN_OFF = 0.5
+# how surely the recogniser must read an exclusion to decide against an allowed rule's term (step 5): half, as step 6's
+# weaker reading of an asked activity; an allowed rule still needs `learned_min`
+EXCLUSION_READ_MIN = 0.5
 _NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie"})
 _NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher"})
 _ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem"})
