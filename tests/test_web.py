@@ -171,6 +171,23 @@ def test_handoff_mail_summarises_the_conversation_and_panel_shows_the_basis(assi
     assert any("Market Development" in n for n in names) and any("Partner Skilling" in n for n in names)
 
 
+def test_handoff_mail_gives_the_conversation_as_it_stands(assistant) -> None:  # type: ignore[no-untyped-def]
+    """An answered clarifying question is no open item, an activity asked twice is listed once, and thanks at the end
+    leave the last real question in the mail (a new-user trial found all three)."""
+    from assistant.dialogue.resolver import Conversation
+
+    conversation = Conversation(assistant)
+    turns = ["Können wir LinkedIn-Anzeigen bezahlen?", "Was ist mit einem Workshop?", "Für unsere Kunden.",
+             "Können wir LinkedIn-Anzeigen bezahlen?", "Danke!"]
+    answers = [conversation.answer(t, turns[:n]) for n, t in enumerate(turns)]
+    assert [a.turn for a in answers] == ["new", "new", "audience", "new", "social"]
+    body = unquote(parse_qs(urlparse(mailto(answers[-1], answers[:-1])).query)["body"][0])
+    listed = [line for line in body.splitlines() if line.startswith("- ")]
+    assert [line.rsplit("[", 1)[-1] for line in listed] == ["md.customer-seminars]", "dg.digital-advertising]"], body
+    assert "Rückfrage" not in body and "keine Aktivität" not in body and "Danke" not in body, body
+    assert body.splitlines()[1] == "Können wir LinkedIn-Anzeigen bezahlen?"
+
+
 @pytest.mark.parametrize(("question", "wanted", "unwanted"), [
     ("🤔", [], ["Mehr Informationen", "Alles über"]),  # nothing to rest on: no sources at all
     ("Können wir die Trikots des Fußballvereins unseres Chefs über Co-op zahlen?", None,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer, Language
+from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer, Finding, Language
 from assistant.render import CATEGORY, VERDICT, VERDICT_PLAIN, md_escape
 
 STARTERS = {
@@ -70,19 +70,37 @@ def _plain_lines(text: str) -> str:
     return re.sub(r"(?m)^(\d+)\.", r"\1\\.", text)
 
 
+def conversation_findings(answers: list[Answer]) -> list[Finding]:
+    """Every finding of a conversation (`answers` oldest first) as it stands now: one per activity and rule (an
+    activity asked again keeps its latest place), and a clarifying question ("needs_info") dropped once a later turn
+    answered it (turn "audience": the activity decided again for the audience named)."""
+    out: dict[tuple[str, str | None, str], Finding] = {}
+    for n, a in enumerate(answers):
+        answered = any(later.turn == "audience" for later in answers[n + 1:])
+        for f in a.findings:
+            if f.verdict == "needs_info" and answered:
+                continue
+            key = (f.activity.casefold(), f.rule_id, f.verdict)
+            out.pop(key, None)
+            out[key] = f
+    return list(out.values())
+
+
 def mailto(answer: Answer, earlier: list[Answer] | None = None) -> str:
-    """A prefilled e-mail to Partner Care summarising the question and every finding of the conversation
-    (`earlier`: the conversation's previous answers, oldest first)."""
+    """A prefilled e-mail to Partner Care summarising the conversation (`earlier`: its previous answers, oldest
+    first): the last question that named an activity, and every finding as it stands now (`conversation_findings`)."""
     de = answer.language == "de"
     subject = "Co-op-Anfrage: Bitte um Prüfung" if de else "Co-op question: please review"
-    lines = ["Frage:" if de else "Question:", answer.question, "", "Ergebnis des Assistenten:" if de else "Assistant's result:"]
-    before = [f for a in earlier or [] for f in a.findings]
-    seen = {(f.activity, f.rule_id) for f in answer.findings}
-    for f in [*[f for f in before if (f.activity, f.rule_id) not in seen], *answer.findings]:
+    answers = [*(earlier or []), answer]
+    asked = [a for a in answers if a.findings] or [answer]
+    lines = ["Frage:" if de else "Question:", asked[-1].question, "",
+             "Ergebnis des Assistenten:" if de else "Assistant's result:"]
+    findings = conversation_findings(answers)
+    for f in findings:
         cat = f" / {CATEGORY[f.category]}" if f.category else ""
         rule = f" [{f.rule_id}]" if f.rule_id else ""
         lines.append(f"- {f.activity}: {VERDICT_PLAIN[answer.language][f.verdict]}{cat}{rule}")
-    if not answer.findings:
+    if not findings:
         lines.append("- (keine Aktivität erkannt)" if de else "- (no activity recognised)")
     body = "\n".join(lines)[:1500]
     return f"mailto:{PARTNER_CARE_EMAIL}?subject={quote(subject)}&body={quote(body)}"
