@@ -54,9 +54,10 @@ _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)]|\(\d+\)|\(?[a-zA-Z]\))\s+")
 PARENS = re.compile(r"\([^()]*\)")
 _INLINE_ENUM = re.compile(r"\s+(?=(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s+\S)")
 _COMMA = re.compile(r"(?<!\d),(?!\d)\s*")
-# A clause opened by one of these describes the activity before it ("…, um … zu bewerben").
+# A clause opened by one of these describes the activity before it ("…, um … zu bewerben"; "nicht für Kunden, sondern
+# für unsere Techniker" corrects its audience).
 _SUBORDINATE = re.compile(
-    r"^(um|damit|bevor|nachdem|weil|da|dass|sodass|wobei|indem|denen|dessen|deren|welche\w*|"
+    r"^(um|damit|bevor|nachdem|weil|da|dass|sodass|wobei|indem|sondern|denen|dessen|deren|welche\w*|"
     r"(der|die|das|den|dem)\s+(der|die|das|den|dem|ein\w*|bei|mit|für|wir|sie|er|es|ihr|unser\w*|sich|auf|in|im|von|"
     r"zu|zum|zur|an|am|nicht|auch|sowohl|bis|seit|ab|nach|vor|noch|schon|gerade|dann|\d)|"
     r"wo|in dem|in der|mit dem|mit der|mit denen|über den|über die|so that|to|which|that|who|where|because|before|"

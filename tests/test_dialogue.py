@@ -59,6 +59,9 @@ STORIES = [
      "Und die Flüge für unsere Techniker?", "new", [("unclear", None)], "de"),
     ("a process question naming activities of its own asks about those", ["Ist ein Copilot-Workshop für unsere "
      "Kunden Co-op-fähig?"], "Welche Nachweise brauchen wir für die Plakate und den Newsletter?", "new", [], "de"),
+    ("a correction 'nicht für A, sondern für B' is one clause", ["Ist ein Workshop zu Copilot Co-op-fähig?"],
+     "Der Workshop ist nicht für Kunden, sondern für unsere Techniker.", "new", [("eligible", "ps.internal-training")],
+     "de"),
     # a yes/no question about an earlier activity asks its verdict again (session 10)
     ("an ordinal asks an earlier verdict again", ["Can we pay for LinkedIn ads and a booth at a regional trade fair "
      "with co-op?"], "Is the first one eligible for sure?", "reference", [("eligible", "dg.digital-advertising")], "en"),
