@@ -14,6 +14,8 @@ NEGATION = [
     ("nicht nur negates nothing", "nicht nur messe", ("nicht", "nur", "messe")),
     ("not only negates nothing", "not only linkedin ads", ("not", "only", "linkedin", "ads")),
     ("no negator", "linkedin anzeigen", ("linkedin", "anzeigen")),
+    ("statt names what is replaced", "anzeige statt in der zeitung auf xing", ("anzeige", "auf", "xing")),
+    ("instead of names what is replaced", "xing ads instead of linkedin", ("xing", "ads")),
 ]
 
 

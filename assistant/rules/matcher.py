@@ -394,7 +394,8 @@ MICROSOFT_OWN_OFF = 0.5
 # how surely the recogniser must read an exclusion to decide against an allowed rule's term (step 5): half, as step 6's
 # weaker reading of an asked activity; an allowed rule still needs `learned_min`
 EXCLUSION_READ_MIN = 0.5
-_NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie"})
+_NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie",
+                       "statt", "anstatt", "anstelle", "instead"})  # what is replaced is not asked either
 _NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher"})
 _ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem"})
 _BOUNDARY = frozenset({"sondern", "but", "nur", "only", "just", "und", "and", "oder", "or", "aber"})
