@@ -62,12 +62,6 @@ STORIES = [
     ("a correction 'nicht für A, sondern für B' is one clause", ["Ist ein Workshop zu Copilot Co-op-fähig?"],
      "Der Workshop ist nicht für Kunden, sondern für unsere Techniker.", "new", [("eligible", "ps.internal-training")],
      "de"),
-    # a yes/no question about an earlier activity asks its verdict again (session 10)
-    ("an ordinal asks an earlier verdict again", ["Can we pay for LinkedIn ads and a booth at a regional trade fair "
-     "with co-op?"], "Is the first one eligible for sure?", "reference", [("eligible", "dg.digital-advertising")], "en"),
-    ("a named earlier activity asked again", ["Können wir eine Reise für unsere Top-Verkäufer und Google Ads über Co-op "
-     "abrechnen?"], "Und die Reise geht wirklich nicht?", "reference", [("not_eligible", "excl.seller-award-trips")],
-     "de"),
     # "the same for X" (session 8): X a platform of the last activity, an activity of its own, or nothing Co-op
     ("the same for another platform", ["Can we run Google search ads for our Azure backup offer with co-op?"],
      "Would the same work for Bing?", "ellipsis", [("eligible", "dg.digital-advertising")], "en"),

@@ -83,8 +83,6 @@ _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes
              "ersteres": 0, "second": 1, "2nd": 1, "zweite": 1, "zweiten": 1, "zweites": 1, "zweiter": 1,
              "third": 2, "3rd": 2, "dritte": 2, "dritten": 2, "drittes": 2, "dritter": 2,
              "latter": -1, "letztere": -1, "letzteres": -1, "letzteren": -1}
-_WH_WORDS = frozenset({"what", "which", "when", "how", "where", "why", "who", "was", "welche", "welcher", "welches",
-                       "welchen", "wann", "wie", "wo", "warum", "wer", "wieso", "weshalb"})
 MIN_NAMED_PREFIX = 4  # "die Reise" names "Reise für unsere Top-Verkäufer", "the trips" names "a trip to Rome"
 _ABOUT = {"de": "Zu „{activity}“:", "en": "About “{activity}”:"}
 MAX_SOCIAL_WORDS = 6
@@ -93,11 +91,10 @@ MAX_ELLIPSIS_WORDS = 4
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Two folded words of one stem: the same word ("ads"), or the shorter, of at least `MIN_NAMED_PREFIX` letters,
-    starts the longer, which adds at most two letters of an ending ("reise"/"reisen", "trip"/"trips"; not
-    "stand"/"standort")."""
+    """Two folded words of one stem: the shorter, of at least `MIN_NAMED_PREFIX` letters, starts the longer, which
+    adds at most two letters of an ending ("reise"/"reisen", "trip"/"trips"; not "stand"/"standort")."""
     short, long_ = sorted((a, b), key=len)
-    return a == b or (len(short) >= MIN_NAMED_PREFIX and long_.startswith(short) and len(long_) - len(short) <= 2)
+    return len(short) >= MIN_NAMED_PREFIX and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
 def _names_activity(findings: list[Finding]) -> bool:
@@ -157,8 +154,7 @@ class Conversation:
         if kind == "social":
             return Answer(id=qid, question=text, language=language, answer=_REPLIES[language],
                           guidance_version=self.assistant.knowledge.version, turn="social")
-        own = self.assistant.checker.check(text, language=language) if kind == "reference" else None
-        if own is not None and (own.topics or own.process) and state.last is not None:
+        if kind == "reference" and state.last is not None:
             # a process question about earlier activities: each one's reminders (its POE, the claim tip), then the
             # process answer; the activities are not asked again (no finding)
             answer = self.assistant.answer(text, qid, language=language)
@@ -210,22 +206,19 @@ class Conversation:
             state.pending = pending[-1] if pending else None
         return state
 
-    def referenced(self, text: str, state: DialogueState, picked_only: bool = False) -> list[Discussed]:
+    def referenced(self, text: str, state: DialogueState) -> list[Discussed]:
         """The earlier activities a follow-up points to: the one an ordinal picks among the last turn's ("the second
         one", „die erste"), else those it names by a word of their own („die Reise" → "Reise nach Rom für unsere
         Top-Verkäufer"), else every activity of the last turn that named any ("Welche Nachweise brauche ich dafür?"
-        after two activities asks about both). `picked_only`: an ordinal's pick, or what a message of at most
-        `MAX_BARE_FRAGMENT_WORDS` content words names, else nothing. Empty without an earlier activity."""
+        after two activities asks about both). Empty without an earlier activity."""
         group = state.last_turn or state.discussed[-1:]
         tokens = words(text)
         for token in tokens:
             index = _ORDINALS.get(token)
             if index is not None and -len(group) <= index < len(group):
                 return [group[index]]
-        content = self.assistant.checker.content_words(text)
+        content = [w for w in self.assistant.checker.content_words(text) if len(w) >= MIN_NAMED_PREFIX]
         named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in content)]
-        if picked_only:  # asked again by name only in a few words („Und die Reise geht wirklich nicht?")
-            return list({d.activity: d for d in named}.values()) if len(content) <= MAX_BARE_FRAGMENT_WORDS else []
         return list({d.activity: d for d in named}.values()) or group
 
     def _about(self, last: Discussed, language: Language) -> str:
@@ -298,11 +291,6 @@ class Conversation:
             if named:
                 return "new", text
             return "reference", f"{text} ({'; '.join(d.activity for d in self.referenced(text, state))})"
-        # a yes/no question about an earlier activity asks its verdict again ("Und die Reise geht wirklich nicht?", "Is
-        # the first one eligible then?"); a wh-question asks something about it ("how fast should we claim the devices?")
-        pointed = [] if names_activity or set(tokens) & _WH_WORDS else self.referenced(text, state, picked_only=True)
-        if pointed:
-            return "reference", "; ".join(d.activity for d in pointed)
         if names_activity:
             return "new", text
         bare = 0 < len(content) <= MAX_BARE_FRAGMENT_WORDS and len(tokens) <= 2 * MAX_BARE_FRAGMENT_WORDS
