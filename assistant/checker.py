@@ -169,6 +169,7 @@ class Checker:
         last_unclear: tuple[str, Finding] | None = None
         read_process = False
         undecided: list[Finding] = []  # findings no rule decided ("no-rule")
+        items: list[Finding] = []  # findings of list items: asked on their own
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
@@ -213,6 +214,8 @@ class Checker:
             if key:
                 by_key[key] = finding
             findings.append(finding)
+            if piece.listed:
+                items.append(finding)
             if decision.reason == "no-rule":
                 undecided.append(finding)
         if message_asks and not read_process and len(undecided) == len(findings) \
@@ -221,6 +224,7 @@ class Checker:
             whole = self._read_whole(every_piece, question, language, undecided)
             if whole is not None:
                 findings = [whole]
+        findings = _touchpoints_joined(findings, items, self.rules)
         return Check(language, findings, topics, injected, unassessed, read_process)
 
     def _reads_as(self, text: str, rule_id: str) -> bool:
@@ -498,6 +502,23 @@ def _booking_label(activity: str, sentence: str) -> bool:
     text that only says how the excluded thing would be booked ("… eine Reise … und sie als SPIFF
     abrechnen", "as an internal incentive") is the same activity, not a second one."""
     return re.search(_AS + re.escape(activity), sentence, re.IGNORECASE) is not None
+
+
+def _touchpoints_joined(findings: list[Finding], items: list[Finding], rules: RuleBase) -> list[Finding]:
+    """An eligible finding of a rule made of others (rule data `parts`: a multi-touch campaign) takes in the eligible
+    findings of those parts in the same message ("eine mehrstufige digitale Kampagne: Anzeigen, Landingpage,
+    E-Mail-Nurturing und Retargeting" is one campaign): their activities are its touchpoints. A list item (`items`)
+    is asked on its own and stays ("1) Relaunch unserer Website 2) Multitouch-Kampagne")."""
+    wholes = [f for f in findings if f.verdict == "eligible" and f.rule_id and rules.rule(f.rule_id).parts]
+    if not wholes:
+        return findings
+    whole = wholes[0]
+    parts = set(rules.rule(whole.rule_id or "").parts)
+    joined = [f for f in findings if f is not whole and f.verdict == "eligible" and f.rule_id in parts
+              and not any(f is i for i in items)]
+    if joined:
+        whole.activity = ", ".join([whole.activity, *(f.activity for f in joined)])
+    return [f for f in findings if not any(f is j for j in joined)]
 
 
 def _merge_key(decision: Decision) -> str:

@@ -84,6 +84,12 @@ def test_id_defined_in_two_files(tmp_path: Path) -> None:
         load_rules(folder, KB)
 
 
+def test_parts_name_rules_of_the_base(tmp_path: Path) -> None:
+    folder = write_rules(tmp_path, "rules:" + GOOD_RULE + "    parts: [dg.radio-ads]\n")
+    with pytest.raises(RulesError, match=r"rule 'dg.print-ads' names unknown parts \['dg.radio-ads'\]"):
+        load_rules(folder, KB)
+
+
 def test_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     with pytest.raises(RulesError, match="no rule files"):

@@ -271,6 +271,23 @@ def test_details_belong_to_their_activity(assistant, question: str, expected: li
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
 
 
+# A multi-touch campaign is made of the digital channels beside it (rule data `parts`): named with it, they are its
+# touchpoints; a list item is asked on its own, and an activity outside its parts stays. Written for these tests.
+TOUCHPOINTS = [
+    ("channels of one campaign", "Eine mehrstufige digitale Kampagne zu Dynamics 365: Anzeigen, Landingpage und "
+     "E-Mail-Nurturing, alles als ein Paket – Co-op?", [("eligible", "dg.multitouch-campaigns")]),
+    ("list items stay", "- LinkedIn-Anzeigen für Teams Phone\n- eine Multichannel-Kampagne zu Azure\nGeht beides über "
+     "Co-op?", [("eligible", "dg.digital-advertising"), ("eligible", "dg.multitouch-campaigns")]),
+    ("another activity stays", "Multi-touch campaign for Azure plus a print ad in a trade magazine – co-op?",
+     [("eligible", "dg.multitouch-campaigns"), ("eligible", "dg.print-ads")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in TOUCHPOINTS], ids=[r[0] for r in TOUCHPOINTS])
+def test_a_campaigns_touchpoints_are_part_of_it(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
 # An exclusion wins over an allowed rule's term (issue #6): a weaker reading of an exclusion (>= 0.5) decides against
 # it; a real SPIFF stays eligible. Written for these tests (session 10, after a new-user trial found the kind).
 EXCLUSION_WINS = [

@@ -163,6 +163,9 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         if isinstance(rem.applies_to, list) and not set(rem.applies_to) <= rule_ids:
             unknown = sorted(set(rem.applies_to) - rule_ids)
             raise RulesError(f"{origin[rem.id]}: reminder {rem.id!r} applies to unknown rules {unknown}.")
+    for rule in rules:
+        if not set(rule.parts) <= rule_ids:
+            raise RulesError(f"{origin[rule.id]}: rule {rule.id!r} names unknown parts {sorted(set(rule.parts) - rule_ids)}.")
     for topic in topics:
         if not set(topic.sections) <= section_ids:
             raise RulesError(f"{origin[topic.id]}: topic {topic.id!r} names unknown sections {topic.sections}.")

@@ -63,6 +63,9 @@ class Rule(Strict):
     examples: Bilingual
     cases: Cases
     channels: Channels | None = None
+    # the rules whose activities this one is made of ("Multitouch-Digitalkampagnen" combine e-mail, ads, social media and
+    # web pages): named beside it in one message, they are its touchpoints, not activities of their own
+    parts: list[str] = Field(default_factory=list)
 
     @property
     def names_microsoft(self) -> bool:
