@@ -509,16 +509,18 @@ def _touchpoints_joined(findings: list[Finding], items: list[Finding], rules: Ru
     findings of those parts in the same message ("eine mehrstufige digitale Kampagne: Anzeigen, Landingpage,
     E-Mail-Nurturing und Retargeting" is one campaign): their activities are its touchpoints. A list item (`items`)
     is asked on its own and stays ("1) Relaunch unserer Website 2) Multitouch-Kampagne")."""
-    wholes = [f for f in findings if f.verdict == "eligible" and f.rule_id and rules.rule(f.rule_id).parts]
+    wholes = [(f, set(rules.rule(f.rule_id).parts)) for f in findings if f.verdict == "eligible" and f.rule_id
+              and rules.rule(f.rule_id).parts]
     if not wholes:
         return findings
-    whole = wholes[0]
-    parts = set(rules.rule(whole.rule_id or "").parts)
-    joined = [f for f in findings if f is not whole and f.verdict == "eligible" and f.rule_id in parts
-              and not any(f is i for i in items)]
-    if joined:
-        whole.activity = ", ".join([whole.activity, *(f.activity for f in joined)])
-    return [f for f in findings if not any(f is j for j in joined)]
+    whole, parts = wholes[0]
+    listed = {id(i) for i in items}
+    joined = {id(f): f for f in findings if f is not whole and f.verdict == "eligible" and f.rule_id in parts
+              and id(f) not in listed}
+    if not joined:
+        return findings
+    whole.activity = ", ".join([whole.activity, *(f.activity for f in joined.values())])
+    return [f for f in findings if id(f) not in joined]
 
 
 def _merge_key(decision: Decision) -> str:

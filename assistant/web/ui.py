@@ -75,10 +75,10 @@ def conversation_findings(answers: list[Answer]) -> list[Finding]:
     activity asked again keeps its latest place), and a clarifying question ("needs_info") dropped once a later turn
     answered it (turn "audience": the activity decided again for the audience named)."""
     out: dict[tuple[str, str | None, str], Finding] = {}
+    last_answer_turn = max((n for n, a in enumerate(answers) if a.turn == "audience"), default=-1)
     for n, a in enumerate(answers):
-        answered = any(later.turn == "audience" for later in answers[n + 1:])
         for f in a.findings:
-            if f.verdict == "needs_info" and answered:
+            if f.verdict == "needs_info" and n < last_answer_turn:
                 continue
             key = (f.activity.casefold(), f.rule_id, f.verdict)
             out.pop(key, None)
