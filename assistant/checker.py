@@ -261,7 +261,8 @@ class Checker:
         already cut), the words decide through the same matcher steps — an exclusion, a not-covered word, the
         none-veto and the purpose slot included; only a decision by a rule (or a clarifying question) replaces
         the pieces' "no rule" findings (`undecided`). With no finding at all, a description of two words or more
-        that nothing decides is one "unclear" finding: a message that asks about an activity never gets an empty
+        that nothing decides is one "unclear" finding, and so is a reading that only sets the words aside (an item the
+        guidance does not cover, not Co-op marketing): a message that asks about an activity never gets an empty
         reply. None otherwise.
         """
         sentences = list(dict.fromkeys(p.sentence for p in pieces if not p.injected))
@@ -275,7 +276,10 @@ class Checker:
         if decision is None and not undecided and asks and len(self.content_words(described.text)) >= 2:
             # it asks about something it describes, and nothing decides it: never an empty reply
             decision = Decision("unclear", confidence=0.5, reason="no-rule")
-        if decision is None or decision.reason not in ("rule", "ambiguous-audience", "no-rule"):
+        if decision is None or (decision.reason not in ("rule", "ambiguous-audience", "no-rule")
+                                and (undecided or not asks or decision.verdict != "unclear")):
+            # a reading that only sets aside (an uncovered item, not Co-op marketing, another purpose) replaces no
+            # finding; with none at all it is the one finding of a message that asks ("Die Weihnachtsfeier … Co-op?")
             return None
         decision = self.matcher.purpose_slot(decision, text, message)
         return self._finding(Piece(described.sentence, described.sentence, True, True), decision, language)

@@ -357,6 +357,10 @@ def test_a_described_activity_never_gets_an_empty_reply(assistant) -> None:  # t
     assert (len(got) == 1 and got[0][0] != "eligible") or got == [("eligible", "dg.print-ads")]
     assert answer.findings and (answer.handoff is not None) == (answer.findings[0].verdict != "eligible")
     assert assistant.answer("Wie viel Co-op-Budget haben wir aktuell noch übrig?").findings == []
+    # read whole, it names an item the guidance does not cover (a staff party: "sommerfest + mitarbeiter"), no piece
+    # does: that reading is the one finding (session 11; an empty reply before)
+    party = assistant.answer("Unser Sommerfest steht an. Alle Mitarbeiter mit Familie kommen. Co-op?")
+    assert [(f.verdict, f.rule_id) for f in party.findings] == [("unclear", None)] and party.handoff is not None
 
 
 # Session 9 (issue #6): everyday words do not make a process topic ("support", "help", "reach" in an activity's
