@@ -190,6 +190,11 @@ class Checker:
                     # "… who runs our LinkedIn page and posts about Teams Phone", "Google Ads …, 4.250 EUR netto",
                     # "…, 4 sends, agency fee EUR 2,600": the rest of a decided activity, or its details
                     continue
+                if piece.question and decided_sentences - {piece.sentence} and self._asks_back(piece):
+                    # "Wir schalten Google-Anzeigen für Azure. Lässt sich das über den Topf abwickeln?": the question
+                    # asks, in its own words, about what the message described; shown as not checked separately
+                    unassessed.append(self.activity_text(piece.text))
+                    continue
                 if decided_sentences and len(content) < 2 and not piece.listed:  # a list item is asked on its own
                     unassessed.append(self.activity_text(piece.text))
                     continue
@@ -236,6 +241,19 @@ class Checker:
             return False
         reading = self.matcher.read_all(self.rules.expand(text))
         return self.matcher.first_rule(reading) == rule_id and reading.p(rule_id) >= self.matcher.learned_asked_min
+
+    def _asks_back(self, piece: Piece) -> bool:
+        """Whether a question no rule decided points back with a pronoun ("das", "dafür", "that", "this", "it"), says
+        at most ASKS_BACK_MAX_WORDS content words besides the pay frame, and the recogniser does not read it as an
+        item of its own ("not Co-op marketing" below CONTINUES_NONE_MAX): it asks about the activity another sentence
+        described, in words the question frame does not list ("Is this reimbursable from the pot?", „Kriegen wir das
+        zurück?“). Measured (session 11): with no limit on its words, a question about an item of its own was set
+        aside once on a blind negative set and the statement before it became a false "eligible"."""
+        if not _POINTER.search(piece.text) or self.matcher.learned is None:
+            return False
+        if len(self.content_words(without_pay_frame(piece.text))) > ASKS_BACK_MAX_WORDS:
+            return False  # a longer question names something of its own
+        return self.matcher.read_all(piece.text).p(NONE) < CONTINUES_NONE_MAX
 
     def _continues(self, piece: Piece, decisions: list[tuple[Piece, Decision | None, list[str]]]) -> bool:
         """Whether `piece`, which no rule decided, goes on describing an activity decided in its sentence: the
@@ -478,6 +496,11 @@ _LABEL_NAMED = re.compile(
 
 # a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
 LABEL_OFF_MAX = 0.5
+# a pronoun pointing back to what the message described: "das" and "es" as pronouns (no capitalised noun after them)
+_POINTER = re.compile(r"\b(?:that|this|these|those|it|dafür|dafuer|hierfür|hierfuer|dies|dieses|diese)\b|"
+                      r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))", re.IGNORECASE)
+# content words at most in a question that points back to the described activity (`Checker._asks_back`)
+ASKS_BACK_MAX_WORDS = 2
 # a piece read as "not Co-op marketing" at least this likely is an item of its own, not the rest of its neighbour's
 CONTINUES_NONE_MAX = 0.5
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})

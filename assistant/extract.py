@@ -99,7 +99,18 @@ def _pay_frame(text: str) -> bool:
 def without_pay_frame(text: str) -> str:
     """`text` with the words that ask whether Co-op pays (`_PAY_FRAME`) blanked, "claim" kept: it names the claims
     process too ("Wann reichen wir den Claim ein?")."""
-    return _PAY_FRAME.sub(lambda m: m.group(0) if m.group(0).lower().startswith("claim") else " ", text)
+    out, last = [], 0
+    for m in _PAY_FRAME.finditer(text):
+        if m.group(0).lower().startswith("claim") or m.start() < last:
+            continue
+        start, end = m.start(), m.end()  # the whole word: "reimbursable" leaves no "able", "erstattungsfähig" no rest
+        while start > last and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        out += [text[last:start], " "]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def asks_about_paying(text: str) -> bool:

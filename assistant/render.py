@@ -192,11 +192,11 @@ def render_reply(answer: Answer, reminders: list[tuple[str, str]], passages: lis
     if answer.unassessed:
         parts = ", ".join(f"„{md_escape(u)}“" if de else f'"{md_escape(u)}"' for u in answer.unassessed)
         out.append(
-            f"Nicht gesondert geprüft: {parts} (ein einzelnes Wort neben den obigen Aktivitäten). Ist es eine "
-            "eigene Aktivität, fragen Sie bitte mit ein paar Worten mehr danach."
+            f"Nicht gesondert geprüft: {parts} (ein einzelnes Wort oder eine kurze Rückfrage neben den obigen "
+            "Aktivitäten). Ist es eine eigene Aktivität, fragen Sie bitte mit ein paar Worten mehr danach."
             if de
-            else f"Not checked separately: {parts} (a single word beside the activities above). If it is an "
-            "activity of its own, please ask about it in a few more words."
+            else f"Not checked separately: {parts} (a single word or a short follow-up question beside the "
+            "activities above). If it is an activity of its own, please ask about it in a few more words."
         )
     if reminders:
         out.append("**Bitte beachten**" if de else "**Please note**")

@@ -271,6 +271,34 @@ def test_details_belong_to_their_activity(assistant, question: str, expected: li
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
 
 
+# A short question that points back ("das", "that", "dafür") asks about the activity the message described, in words
+# the question frame does not list; it is shown as not checked separately, not as a finding of its own. A question that
+# names an item of its own stays a finding. Written for these tests (session 11), not taken from an eval set; before,
+# "get it back" and "allowance" gave an extra "unclear" finding and the hand-off, and "reimbursable" left "able" of its
+# word after the pay frame was blanked (`extract.without_pay_frame` blanks whole words now).
+ASKS_BACK = [
+    # the limit (ASKS_BACK_MAX_WORDS): three words besides the frame are still asked on their own
+    ("three words: the limit", "Wir schalten Google-Anzeigen für unser Azure-Angebot. Lässt sich das über den Topf "
+     "abwickeln?", [("eligible", "dg.digital-advertising"), ("unclear", None)], 0),
+    ("reimbursable", "We run Google ads for our Azure backup offer. Is this reimbursable from the pot?",
+     [("eligible", "dg.digital-advertising")], 1),
+    ("get it back", "Wir schalten Google-Anzeigen für unser Azure-Angebot. Kriegen wir das zurück?",
+     [("eligible", "dg.digital-advertising")], 1),
+    ("allowance", "Newsletter to our customers about Windows 11. Would that be something for our marketing allowance?",
+     [("eligible", "dg.direct-email-sms")], 1),
+    ("an item of its own", "Wir schalten Google-Anzeigen für Azure. Geht das Catering für den Launch-Abend auch?",
+     [("eligible", "dg.digital-advertising"), ("unclear", None)], 0),
+]
+
+
+@pytest.mark.parametrize(("question", "expected", "unassessed"), [r[1:] for r in ASKS_BACK], ids=[r[0] for r in ASKS_BACK])
+def test_a_short_question_points_back(assistant, question: str, expected: list[tuple[str, str | None]],  # type: ignore[no-untyped-def]
+                                      unassessed: int) -> None:
+    answer = assistant.answer(question)
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
+    assert len(answer.unassessed) == unassessed
+
+
 # A multi-touch campaign is made of the digital channels beside it (rule data `parts`): named with it, they are its
 # touchpoints; a list item is asked on its own, and an activity outside its parts stays. Written for these tests.
 TOUCHPOINTS = [

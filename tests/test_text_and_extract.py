@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import InputError
-from assistant.extract import detect_language, split_pieces
+from assistant.extract import detect_language, split_pieces, without_pay_frame
 from assistant.text import clean_question, normalize, word_matches, words
 
 BAD_INPUT = [
@@ -183,3 +183,14 @@ def test_salutation_is_cut(text: str, kept: str, dropped: str) -> None:
     pieces = " ".join(p.text for p in split_pieces(text)[0])
     assert kept in pieces
     assert not dropped or dropped not in pieces
+
+
+@pytest.mark.parametrize(("text", "left"), [
+    ("Is this reimbursable from the pot?", ["is", "this", "from", "the", "pot"]),
+    ("Ist das erstattungsfähig?", ["ist", "das"]),
+    ("Wann reichen wir den Claim ein?", ["wann", "reichen", "wir", "den", "claim", "ein"]),  # "claim" names a process
+    ("Kann das über Co-op bezahlt werden?", ["kann", "das", "werden"]),
+])
+def test_the_pay_frame_is_blanked_in_whole_words(text: str, left: list[str]) -> None:
+    """Session 11: a match inside a word blanks the word ("reimbursable" left "able" before)."""
+    assert words(without_pay_frame(text)) == left
