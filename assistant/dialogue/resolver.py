@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.extract import asks_about_paying, language_of
 from assistant.models import Answer, Finding, Language
+from assistant.rules.matcher import without_negated
 from assistant.text import clean_question, words
 
 if TYPE_CHECKING:
@@ -63,6 +64,11 @@ _SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thi
 # the earlier activity named again inside a follow-up ("what about running the same thing just for our own staff?",
 # „und wenn wir das Gleiche nur für unsere eigenen Techniker machen?"); with an audience and no activity of its own
 _SAME_INSIDE = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche)\b", re.IGNORECASE)
+# the audience an answer names, said the way the checker reads it
+_AUDIENCE_PHRASE: dict[str, dict[str, str]] = {
+    "de": {"customer": "für unsere Kunden", "internal": "für unsere eigenen Mitarbeitenden"},
+    "en": {"customer": "for our customers", "internal": "for our own staff"},
+}
 _FOR = re.compile(r"\b(?:for|f(?:ü|ue)r)\b", re.IGNORECASE)
 # "the same for X" with X not an audience: a reference to the last activity, then what X changes in it ("Ist das
 # gleiche auch für Xing möglich?", "Would the same work for Bing?", "Gilt das gleiche für eine SMS-Aktion?")
@@ -239,12 +245,14 @@ class Conversation:
     def read(self, text: str, state: DialogueState) -> tuple[TurnKind, str]:
         """How the message continues the conversation, and the text to check.
 
-        In this order: only thanks/greeting words → social; no earlier activity → new; an audience and
-        nothing else that could be an activity → audience (for the open or last activity); thanks that ask
-        nothing → social; a short fragment opening like a follow-up („Und …?", "What about …?") that, put in
-        the last activity's frame, names an activity by its own words (a term match) → ellipsis; a process
-        question naming no activity → reference (to the last activity); an activity of its own → new; a
-        bare fragment ("SEO?") that fits the frame → ellipsis; thanks in a few words → social; else new.
+        In this order: only thanks/greeting words → social; no earlier activity → new; an audience and nothing else
+        that could be an activity → audience (for the open or last activity); with an open audience question, a
+        message the checker finds nothing in that names one audience (what a negation denies set aside) → audience,
+        said the way the checker reads it; thanks that ask nothing → social; a short fragment opening like a follow-up
+        („Und …?", "What about …?") that, put in the last activity's frame, names an activity by its own words (a term
+        match) → ellipsis; a process question naming no activity → reference (to the last activity); an activity of
+        its own → new; a bare fragment ("SEO?") that fits the frame → ellipsis; thanks in a few words → social; else
+        new.
         """
         tokens = words(text)
         if tokens and all(t in _SOCIAL for t in tokens):
@@ -272,6 +280,13 @@ class Conversation:
                 return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip() if whom else text}"
             said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"
             return "audience", f"{target.core} {' '.join(said)}"
+        if state.pending is not None and not own.findings and not own.topics and not own.process:
+            # the answer to the open audience question in the partner's own words ("Teilnehmen werden ausschließlich
+            # Kunden.", "Our own engineers would attend.", "Only customers, not our staff."): one audience, once
+            # what a negation denies is set aside, and nothing else the checker recognises
+            heard = audiences_in(without_negated(tuple(tokens)))
+            if len(heard) == 1:
+                return "audience", f"{state.pending.core} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
         if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"
             return "social", text
         same_for = None if names_activity else self._same_for(text, last, state.language)
