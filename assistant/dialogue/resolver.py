@@ -309,7 +309,9 @@ class Conversation:
         if names_activity:
             return "new", text
         bare = 0 < len(content) <= MAX_BARE_FRAGMENT_WORDS and len(tokens) <= 2 * MAX_BARE_FRAGMENT_WORDS
-        if bare and text.rstrip().endswith("?"):  # "SEO?", "Bing ads?" — not a whole question put briefly
+        # "SEO?", "Bing ads?" — not a whole question put briefly; without the question mark when the checker finds
+        # nothing else in it ("Dann eben Xing.", "Then Bing instead.")
+        if bare and (text.rstrip().endswith("?") or not (own.findings or set(tokens) & _THANKS)):
             resolved = self._ellipsis(text, last, state.language)
             if resolved:
                 return "ellipsis", resolved
