@@ -64,6 +64,18 @@ class Assistant:
         self.checker = Checker(self.rules, self.matcher, self.knowledge)
         self.retriever = Retriever(settings, self.knowledge, self.embedder, self.rules, progress)
 
+    def prime(self, questions: list[object]) -> None:
+        """Batch mode: the retrieval of a block of questions in one encoder call and one index query
+        (`Retriever.prime`); `answer` then gives the same answers faster. Invalid questions are skipped (their
+        answers carry the error)."""
+        texts = []
+        for question in questions:
+            try:
+                texts.append(clean_question(question, self.settings.max_question_chars))
+            except InputError:
+                continue
+        self.retriever.prime(texts)
+
     def answer(self, question: object, qid: str | None = None, activities: list[str] | None = None,
                language: Language | None = None) -> Answer:
         """The contract's answer object; invalid input yields an answer with `error` set.

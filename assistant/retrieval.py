@@ -97,6 +97,7 @@ class Retriever:
         self._bm25 = BM25Okapi([lexical_tokens(c.title + " " + c.text) for c in self.chunks])
         self.rebuilt = False
         self.collection = self._open(progress)
+        self._primed: dict[str, Any] = {}  # query text → its index result, for the block of questions `prime` read
 
     # -- index -----------------------------------------------------------------
     def _client(self) -> Any:
@@ -201,20 +202,26 @@ class Retriever:
             self.collection = self._open_locked(None)
 
     # -- query -----------------------------------------------------------------
+    def prime(self, queries: list[str]) -> None:
+        """Batch mode: encode `queries` in one encoder call (batches of similar length) and query the index once for
+        all of them; `search` then takes each one's dense scores from here. Replaces the block primed before (memory
+        stays one block). Same results as querying one at a time."""
+        texts = list(dict.fromkeys(q for q in queries if q))
+        self._primed = {}
+        if not texts:
+            return
+        vectors = self.embedder.encode(texts).tolist()
+        res = self._query_with_retry(vectors)
+        self._primed = {t: (res["metadatas"][n], res["distances"][n]) for n, t in enumerate(texts)}
+
     def search(self, query: str, k: int = 4) -> list[Hit]:
         """Sections ranked by fused dense + BM25 score (each normalised to 0..1)."""
-        vector = self.embedder.encode([query])[0].tolist()
-        try:
-            res = self._query(vector)
-        except Exception as first:  # noqa: BLE001 - e.g. another process rebuilt the collection
-            log.warning("index query failed (%s); reopening the index", first)
-            try:
-                self.collection = self._open(None)
-                res = self._query(vector)
-            except Exception as exc:
-                raise IndexStoreError(f"The index could not be queried ({exc}). Run `coop-assistant ingest`.") from exc
+        primed = self._primed.get(query)
+        if primed is None:
+            res = self._query_with_retry(self.embedder.encode([query]).tolist())
+            primed = (res["metadatas"][0], res["distances"][0])
         dense: dict[str, float] = {}
-        for meta, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
+        for meta, dist in zip(*primed, strict=True):
             sid = str(meta["section_id"])
             dense[sid] = max(dense.get(sid, 0.0), 1.0 - float(dist))
         raw = self._bm25.get_scores(lexical_tokens(query))
@@ -232,8 +239,19 @@ class Retriever:
         hits.sort(key=lambda h: (-h.score, h.section_id))
         return hits[:k] if k else hits
 
-    def _query(self, vector: list[float]) -> Any:
-        return self.collection.query(query_embeddings=[vector], n_results=len(self.chunks),
+    def _query_with_retry(self, vectors: list[list[float]]) -> Any:
+        try:
+            return self._query(vectors)
+        except Exception as first:  # noqa: BLE001 - e.g. another process rebuilt the collection
+            log.warning("index query failed (%s); reopening the index", first)
+            try:
+                self.collection = self._open(None)
+                return self._query(vectors)
+            except Exception as exc:
+                raise IndexStoreError(f"The index could not be queried ({exc}). Run `coop-assistant ingest`.") from exc
+
+    def _query(self, vectors: list[list[float]]) -> Any:
+        return self.collection.query(query_embeddings=vectors, n_results=len(self.chunks),
                                      include=["metadatas", "distances"])
 
     def passage(self, section_id: str) -> str:

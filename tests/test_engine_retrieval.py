@@ -194,3 +194,27 @@ def test_input_errors_reply_in_the_questions_language(assistant, question: str, 
                                                       error: str) -> None:
     data = assistant.answer(question, "e2").to_contract()
     assert reply in data["answer"] and error in data["error"] and data["handoff"]
+
+
+def test_a_primed_block_gives_the_answers_of_one_question_at_a_time(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Batch mode (#9) encodes a block of questions in one call and queries the index once: the same answers (sources
+    and their scores included) as asking one at a time, over more lines than one block and in an order the encoder's
+    length sort changes."""
+    import json
+
+    from assistant.batch import BLOCK, run_batch
+    from assistant.dialogue.resolver import Conversation
+
+    conversation = Conversation(assistant)
+    questions = ["Können wir eine mehrtägige Messe mit eigenem Stand und Catering für Kunden über Co-op bezahlen?",
+                 "SEO?", "Welche Nachweise brauchen wir für eine E-Mail-Kampagne?", "Google Ads for Azure – co-op?",
+                 "Is the MDF co-funding allowed?", "Schulung", ""] * (BLOCK // 3)
+    lines = [json.dumps({"id": str(n), "question": q}) for n, q in enumerate(questions)]
+    batched = list(run_batch(lines, conversation))
+    assert assistant.retriever._primed  # the last block was primed
+    assistant.retriever._primed = {}
+    single = [conversation.answer(q, None, str(n)).to_contract() for n, q in enumerate(questions)]
+    assert len(batched) == len(single) > BLOCK
+    for got, want in zip(batched, single, strict=True):
+        got.pop("line")
+        assert got == want

@@ -173,6 +173,10 @@ class Conversation:
         answer.turn = kind
         return answer
 
+    def prime(self, questions: list[object]) -> None:
+        """Batch mode: prepare the retrieval of a block of questions at once (`Assistant.prime`)."""
+        self.assistant.prime(questions)
+
     def leans_on_context(self, question: str, history: list[str], ui_language: Language = "de") -> bool:
         """Whether `question` continues its conversation without naming an activity of its own — an ellipsis, an
         audience, a reference, or a question no reading resolves ("Ist das gleiche auch für Xing möglich?"): where
