@@ -43,7 +43,6 @@ def _parse(line: str) -> Any:
 
 def _answer(n: int, row: Any, conversation: Answers) -> dict[str, Any]:
     """The contract's object for line `n` (its parsed JSON, or the decode error), with `line` added."""
-    qid = None
     if isinstance(row, json.JSONDecodeError):
         out = Answer.for_error(f"Line {n} is not valid JSON ({row.msg} at column {row.colno}).", None).to_contract()
     elif not isinstance(row, dict):
