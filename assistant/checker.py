@@ -259,9 +259,14 @@ class Checker:
         """Whether `piece`, which no rule decided, goes on describing an activity decided in its sentence: the
         recogniser ranks that activity's rule first among the rules for it and does not read it as "not Co-op
         marketing" ("a freelancer who runs our LinkedIn account and posts regularly about our Teams offering",
-        "On-Demand-Kurse für unser Team, jederzeit abrufbar"). A second item of its own ("… and our membership fee
-        for the Chamber of Commerce") reads as "none" and stays a finding."""
-        decided = {d.rule.id for p, d, _ in decisions if p is not piece and p.sentence == piece.sentence
+        "On-Demand-Kurse für unser Team, jederzeit abrufbar"). A short piece that asks (at most NAMED_AGAIN_MAX_WORDS
+        content words besides the pay frame) may name again an activity decided in another sentence ("Wir planen
+        LinkedIn-Anzeigen zu Copilot. Die Kampagne würden wir gern über Co-op abrechnen."). A second item of its own
+        ("… and our membership fee for the Chamber of Commerce") reads as "none" and stays a finding."""
+        # a short asking piece may name again an activity decided in another sentence
+        anywhere = (piece.question or piece.asks) and \
+            len(self.content_words(without_pay_frame(piece.text))) <= NAMED_AGAIN_MAX_WORDS
+        decided = {d.rule.id for p, d, _ in decisions if p is not piece and (p.sentence == piece.sentence or anywhere)
                    and d is not None and d.rule is not None}
         if not decided or self.matcher.learned is None:
             return False
@@ -501,6 +506,8 @@ _POINTER = re.compile(r"\b(?:that|this|these|those|it|dafür|dafuer|hierfür|hie
                       r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))", re.IGNORECASE)
 # content words at most in a question that points back to the described activity (`Checker._asks_back`)
 ASKS_BACK_MAX_WORDS = 2
+# content words at most in an asking piece that names again an activity of another sentence (`Checker._continues`)
+NAMED_AGAIN_MAX_WORDS = 4
 # a piece read as "not Co-op marketing" at least this likely is an item of its own, not the rest of its neighbour's
 CONTINUES_NONE_MAX = 0.5
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})

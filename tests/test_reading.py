@@ -299,6 +299,25 @@ def test_a_short_question_points_back(assistant, question: str, expected: list[t
     assert len(answer.unassessed) == unassessed
 
 
+# A short asking piece that names again, in other words, an activity another sentence decided is that activity (the
+# recogniser ranks its rule first and does not read "not Co-op marketing"); an item of its own stays. Written for these
+# tests (session 11), not taken from an eval set; before, the first gave an extra "unclear" finding for the postage.
+NAMED_AGAIN = [
+    ("postage of the mailing", "We're sending a postcard mailing about Windows 11 to 800 firms. Is printing and postage "
+     "fundable?", [("eligible", "dg.direct-email-sms")]),
+    ("a barbecue of its own", "We're sending a postcard mailing about Windows 11 to 800 firms. Can co-op also pay the "
+     "catering for our summer barbecue?", [("eligible", "dg.direct-email-sms"), ("unclear", None)]),
+    ("courier fees of their own", "We're sending a postcard mailing about Windows 11 to 800 firms. Could co-op cover the "
+     "courier fees for the samples?", [("eligible", "dg.direct-email-sms"), ("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in NAMED_AGAIN], ids=[r[0] for r in NAMED_AGAIN])
+def test_a_short_ask_names_a_described_activity_again(assistant, question: str,  # type: ignore[no-untyped-def]
+                                                      expected: list[tuple[str, str | None]]) -> None:
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
 # A multi-touch campaign is made of the digital channels beside it (rule data `parts`): named with it, they are its
 # touchpoints; a list item is asked on its own, and an activity outside its parts stays. Written for these tests.
 TOUCHPOINTS = [
