@@ -59,6 +59,12 @@ STORIES = [
      "Only customers, not our staff.", "audience", [("eligible", "md.customer-seminars")], "en"),
     ("the audience answer naming the staff", ["Can co-op pay for a Copilot workshop?"],
      "Our own engineers would attend.", "audience", [("eligible", "ps.internal-training")], "en"),
+    ("a corrected audience in own words", ["Können wir einen Copilot-Workshop über Co-op bezahlen?", "Für Kunden."],
+     "Korrektur: doch nicht für Kunden, sondern für unsere eigenen Vertriebler.", "audience",
+     [("eligible", "ps.internal-training")], "de"),
+    ("a corrected audience ending in thanks", ["Können wir einen Copilot-Workshop über Co-op bezahlen?", "Für Kunden."],
+     "Moment, Korrektur: doch für unsere eigenen Vertriebler. Danke schon mal!", "audience",
+     [("eligible", "ps.internal-training")], "de"),
     ("with no open question an audience remark is new", ["Können wir LinkedIn-Anzeigen bezahlen?"],
      "Die sehen vor allem Interessenten.", "new", [], "de"),
     ("a bare fragment without a question mark", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"],
@@ -128,6 +134,17 @@ def test_a_process_follow_up_is_about_the_activities_it_points_to(conversation: 
     answer = conversation.answer(question, history)
     assert answer.turn == "reference" and answer.findings == []
     assert re.findall(r"^(?:Zu „|About “)(.+?)[“”]:$", answer.answer, re.MULTILINE) == about, answer.answer
+
+
+def test_a_process_follow_up_about_an_excluded_activity_says_there_is_no_claim(conversation: Conversation) -> None:
+    """Session 11 (a new user's trial): proof tips were given for an activity just called not fundable."""
+    answer = conversation.answer("Welche Nachweise brauche ich dafür?", [
+        "Können wir einen Messestand auf der it-sa und die Gebühr für unser Spezialisierungs-Audit über Co-op zahlen?"])
+    blocks = answer.answer.split("\n\n")
+    audit = next(b for b in blocks if b.startswith("Zu „") and "Audit" in b.splitlines()[0])
+    stand = next(b for b in blocks if b.startswith("Zu „") and "Messestand" in b.splitlines()[0])
+    assert "keinen Co-op-Nachweis und keinen Claim" in audit and len(audit.splitlines()) == 2
+    assert "keinen Claim" not in stand and len(stand.splitlines()) > 1
 
 
 def test_claim_follow_up_gives_the_claim_tip(conversation: Conversation) -> None:

@@ -66,7 +66,7 @@ _SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thi
 _SAME_INSIDE = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche)\b", re.IGNORECASE)
 # the audience an answer names, said the way the checker reads it
 _AUDIENCE_PHRASE: dict[str, dict[str, str]] = {
-    "de": {"customer": "für unsere Kunden", "internal": "für unsere eigenen Mitarbeitenden"},
+    "de": {"customer": "für unsere Kunden", "internal": "für unser Team"},
     "en": {"customer": "for our customers", "internal": "for our own staff"},
 }
 _FOR = re.compile(r"\b(?:for|f(?:ü|ue)r)\b", re.IGNORECASE)
@@ -91,6 +91,9 @@ _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes
              "latter": -1, "letztere": -1, "letzteres": -1, "letzteren": -1}
 MIN_NAMED_PREFIX = 4  # "die Reise" names "Reise für unsere Top-Verkäufer", "the trips" names "a trip to Rome"
 _ABOUT = {"de": "Zu „{activity}“:", "en": "About “{activity}”:"}
+# what a process follow-up says about an activity the guidance excludes: no proof or claim to prepare
+_EXCLUDED = {"de": "- Die Guidance schließt das von Co-op aus: Dafür gibt es keinen Co-op-Nachweis und keinen Claim.",
+             "en": "- The guidance excludes this from Co-op: there is no Co-op proof or claim to prepare for it."}
 MAX_SOCIAL_WORDS = 6
 MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
@@ -232,7 +235,10 @@ class Conversation:
         return list({d.activity: d for d in named}.values()) or group
 
     def _about(self, last: Discussed, language: Language) -> str:
-        """A heading naming the activity, with the guidance's reminders for it (proof of execution, claims)."""
+        """A heading naming the activity, with the guidance's reminders for it (proof of execution, claims); for an
+        activity the guidance excludes, that it has no proof or claim."""
+        if last.verdict == "not_eligible":
+            return "\n".join([_ABOUT[language].format(activity=last.activity), _EXCLUDED[language]])
         findings = self.assistant.checker.check(last.activity, language=language).findings
         reminders = self.assistant.reminders_for(Answer(question=last.activity, language=language, findings=findings))
         lines = [_ABOUT[language].format(activity=last.activity)]
@@ -284,13 +290,16 @@ class Conversation:
                 return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip() if whom else text}"
             said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"
             return "audience", f"{target.core} {' '.join(said)}"
-        if state.pending is not None and not own.findings and not own.topics and not own.process:
-            # the answer to the open audience question in the partner's own words ("Teilnehmen werden ausschließlich
-            # Kunden.", "Our own engineers would attend.", "Only customers, not our staff."): one audience, once
+        bound = state.pending or (last if last.rule_id and self.assistant.rules.rule(last.rule_id).audience != "any"
+                                  else None)
+        if bound is not None and not own.findings and not own.topics and not own.process:
+            # the answer to the open audience question, or a corrected audience for an activity whose category
+            # depends on it, in the partner's own words ("Teilnehmen werden ausschließlich Kunden.", "Only customers,
+            # not our staff.", „Korrektur: doch nicht für Kunden, sondern für unsere Vertriebler."): one audience, once
             # what a negation denies is set aside, and nothing else the checker recognises
             heard = audiences_in(without_negated(tuple(tokens)))
             if len(heard) == 1:
-                return "audience", f"{state.pending.core} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
+                return "audience", f"{bound.core} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
         if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"
             return "social", text
         same_for = None if names_activity else self._same_for(text, last, state.language)
