@@ -133,6 +133,24 @@ def test_safe_layer_binds_every_id_and_refuses_the_injection(db_url: str) -> Non
     assert b_sees == [] and a_sees == ["SECRET OF A"]
 
 
+def test_a_long_first_message_names_its_thread_briefly(db_url: str) -> None:
+    from chainlit.user import User
+
+    from assistant.web.datalayer import THREAD_NAME_MAX, SafeDataLayer
+
+    async def go() -> Any:
+        layer = _layer(db_url, SafeDataLayer)
+        tid = str(uuid.uuid4())
+        user = await layer.create_user(User(identifier="guest-long", metadata={}))
+        await layer.update_thread(tid, name="Messestand " * 600, user_id=user.id)
+        thread = await layer.get_thread(tid)
+        await layer.engine.dispose()
+        return thread
+
+    name = run(go())["name"]
+    assert name.startswith("Messestand Messestand") and name.endswith("…") and len(name) <= THREAD_NAME_MAX + 1
+
+
 def test_safe_layer_stores_a_whole_conversation(db_url: str, tmp_path: Path) -> None:
     """Thread, steps with tags, feedback and an element round-trip; the element's key ignores its name."""
     from chainlit.context import init_http_context

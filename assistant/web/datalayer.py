@@ -66,6 +66,10 @@ def _placeholders(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
     return ", ".join(f":{k}" for k in params), params
 
 
+# characters of a thread's name (Chainlit names a thread by its first message; a 6,000-character message made the
+# history list unreadable — found in a new user's trial, session 11)
+THREAD_NAME_MAX = 120
+
 class SafeDataLayer(SQLAlchemyDataLayer):
     """`SQLAlchemyDataLayer` whose every entry point checks ids and binds values (see the module docstring).
 
@@ -95,6 +99,8 @@ class SafeDataLayer(SQLAlchemyDataLayer):
                             metadata: dict | None = None, tags: list[str] | None = None) -> None:
         require_uuid(thread_id, what="thread id")
         require_uuid(user_id, what="user id")
+        if name is not None and len(name) > THREAD_NAME_MAX:  # the first message names the thread in the history list
+            name = name[:THREAD_NAME_MAX].rstrip() + "…"
         await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata,
                                     tags=json.dumps(tags) if tags is not None else None)  # type: ignore[arg-type]
 
