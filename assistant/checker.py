@@ -186,11 +186,11 @@ class Checker:
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked
                     continue
-                if self._continues(piece, decisions) or (decided_sentences and self.details_only(content)):
+                if self._continues(piece, content, decisions) or (decided_sentences and self.details_only(content)):
                     # "… who runs our LinkedIn page and posts about Teams Phone", "Google Ads …, 4.250 EUR netto",
                     # "…, 4 sends, agency fee EUR 2,600": the rest of a decided activity, or its details
                     continue
-                if piece.question and decided_sentences - {piece.sentence} and self._asks_back(piece):
+                if piece.question and decided_sentences - {piece.sentence} and self._asks_back(piece, content):
                     # "Wir schalten Google-Anzeigen für Azure. Lässt sich das über den Topf abwickeln?": the question
                     # asks, in its own words, about what the message described; shown as not checked separately
                     unassessed.append(self.activity_text(piece.text))
@@ -242,30 +242,32 @@ class Checker:
         reading = self.matcher.read_all(self.rules.expand(text))
         return self.matcher.first_rule(reading) == rule_id and reading.p(rule_id) >= self.matcher.learned_asked_min
 
-    def _asks_back(self, piece: Piece) -> bool:
+    def _asks_back(self, piece: Piece, content: list[str]) -> bool:
         """Whether a question no rule decided points back with a pronoun ("das", "dafür", "that", "this", "it"), says
         at most ASKS_BACK_MAX_WORDS content words besides the pay frame, and the recogniser does not read it as an
         item of its own ("not Co-op marketing" below CONTINUES_NONE_MAX): it asks about the activity another sentence
         described, in words the question frame does not list ("Is this reimbursable from the pot?", „Kriegen wir das
         zurück?“). Measured (session 11): with no limit on its words, a question about an item of its own was set
-        aside once on a blind negative set and the statement before it became a false "eligible"."""
+        aside once on a blind negative set and the statement before it became a false "eligible". `content`: the
+        piece's content words without the pay frame, as `check` has them."""
         if not _POINTER.search(piece.text) or self.matcher.learned is None:
             return False
-        if len(self.content_words(without_pay_frame(piece.text))) > ASKS_BACK_MAX_WORDS:
+        if len(content) > ASKS_BACK_MAX_WORDS:
             return False  # a longer question names something of its own
         return self.matcher.read_all(piece.text).p(NONE) < CONTINUES_NONE_MAX
 
-    def _continues(self, piece: Piece, decisions: list[tuple[Piece, Decision | None, list[str]]]) -> bool:
+    def _continues(self, piece: Piece, content: list[str],
+                   decisions: list[tuple[Piece, Decision | None, list[str]]]) -> bool:
         """Whether `piece`, which no rule decided, goes on describing an activity decided in its sentence: the
         recogniser ranks that activity's rule first among the rules for it and does not read it as "not Co-op
         marketing" ("a freelancer who runs our LinkedIn account and posts regularly about our Teams offering",
         "On-Demand-Kurse für unser Team, jederzeit abrufbar"). A short piece that asks (at most NAMED_AGAIN_MAX_WORDS
         content words besides the pay frame) may name again an activity decided in another sentence ("Wir planen
         LinkedIn-Anzeigen zu Copilot. Die Kampagne würden wir gern über Co-op abrechnen."). A second item of its own
-        ("… and our membership fee for the Chamber of Commerce") reads as "none" and stays a finding."""
+        ("… and our membership fee for the Chamber of Commerce") reads as "none" and stays a finding. `content`: the
+        piece's content words without the pay frame, as `check` has them."""
         # a short asking piece may name again an activity decided in another sentence
-        anywhere = (piece.question or piece.asks) and \
-            len(self.content_words(without_pay_frame(piece.text))) <= NAMED_AGAIN_MAX_WORDS
+        anywhere = (piece.question or piece.asks) and len(content) <= NAMED_AGAIN_MAX_WORDS
         decided = {d.rule.id for p, d, _ in decisions if p is not piece and (p.sentence == piece.sentence or anywhere)
                    and d is not None and d.rule is not None}
         if not decided or self.matcher.learned is None:
