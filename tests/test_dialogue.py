@@ -92,6 +92,19 @@ STORIES = [
      "verschicken?"], "Gilt das gleiche für eine SMS-Aktion?", "new", [("eligible", "dg.direct-email-sms")], "de"),
     ("the same for something that is no Co-op activity", ["Can we run Google search ads for our Azure backup offer "
      "with co-op?"], "Is the same possible for our office party?", "new", [("unclear", None)], "en"),
+    # an ordinal asks about one of the last turn's activities again (session 12, issue #7 "the first one"; written for
+    # these tests: before, each was an "unclear" finding for the ordinal word)
+    ("an ordinal asks about the first activity again", ["Können wir LinkedIn-Anzeigen und eine Reise für unsere "
+     "besten Verkäufer mit Co-op bezahlen?"], "Das erste geht also, oder?", "recall",
+     [("eligible", "dg.digital-advertising")], "de"),
+    ("an ordinal picks the excluded one", ["Können wir LinkedIn-Anzeigen und eine Reise für unsere besten Verkäufer "
+     "mit Co-op bezahlen?"], "Und das zweite?", "recall", [("not_eligible", "excl.seller-award-trips")], "de"),
+    ("an ordinal with an audience", ["Can we fund LinkedIn ads and a Copilot workshop?"],
+     "And the second one, if it's for our own engineers?", "recall", [("eligible", "ps.internal-training")], "en"),
+    ("an ordinal read as a process question by the recogniser", ["Can we fund Bing ads and a trade show booth?"],
+     "What about the second?", "recall", [("eligible", "dg.trade-shows-events")], "en"),
+    ("an ordinal with one activity discussed picks nothing", ["Können wir LinkedIn-Anzeigen bezahlen?"],
+     "Und das zweite?", "new", [("unclear", None)], "de"),
 ]
 
 

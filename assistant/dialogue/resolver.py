@@ -12,6 +12,8 @@ finding waiting for its audience) and the language. The current message is then 
 - **reference** — a process question pointing back ("Welche Nachweise brauche ich dafür?", "and when
   do we claim it?"): asked about the activities it points to (`Conversation.referenced`: an ordinal, a word of
   their own, else all of the last turn's);
+- **recall** — an ordinal picks one of the last turn's activities and asks about it again („Das erste geht also,
+  oder?", "and the second one — for our own staff?"): that activity checked again, with the audience the message names;
 - **ellipsis** — a short fragment („Und Xing?", "What about Bing?", "SEO?"): checked in the frame
   of the last activity ("Xing" after "LinkedIn-Anzeigen" → "Xing Anzeigen"), else on its own; "the same for X"
   („Ist das gleiche auch für Bing möglich?") reads X so, or as a new question when X names an activity of its own.
@@ -34,7 +36,7 @@ from assistant.text import clean_question, words
 if TYPE_CHECKING:
     from assistant.engine import Assistant
 
-TurnKind = Literal["social", "new", "audience", "reference", "ellipsis"]
+TurnKind = Literal["social", "new", "audience", "reference", "ellipsis", "recall"]
 _SOCIAL = frozenset({"danke", "dankeschön", "vielen", "dank", "super", "prima", "perfekt", "klasse", "toll", "gut",
                      "ok", "okay", "alles", "klar", "hallo", "hi", "hey", "moin", "servus", "guten", "tag", "morgen",
                      "abend", "tschüss", "tschuess", "ciao", "bye", "thanks", "thank", "you", "great", "perfect",
@@ -312,6 +314,9 @@ class Conversation:
             resolved = self._ellipsis(text, last, state.language)
             if resolved:
                 return "ellipsis", resolved
+        recalled = None if names_activity or own.topics else self._recall(text, state, audience)
+        if recalled is not None:  # "What about the second?" asks about that activity, not about the process
+            return "recall", recalled
         if (own.topics or own.process) and not names_activity:
             # a process question naming activities of its own ("Welche Nachweise für die Google-Anzeigen und den
             # Messestand?") asks about those, not about the last one discussed
@@ -331,6 +336,23 @@ class Conversation:
         if set(tokens) & _THANKS and len(content) <= MAX_SOCIAL_WORDS:
             return "social", text
         return "new", text
+
+    def _recall(self, text: str, state: DialogueState, audience: set[str]) -> str | None:
+        """An ordinal that picks one of the last turn's two or more activities, in a message of at most
+        `MAX_ELLIPSIS_WORDS` other content words („Das erste geht also, oder?", "So the second one is fine?"): that
+        activity as it was checked, or its core with the one audience the message names ("the first one, but for our
+        staff"). None when no ordinal picks one."""
+        group = state.last_turn
+        picked = [_ORDINALS[t] for t in words(text) if t in _ORDINALS]
+        if len(group) < 2 or len(picked) != 1 or not -len(group) <= picked[0] < len(group):
+            return None
+        content = [w for w in self.assistant.checker.content_words(text) if w not in _ORDINALS]
+        if len(content) > MAX_ELLIPSIS_WORDS:
+            return None
+        target = group[picked[0]]
+        if len(audience) == 1:
+            return f"{target.core} {_AUDIENCE_PHRASE[state.language or 'de'][next(iter(audience))]}"
+        return target.activity
 
     def _same_for(self, text: str, last: Discussed, language: Language | None) -> tuple[TurnKind, str] | None:
         """"The same for X": X named as an activity of its own is a new question ("Gilt das gleiche für eine
