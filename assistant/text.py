@@ -13,7 +13,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 # German inflection endings allowed after a word matched at the end of a compound.
 INFLECTIONS = ("", "s", "e", "n", "en", "es", "er", "ern", "ns", "nen")
-_INFLECTION_SET = frozenset(INFLECTIONS)
+INFLECTION_SET = frozenset(INFLECTIONS)
+_INFLECTION_SET = INFLECTION_SET
 
 
 def clean_question(raw: object, max_chars: int) -> str:

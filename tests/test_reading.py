@@ -213,6 +213,35 @@ def test_audience_as_a_german_compound_head(assistant) -> None:  # type: ignore[
     assert assistant.matcher.audiences_in(("urkunden",)) == set()  # too short a compound to count
 
 
+# The audience slot reads words, not the letters they begin with (session 12; written for these tests from how the
+# matcher read them: "international" began with "intern", "Teams-Telefonie" held "unsere Teams")
+AUDIENCE_WORDS = [
+    ("international workshop on copilot", set()),
+    ("workshop zu unserem internetauftritt", set()),
+    ("personalised copilot workshop", set()),
+    ("seminar fuer unsere internationalen interessenten", {"customer"}),
+    ("workshop zu unserer teams telefonie", set()),
+    ("workshop on our teams phone offering", set()),
+    ("workshop for our teams", {"internal"}),
+    ("schulung fuer unsere internen berater", {"internal"}),
+    ("webinar fuer unsere beraterinnen", {"internal"}),
+    ("mitarbeiterschulung zu azure", {"internal"}),
+    ("kundenseminare zu copilot", {"customer"}),
+    ("workshop fuer unsere vertriebsleiter", {"internal"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AUDIENCE_WORDS, ids=[t for t, _ in AUDIENCE_WORDS])
+def test_the_audience_is_read_from_whole_words(assistant, text: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+    assert assistant.matcher.audiences_in(tuple(text.split())) == expected
+
+
+@pytest.mark.parametrize("question", ["Can we fund an international workshop on Copilot?",
+                                      "Können wir einen Workshop zu unserer Teams-Telefonie bezahlen?"])
+def test_a_workshop_whose_words_only_look_like_an_audience_asks_for_it(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert [f.verdict for f in assistant.answer(question).findings] == ["needs_info"]
+
+
 # A rule's name as the partner's proposed label: the described activity decides, or confirms the label.
 LABELS = [
     ("label confirmed by the described activity", "Wir machen ein Webinar zu Copilot für unsere Kunden. Das sind ja "

@@ -54,6 +54,21 @@ class RuleBase:
         """Every folded word of the audience terms ("für unsere Kunden", "sales team")."""
         return frozenset(w for b in self.audiences.values() for term in b.all() for w in words(term))
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every folded word of the rule data's wording: rule terms, titles, examples and positive cases, topics, blockers,
+        purposes, audiences, offerings and detail words — the words an activity is described in (what may follow an
+        audience at the start of a German compound: "Kunden|seminare", not "intern|ational")."""
+        texts: list[str] = []
+        for r in self.rules:
+            texts += [*r.terms.all(), *r.ambiguous_terms.all(), *r.examples.all(), r.title.de, r.title.en,
+                      *r.cases.positive]
+        for group in (self.topics, self.not_covered, self.purposes):
+            texts += [t for item in group for t in item.terms.all()]
+        texts += [t for b in self.audiences.values() for t in b.all()]
+        texts += [*self.offerings.all(), *self.detail_words.all()]
+        return frozenset(w for text in texts for w in words(text))
+
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:

@@ -48,7 +48,7 @@ from typing import Any, Literal, Protocol
 from assistant.rules.loader import RuleBase
 from assistant.rules.schema import Rule
 from assistant.rules.terms import Term, compile_terms, hits
-from assistant.text import words
+from assistant.text import INFLECTION_SET, words
 
 Outcome = Literal["eligible", "not_eligible", "unclear", "needs_info"]
 OFF = "off"  # the purpose reader's label for "not about the partner's Microsoft/IT business"
@@ -104,6 +104,8 @@ class Matcher:
     _not_covered: list[tuple[str, tuple[Term, ...]]] = field(init=False)
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
     _audience_heads: dict[str, tuple[str, ...]] = field(init=False)
+    _audience_starts: tuple[str, ...] = field(init=False)
+    _audience_one_words: frozenset[str] = field(init=False)
     _purposes: list[tuple[str, bool, tuple[Term, ...]]] = field(init=False)
     _offerings: tuple[Term, ...] = field(init=False)
 
@@ -119,6 +121,11 @@ class Matcher:
         self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
                           for p in self.base.purposes]
         self._offerings = compile_terms(self.base.offerings.all(), fuzzy=False)
+        one_word = {w[0] for w in (words(t) for b in self.base.audiences.values() for t in b.all()) if len(w) == 1}
+        self._audience_one_words = frozenset(one_word)
+        # the stems a word may begin with: not an inflected form of another ("interne" is "intern" + "e")
+        self._audience_starts = tuple(sorted(w for w in one_word if len(w) >= 4 and not any(
+            w != v and w.startswith(v) and w[len(v):] in _FORMS for v in one_word)))
         # one-word audience terms of five letters or more, found inside German compounds
         self._audience_heads = {k: tuple(w[0] for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
                                 for k, v in self.base.audiences.items()}
@@ -129,9 +136,23 @@ class Matcher:
 
     def audiences_in(self, tokens: tuple[str, ...]) -> set[str]:
         """Audiences named in the tokens: by their terms, or as the head of a German compound
-        ("Vertriebsmitarbeiter" → internal, "Geschäftskunden" → customer)."""
+        ("Vertriebsmitarbeiter" → internal, "Geschäftskunden" → customer). A word that only begins like an audience
+        word names none ("international", "personalised": `_false_start`), and neither does a word of a Microsoft
+        offering's name ("unserer Teams-Telefonie", "our Teams Phone offering": the product, not our teams)."""
+        tokens = tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t))
         return {name for name, terms in self._audiences.items()
-                if hits(terms, tokens) or any(_compound_head(tok, self._audience_heads[name]) for tok in tokens)}
+                if hits(terms, tokens) or any(_compound_head(tok, self._audience_heads[name], self.base.vocabulary)
+                                              for tok in tokens)}
+
+    def _false_start(self, token: str) -> bool:
+        """Whether `token` begins with a one-word audience term and goes on with neither an inflection ending nor a
+        word of the rule data's vocabulary ("intern|ational", "personal|ised"; not "intern|en", "berater|in",
+        "kunden|seminare"). A token that is an audience word itself is none."""
+        if token in self._audience_one_words:
+            return False
+        rests = [token[len(w):] for w in self._audience_starts if token.startswith(w)]
+        vocabulary = self.base.vocabulary
+        return bool(rests) and not any(r in _FORMS or _a_word(r, vocabulary) for r in rests)
 
     def lexical_hits(self, tokens: tuple[str, ...], audiences: set[str]) -> tuple[list[tuple[Rule, list[Term]]], list[Rule]]:
         """Rules whose terms occur (audience-checked), and audience rules left ambiguous."""
@@ -391,6 +412,10 @@ class Matcher:
 
 # matcher step 9 for a rule whose guidance wording names Microsoft: the purpose reader leaning "off" decides
 MICROSOFT_OWN_OFF = 0.5
+MIN_COMPOUND_PART = 4  # the shortest word a compound's second part may begin with ("Kunden|event")
+# endings of an audience word that keep it one ("mitarbeiter|in", "kunde|n", "colleague|s")
+_FORMS = INFLECTION_SET | {"in", "innen", "nen", "ern"}
+_VOWELS = frozenset("aeiouyäöü")
 # how surely the recogniser must read an exclusion to decide against an allowed rule's term (step 5): half, as step 6's
 # weaker reading of an asked activity; an allowed rule still needs `learned_min`
 EXCLUSION_READ_MIN = 0.5
@@ -422,12 +447,42 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1 << 16)  # per token and audience: the same words recur in every message
-def _compound_head(token: str, heads: tuple[str, ...]) -> bool:
+def _compound_head(token: str, heads: tuple[str, ...], vocabulary: frozenset[str] = frozenset()) -> bool:
     """An audience inside a German compound: as its last part, the head ("vertriebsmitarbeiter" ends in
-    "mitarbeiter"), or as its first part naming whom the thing is for ("kundenseminare" → customers).
-    The token must be longer than the one-word term by at least three (head) or four (first part) letters."""
+    "mitarbeiter"), or as its first part naming whom the thing is for ("kundenseminare" → customers), when what
+    follows it begins with a word of `vocabulary` (`_a_word`: "seminare", "schulung"; not "intern|ational",
+    "personal|ised"). The token must be longer than the one-word term by at least
+    three (head) or four (first part) letters."""
     return any((len(token) >= len(h) + 3 and token.endswith(h))
-               or (len(token) >= len(h) + 4 and token.startswith(h)) for h in heads)
+               or (len(token) >= len(h) + 4 and token.startswith(h) and _a_word(token[len(h):], vocabulary))
+               for h in heads)
+
+
+def _without_offerings(tokens: tuple[str, ...], offerings: list[Term]) -> tuple[str, ...]:
+    """`tokens` without the consecutive words that spell one of the `offerings` found in them."""
+    if not offerings:
+        return tokens
+    kept = list(tokens)
+    for term in offerings:
+        for phrase in term.parts:
+            n = len(phrase)
+            for i in range(len(tokens) - n + 1):
+                if tokens[i:i + n] == phrase:
+                    kept[i:i + n] = [""] * n
+    return tuple(t for t in kept if t)
+
+
+def _a_word(rest: str, vocabulary: frozenset[str]) -> bool:
+    """Whether `rest` (the part of a compound after its first) reads as a word, maybe after a linking "s": it begins
+    with a word of `vocabulary` of at least `MIN_COMPOUND_PART` letters ("seminare", "sschulung", "aktion"), or it
+    is a longer part that begins with a consonant ("leiter", "kollegin") — the suffixes that make another word of an
+    audience word begin with a vowel ("intern|ational", "intern|et", "personal|ised", "prospect|ive", "staff|ing")."""
+    for part in (rest, rest[1:] if rest.startswith("s") else ""):
+        if len(part) > MIN_COMPOUND_PART and part[0] not in _VOWELS:
+            return True
+        if any(part[:k] in vocabulary for k in range(MIN_COMPOUND_PART, len(part) + 1)):
+            return True
+    return False
 
 
 def _best(found: list[tuple[Rule, list[Term]]]) -> tuple[Rule, list[Term]] | None:
