@@ -60,6 +60,7 @@ _PURPOSE = {
     "customer-service": ("dem Service für bestehende Kunden (Umfrage, Mahnung, Servicehinweis …)",
                          "service to existing customers (a survey, a payment reminder, a service notice …)"),
     "other-topic": ("etwas anderem als Microsoft-Angeboten", "something other than Microsoft offerings"),
+
 }
 
 
@@ -67,6 +68,15 @@ def _purpose_text(decision: Decision, de: bool) -> str:
     """Why an activity that a rule would allow is not decided: it is for something else (matcher step 9)."""
     what_de, what_en = _PURPOSE.get(decision.purpose, ("einem anderen Zweck", "another purpose"))
     cue = ", ".join(decision.terms[:3]) or ("aus dem Zusammenhang gelesen" if de else "read from the context")
+    if decision.purpose == "own-staff":  # the audience slot of a rule for customers and prospects
+        return (
+            f"Die Guidance nennt diese Aktivität als Marketing für Kunden und Interessenten; hier scheint sie für Ihre "
+            f"eigenen Mitarbeitenden zu sein (erkannt an: {cue}). Das entscheidet die Guidance nicht; Partner Care kann "
+            "den Einzelfall prüfen."
+            if de
+            else "The guidance lists this activity as marketing to customers and prospects; here it seems to be for "
+            f"your own staff (recognised by: {cue}). The guidance does not decide that; Partner Care can review the case."
+        )
     return (
         f"Co-op fördert Marketing und Skilling für Microsoft-Angebote; dies scheint {what_de} zu dienen "
         f"(erkannt an: {cue}). Die Guidance entscheidet das nicht; Partner Care kann den Einzelfall prüfen."

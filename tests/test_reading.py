@@ -69,6 +69,18 @@ PURPOSE = [
      [("eligible", "dg.digital-advertising"), ("unclear", None)]),
     ("private matter", "Can co-op pay for Facebook ads for my wife's yoga studio?", [("unclear", None)]),
     ("another organisation", "Eine Printanzeige im Heft des Fußballvereins – geht das über Co-op?", [("unclear", None)]),
+    # session 12, the audience slot of a rule for customers and prospects (rule data `for_whom`); written for these
+    # tests: before, each was eligible
+    ("an event for our own staff", "Können wir ein Event für unsere Mitarbeiter über Co-op bezahlen?",
+     [("unclear", None)]),
+    ("an SMS campaign to our own sellers", "Können wir eine SMS-Kampagne an unsere Vertriebsmitarbeiter bezahlen?",
+     [("unclear", None)]),
+    ("a trade fair only for the staff", "We're hosting a small expo just for our employees. Can co-op pay for it?",
+     [("unclear", None)]),
+    ("customers named beside the staff", "Können wir ein Event für Kunden und Mitarbeiter über Co-op bezahlen?",
+     [("eligible", "dg.trade-shows-events")]),
+    ("a rule about the partner's staff keeps them", "Can co-op fund a SPIFF programme for our sales reps selling "
+     "Microsoft 365?", [("eligible", "md.incentives-spiff")]),
 ]
 
 
@@ -228,7 +240,14 @@ AUDIENCE_WORDS = [
     ("mitarbeiterschulung zu azure", {"internal"}),
     ("kundenseminare zu copilot", {"customer"}),
     ("workshop fuer unsere vertriebsleiter", {"internal"}),
+    ("testumgebung fuer ein ingenieurbuero", set()),  # no typo tolerance: "ingenieurb…" is not "ingenieure"
 ]
+
+
+def test_an_activity_for_customers_named_for_the_staff_says_why(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.answer("Können wir ein Event für unsere Mitarbeiter über Co-op bezahlen?")
+    assert "Kunden und Interessenten" in answer.answer and "eigenen Mitarbeitenden" in answer.answer
+    assert answer.findings[0].matched_terms == ["mitarbeiter"]
 
 
 @pytest.mark.parametrize(("text", "expected"), AUDIENCE_WORDS, ids=[t for t, _ in AUDIENCE_WORDS])

@@ -116,7 +116,7 @@ class Matcher:
         ]
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
-        self._audiences = {k: compile_terms(v.all()) for k, v in self.base.audiences.items()}
+        self._audiences = {k: compile_terms(v.all(), fuzzy=False) for k, v in self.base.audiences.items()}
         # names and purpose words match exactly: "sap" must not read as "spa"
         self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
                           for p in self.base.purposes]
@@ -192,6 +192,9 @@ class Matcher:
         if decision.verdict not in ("eligible", "needs_info") and not unexplained:
             return decision
         read = tuple(words(self.base.expand(f"{text} {around}")))
+        staff = self._only_own_staff(decision, text, read)
+        if staff:
+            return Decision("unclear", None, decision.matched_by, staff, 0.8, reason="purpose", purpose="own-staff")
         found = self.purpose_of(read)
         if found is not None:
             return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
@@ -211,6 +214,18 @@ class Matcher:
                      and not set(e.split()) <= self.base.frame_set and len(e) >= 4)
         return Decision("unclear", None, decision.matched_by, cues, round(p_off, 3), reason="purpose",
                         purpose="other-topic")
+
+    def _only_own_staff(self, decision: Decision, text: str, read: tuple[str, ...]) -> tuple[str, ...]:
+        """The audience slot of a rule for customers and prospects (rule data `for_whom: customers`): the words
+        naming the partner's own staff, when the activity names them as its only audience and nothing around it
+        names a customer ("ein Event für unsere Mitarbeiter", "a newsletter to our sales team"); else ()."""
+        if decision.verdict != "eligible" or decision.rule is None or decision.rule.for_whom != "customers":
+            return ()
+        own = tuple(words(self.base.expand(text)))
+        if self.audiences_in(own) != {"internal"} or "customer" in self.audiences_in(read):
+            return ()
+        kept = tuple(t for t in _without_offerings(own, hits(self._offerings, own)) if not self._false_start(t))
+        return tuple(t.raw for t in hits(self._audiences["internal"], kept)) or ("internal",)
 
     def subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
         """The content words of `read` besides the activity's own terms: what the purpose reader can read a subject

@@ -58,6 +58,9 @@ class Rule(Strict):
     source_quote: str = Field(min_length=3)
     title: Title
     audience: Audience = "any"
+    # whom the activity is for, by the guidance's category: Demand Generation and Market Development are marketing to a
+    # broad or a defined target group ("customers"); an activity for the partner's own staff alone contradicts it
+    for_whom: Literal["customers", "any"] = "any"
     terms: Bilingual
     ambiguous_terms: Bilingual = Bilingual()
     examples: Bilingual
