@@ -68,6 +68,16 @@ def _purpose_text(decision: Decision, de: bool) -> str:
     """Why an activity that a rule would allow is not decided: it is for something else (matcher step 9)."""
     what_de, what_en = _PURPOSE.get(decision.purpose, ("einem anderen Zweck", "another purpose"))
     cue = ", ".join(decision.terms[:3]) or ("aus dem Zusammenhang gelesen" if de else "read from the context")
+    if decision.purpose == "customers":  # the audience slot of a rule for the partner's own staff
+        return (
+            f"Die Guidance nennt diese Aktivität als Skilling Ihrer eigenen Vertriebs- und Technikteams; hier scheint sie "
+            f"für Kunden zu sein (erkannt an: {cue}). Das entscheidet die Guidance nicht; Partner Care kann den "
+            "Einzelfall prüfen."
+            if de
+            else "The guidance lists this activity as skilling of your own sales and technical teams; here it seems to "
+            f"be for customers (recognised by: {cue}). The guidance does not decide that; Partner Care can review the "
+            "case."
+        )
     if decision.purpose == "own-staff":  # the audience slot of a rule for customers and prospects
         return (
             f"Die Guidance nennt diese Aktivität als Marketing für Kunden und Interessenten; hier scheint sie für Ihre "

@@ -81,6 +81,12 @@ PURPOSE = [
      [("eligible", "dg.trade-shows-events")]),
     ("a rule about the partner's staff keeps them", "Can co-op fund a SPIFF programme for our sales reps selling "
      "Microsoft 365?", [("eligible", "md.incentives-spiff")]),
+    ("a skilling rule named for customers", "Can co-op pay for the AZ-900 exam vouchers of our customers?",
+     [("unclear", None)]),
+    ("a Microsoft conference for customers", "Können wir zwei Kunden zur Microsoft Ignite schicken und das über Co-op "
+     "bezahlen?", [("unclear", None)]),
+    ("a skilling rule for the partner's engineers", "Can co-op pay for our engineers' AZ-104 exams?",
+     [("eligible", "ps.certifications-exams")]),
 ]
 
 
@@ -244,10 +250,12 @@ AUDIENCE_WORDS = [
 ]
 
 
-def test_an_activity_for_customers_named_for_the_staff_says_why(assistant) -> None:  # type: ignore[no-untyped-def]
+def test_an_activity_for_the_other_audience_says_why(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer("Können wir ein Event für unsere Mitarbeiter über Co-op bezahlen?")
     assert "Kunden und Interessenten" in answer.answer and "eigenen Mitarbeitenden" in answer.answer
     assert answer.findings[0].matched_terms == ["mitarbeiter"]
+    answer = assistant.answer("Can co-op pay for the AZ-900 exam vouchers of our customers?")
+    assert "your own sales and technical teams" in answer.answer and "customers" in answer.findings[0].matched_terms
 
 
 @pytest.mark.parametrize(("text", "expected"), AUDIENCE_WORDS, ids=[t for t, _ in AUDIENCE_WORDS])

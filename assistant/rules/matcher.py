@@ -192,9 +192,9 @@ class Matcher:
         if decision.verdict not in ("eligible", "needs_info") and not unexplained:
             return decision
         read = tuple(words(self.base.expand(f"{text} {around}")))
-        staff = self._only_own_staff(decision, text, read)
-        if staff:
-            return Decision("unclear", None, decision.matched_by, staff, 0.8, reason="purpose", purpose="own-staff")
+        other, said = self._other_audience(decision, text, read)
+        if said:
+            return Decision("unclear", None, decision.matched_by, said, 0.8, reason="purpose", purpose=other)
         found = self.purpose_of(read)
         if found is not None:
             return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
@@ -215,17 +215,22 @@ class Matcher:
         return Decision("unclear", None, decision.matched_by, cues, round(p_off, 3), reason="purpose",
                         purpose="other-topic")
 
-    def _only_own_staff(self, decision: Decision, text: str, read: tuple[str, ...]) -> tuple[str, ...]:
-        """The audience slot of a rule for customers and prospects (rule data `for_whom: customers`): the words
-        naming the partner's own staff, when the activity names them as its only audience and nothing around it
-        names a customer ("ein Event für unsere Mitarbeiter", "a newsletter to our sales team"); else ()."""
-        if decision.verdict != "eligible" or decision.rule is None or decision.rule.for_whom != "customers":
-            return ()
+    def _other_audience(self, decision: Decision, text: str, read: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        """The audience slot of an eligible rule (rule data `for_whom`): for a rule for customers and prospects, the
+        words naming the partner's own staff ("ein Event für unsere Mitarbeiter", "a newsletter to our sales team"),
+        for a rule for the partner's own staff, the words naming customers ("the AZ-900 exams of our customers") —
+        when the activity names that audience as its only one and nothing around it names the rule's own; with the
+        purpose id it stands for ("own-staff", "customers"). Else ("", ())."""
+        wanted = decision.rule.for_whom if decision.verdict == "eligible" and decision.rule is not None else "any"
+        if wanted == "any":
+            return "", ()
+        other, own_audience = ("internal", "customer") if wanted == "customers" else ("customer", "internal")
         own = tuple(words(self.base.expand(text)))
-        if self.audiences_in(own) != {"internal"} or "customer" in self.audiences_in(read):
-            return ()
+        if self.audiences_in(own) != {other} or own_audience in self.audiences_in(read):
+            return "", ()
         kept = tuple(t for t in _without_offerings(own, hits(self._offerings, own)) if not self._false_start(t))
-        return tuple(t.raw for t in hits(self._audiences["internal"], kept)) or ("internal",)
+        said = tuple(t.raw for t in hits(self._audiences[other], kept)) or (other,)
+        return ("own-staff" if other == "internal" else "customers"), said
 
     def subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
         """The content words of `read` besides the activity's own terms: what the purpose reader can read a subject

@@ -59,8 +59,9 @@ class Rule(Strict):
     title: Title
     audience: Audience = "any"
     # whom the activity is for, by the guidance's category: Demand Generation and Market Development are marketing to a
-    # broad or a defined target group ("customers"); an activity for the partner's own staff alone contradicts it
-    for_whom: Literal["customers", "any"] = "any"
+    # broad or a defined target group ("customers"), Partner Skilling trains the partner's own teams ("staff"); an
+    # activity named for the other audience alone contradicts it (matcher step 9)
+    for_whom: Literal["customers", "staff", "any"] = "any"
     terms: Bilingual
     ambiguous_terms: Bilingual = Bilingual()
     examples: Bilingual
