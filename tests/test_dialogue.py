@@ -199,6 +199,12 @@ def test_batch_lines_carry_their_history(tmp_path: Path) -> None:
                  id="a fragment a rule decides by its own words borrows no frame word"),
     pytest.param(["Dürfen wir LinkedIn-Anzeigen für unser Teams-Paket über Co-op abrechnen?"], "Und das Gleiche auf Xing?",
                  "Xing-Anzeigen", id="the same on another platform takes the earlier activity's place"),
+    # session 12, from a new user's trial: a corrected audience kept "Team" of the earlier "für unser Team"
+    pytest.param(["Und für eine Schulung zu Azure?", "Die ist nur für unsere eigenen Techniker gedacht."],
+                 "Ach nein, da kommen doch unsere Kunden hin.", "Schulung für unsere Kunden",
+                 id="a corrected audience replaces the whole earlier one"),
+    pytest.param(["Can co-op pay for a Copilot training for our sales team?"], "Sorry, I meant for our customers.",
+                 "training for our customers", id="a multi-word audience leaves no word behind"),
 ])
 def test_a_follow_up_finding_is_labelled_in_the_partners_words(conversation: Conversation, history: list[str],
                                                                 question: str, activity: str) -> None:

@@ -87,6 +87,9 @@ PURPOSE = [
      "bezahlen?", [("unclear", None)]),
     ("a skilling rule for the partner's engineers", "Can co-op pay for our engineers' AZ-104 exams?",
      [("eligible", "ps.certifications-exams")]),
+    ("Teams with a capital is the product", "Dürfen wir LinkedIn-Anzeigen für unser Teams-Paket über Co-op abrechnen?",
+     [("eligible", "dg.digital-advertising")]),
+    ("the product in English", "Can we run LinkedIn ads for our Teams bundle?", [("eligible", "dg.digital-advertising")]),
 ]
 
 

@@ -149,6 +149,9 @@ class Conversation:
         self.assistant = assistant
         terms = [t for b in assistant.rules.audiences.values() for t in b.all()]
         self._audience_nouns = {words(t)[0] for t in terms if len(words(t)) == 1}
+        phrases = sorted({tuple(words(t)) for t in terms if " + " not in t and len(words(t)) > 1})
+        self._audience_phrases = [re.compile(r"\b" + r"[\s-]+".join(map(re.escape, p)) + r"\b", re.IGNORECASE)
+                                  for p in phrases]
 
     def answer(self, question: object, history: list[str] | None = None, qid: str | None = None,
                ui_language: Language = "de") -> Answer:
@@ -247,10 +250,20 @@ class Conversation:
         lines += [f"- {text} (— {section})" for text, section in reminders]
         return "\n".join(lines)
 
+    def _without_audience_phrases(self, text: str) -> str:
+        """`text` without every span a multi-word audience term covers (overlapping ones together: "our sales" and
+        "sales team" take "our sales team")."""
+        covered = [False] * len(text)
+        for pattern in self._audience_phrases:
+            for m in pattern.finditer(text):
+                covered[m.start():m.end()] = [True] * (m.end() - m.start())
+        return "".join(" " if gone else ch for ch, gone in zip(text, covered, strict=True))
+
     def core(self, activity: str) -> str:
         """The activity without its audience ("Workshop für unsere Kunden" → "Workshop", "Kunden-Bootcamp" →
-        "Bootcamp")."""
+        "Bootcamp", "Schulung für unser Team" → "Schulung")."""
         said = self._audience_nouns | _AUDIENCE_FILLER
+        activity = self._without_audience_phrases(activity)  # "für unser Team", "for our sales team"
         kept = ["-".join(part for part in w.split("-") if not set(words(part)) & said) for w in activity.split()]
         return " ".join(w for w in kept if w.strip("-")) or activity
 
@@ -290,7 +303,9 @@ class Conversation:
             if inside:  # "… das Gleiche nur für unsere Techniker machen?" → "<activity> für unsere Techniker machen?"
                 whom = list(_FOR.finditer(text))
                 return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip() if whom else text}"
-            said = [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, for our customers"
+            whom = list(_FOR.finditer(text))  # "Sorry, I meant for our customers." → "for our customers."
+            said = [w for w in text[whom[-1].start():].split() if not set(words(w)) & _CORRECTION] if whom \
+                else [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, our customers"
             return "audience", f"{target.core} {' '.join(said)}"
         bound = state.pending or (last if last.rule_id and self.assistant.rules.rule(last.rule_id).audience != "any"
                                   else None)

@@ -42,6 +42,7 @@ Policy (in this order):
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -218,14 +219,15 @@ class Matcher:
     def _other_audience(self, decision: Decision, text: str, read: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The audience slot of an eligible rule (rule data `for_whom`): for a rule for customers and prospects, the
         words naming the partner's own staff ("ein Event für unsere Mitarbeiter", "a newsletter to our sales team"),
-        for a rule for the partner's own staff, the words naming customers ("the AZ-900 exams of our customers") —
+        for a rule for the partner's own staff, the words naming customers ("the AZ-900 exams of our customers"; "Teams"
+        with a capital is the product, `_PRODUCT_TEAMS`) —
         when the activity names that audience as its only one and nothing around it names the rule's own; with the
         purpose id it stands for ("own-staff", "customers"). Else ("", ())."""
         wanted = decision.rule.for_whom if decision.verdict == "eligible" and decision.rule is not None else "any"
         if wanted == "any":
             return "", ()
         other, own_audience = ("internal", "customer") if wanted == "customers" else ("customer", "internal")
-        own = tuple(words(self.base.expand(text)))
+        own = tuple(words(self.base.expand(_PRODUCT_TEAMS.sub(" ", text))))
         if self.audiences_in(own) != {other} or own_audience in self.audiences_in(read):
             return "", ()
         kept = tuple(t for t in _without_offerings(own, hits(self._offerings, own)) if not self._false_start(t))
@@ -436,6 +438,9 @@ MIN_COMPOUND_PART = 4  # the shortest word a compound's second part may begin wi
 # endings of an audience word that keep it one ("mitarbeiter|in", "kunde|n", "colleague|s")
 _FORMS = INFLECTION_SET | {"in", "innen", "nen", "ern"}
 _VOWELS = frozenset("aeiouyäöü")
+# "Teams" written with a capital is Microsoft Teams in partners' messages ("LinkedIn-Anzeigen für unser Teams-Paket",
+# "ads for our Teams bundle"); the partner's own teams are "our teams", „unser Team", „unsere Mitarbeiter"
+_PRODUCT_TEAMS = re.compile(r"\bTeams\b")
 # how surely the recogniser must read an exclusion to decide against an allowed rule's term (step 5): half, as step 6's
 # weaker reading of an asked activity; an allowed rule still needs `learned_min`
 EXCLUSION_READ_MIN = 0.5
