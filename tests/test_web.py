@@ -185,7 +185,24 @@ def test_handoff_mail_gives_the_conversation_as_it_stands(assistant) -> None:  #
     listed = [line for line in body.splitlines() if line.startswith("- ")]
     assert [line.rsplit("[", 1)[-1] for line in listed] == ["md.customer-seminars]", "dg.digital-advertising]"], body
     assert "Rückfrage" not in body and "keine Aktivität" not in body and "Danke" not in body, body
-    assert body.splitlines()[1] == "Können wir LinkedIn-Anzeigen bezahlen?"
+    assert body.splitlines()[1:4] == ["1. Können wir LinkedIn-Anzeigen bezahlen?", "2. Was ist mit einem Workshop?",
+                                      "3. Für unsere Kunden."], body
+
+
+def test_handoff_mail_drops_what_a_corrected_audience_replaced(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Session 12, from a new user's trial: after a corrected audience the mail listed the training twice, once for
+    each audience, and gave only the correction as the question."""
+    from assistant.dialogue.resolver import Conversation
+
+    conversation = Conversation(assistant)
+    turns = ["Können wir Google-Anzeigen bezahlen?", "Und für eine Schulung zu Azure?",
+             "Die ist nur für unsere eigenen Techniker gedacht.", "Ach nein, da kommen doch unsere Kunden hin."]
+    answers = [conversation.answer(t, turns[:n]) for n, t in enumerate(turns)]
+    assert [a.turn for a in answers][2:] == ["audience", "audience"]
+    body = unquote(parse_qs(urlparse(mailto(answers[-1], answers[:-1])).query)["body"][0])
+    listed = [line for line in body.splitlines() if line.startswith("- ")]
+    assert [line.rsplit("[", 1)[-1] for line in listed] == ["dg.digital-advertising]", "md.customer-seminars]"], body
+    assert "1. Können wir Google-Anzeigen bezahlen?" in body and "4. Ach nein" in body
 
 
 @pytest.mark.parametrize(("question", "wanted", "unwanted"), [

@@ -72,29 +72,41 @@ def _plain_lines(text: str) -> str:
 
 def conversation_findings(answers: list[Answer]) -> list[Finding]:
     """Every finding of a conversation (`answers` oldest first) as it stands now: one per activity and rule (an
-    activity asked again keeps its latest place), and a clarifying question ("needs_info") dropped once a later turn
-    answered it (turn "audience": the activity decided again for the audience named)."""
+    activity asked again keeps its latest place); what a later audience turn decided again (turn "audience": the
+    activity checked for the audience named, "Für unsere Kunden.") replaces the earlier findings of that activity — its
+    clarifying question and a corrected audience's finding — matched by the activity's first word ("Schulung …")."""
     out: dict[tuple[str, str | None, str], Finding] = {}
-    last_answer_turn = max((n for n, a in enumerate(answers) if a.turn == "audience"), default=-1)
-    for n, a in enumerate(answers):
+    for a in answers:
+        if a.turn == "audience":
+            again = {_first_word(f.activity) for f in a.findings}
+            for key in [k for k, f in out.items() if _first_word(f.activity) in again]:
+                del out[key]
         for f in a.findings:
-            if f.verdict == "needs_info" and n < last_answer_turn:
-                continue
             key = (f.activity.casefold(), f.rule_id, f.verdict)
             out.pop(key, None)
             out[key] = f
     return list(out.values())
 
 
+def _first_word(activity: str) -> str:
+    found = re.findall(r"\w+", activity.casefold())
+    return found[0] if found else ""
+
+
 def mailto(answer: Answer, earlier: list[Answer] | None = None) -> str:
     """A prefilled e-mail to Partner Care summarising the conversation (`earlier`: its previous answers, oldest
-    first): the last question that named an activity, and every finding as it stands now (`conversation_findings`)."""
+    first): the questions that named an activity, numbered, once each (a follow-up such as „Für unsere Kunden." reads
+    in its place), and every finding as it stands now (`conversation_findings`); the body is cut at 1,500 characters."""
     de = answer.language == "de"
     subject = "Co-op-Anfrage: Bitte um Prüfung" if de else "Co-op question: please review"
     answers = [*(earlier or []), answer]
-    asked = [a for a in answers if a.findings] or [answer]
-    lines = ["Frage:" if de else "Question:", asked[-1].question, "",
-             "Ergebnis des Assistenten:" if de else "Assistant's result:"]
+    asked = list(dict.fromkeys(a.question for a in answers if a.findings)) or [answer.question]
+    if len(asked) == 1:
+        lines = ["Frage:" if de else "Question:", asked[0]]
+    else:
+        lines = ["Fragen im Gespräch:" if de else "Questions in the conversation:"]
+        lines += [f"{n}. {q}" for n, q in enumerate(asked, 1)]
+    lines += ["", "Ergebnis des Assistenten:" if de else "Assistant's result:"]
     findings = conversation_findings(answers)
     for f in findings:
         cat = f" / {CATEGORY[f.category]}" if f.category else ""
