@@ -146,7 +146,13 @@ def test_a_process_follow_up_is_about_the_activities_it_points_to(conversation: 
                                                                   question: str, about: list[str]) -> None:
     answer = conversation.answer(question, history)
     assert answer.turn == "reference" and answer.findings == []
-    assert re.findall(r"^(?:Zu „|About “)(.+?)[“”]:$", answer.answer, re.MULTILINE) == about, answer.answer
+    headings = re.findall(r"^(?:Zu|About) (.+):$", answer.answer, re.MULTILINE)
+    assert [name for h in headings for name in re.findall(r"[„“](.+?)[“”]", h)] == about, answer.answer
+    # session 12, from a new user's trial: activities with the same reminders share one heading (they were printed
+    # twice, word for word)
+    reminders = answer.answer.split("**")[0].casefold()
+    assert len(headings) == 1 and reminders.count("proof of execution") <= 1, answer.answer
+    assert all(block.count("\n") >= 1 for block in answer.answer.split("\n\n")[:len(headings)])  # never a bare heading
 
 
 def test_a_process_follow_up_about_an_excluded_activity_says_there_is_no_claim(conversation: Conversation) -> None:

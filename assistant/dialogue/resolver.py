@@ -92,7 +92,13 @@ _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes
              "third": 2, "3rd": 2, "dritte": 2, "dritten": 2, "drittes": 2, "dritter": 2,
              "latter": -1, "letztere": -1, "letzteres": -1, "letzteren": -1}
 MIN_NAMED_PREFIX = 4  # "die Reise" names "Reise für unsere Top-Verkäufer", "the trips" names "a trip to Rome"
-_ABOUT = {"de": "Zu „{activity}“:", "en": "About “{activity}”:"}
+_ABOUT = {"de": "Zu {activities}:", "en": "About {activities}:"}
+# what a process follow-up says about an activity the guidance does not decide: no reminders to give yet
+_UNDECIDED = {"de": "- Die Guidance entscheidet diese Aktivität nicht: Klären Sie vorab mit Partner Care, ob und wie sie über "
+                    "Co-op laufen kann — und dabei auch, welche Nachweise nötig sind.",
+              "en": "- The guidance does not decide this activity: check with Partner Care first whether and how Co-op can "
+                    "cover it — and which proof it would need."}
+_NAMED = {"de": ("„{}“", " und "), "en": ("“{}”", " and ")}
 # what a process follow-up says about an activity the guidance excludes: no proof or claim to prepare
 _EXCLUDED = {"de": "- Die Guidance schließt das von Co-op aus: Dafür gibt es keinen Co-op-Nachweis und keinen Claim.",
              "en": "- The guidance excludes this from Co-op: there is no Co-op proof or claim to prepare for it."}
@@ -172,7 +178,7 @@ class Conversation:
             # a process question about earlier activities: each one's reminders (its POE, the claim tip), then the
             # process answer; the activities are not asked again (no finding)
             answer = self.assistant.answer(text, qid, language=language)
-            about = [self._about(d, language) for d in self.referenced(text, state)]
+            about = self._about(self.referenced(text, state), language)
             answer.answer = "\n\n".join([*about, answer.answer])
         else:
             answer = self.assistant.answer(resolved, qid, language=language)
@@ -239,16 +245,24 @@ class Conversation:
         named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in content)]
         return list({d.activity: d for d in named}.values()) or group
 
-    def _about(self, last: Discussed, language: Language) -> str:
-        """A heading naming the activity, with the guidance's reminders for it (proof of execution, claims); for an
-        activity the guidance excludes, that it has no proof or claim."""
-        if last.verdict == "not_eligible":
-            return "\n".join([_ABOUT[language].format(activity=last.activity), _EXCLUDED[language]])
-        findings = self.assistant.checker.check(last.activity, language=language).findings
-        reminders = self.assistant.reminders_for(Answer(question=last.activity, language=language, findings=findings))
-        lines = [_ABOUT[language].format(activity=last.activity)]
-        lines += [f"- {text} (— {section})" for text, section in reminders]
-        return "\n".join(lines)
+    def _about(self, referenced: list[Discussed], language: Language) -> list[str]:
+        """For each activity a heading naming it, with the guidance's reminders for it (proof of execution, claims);
+        for an activity the guidance excludes, that it has no proof or claim; for one it does not decide, to ask Partner
+        Care first. Activities with the same reminders share
+        one heading („Zu „LinkedIn-Anzeigen“ und „Messestand“:“)."""
+        bodies: dict[str, list[str]] = {}  # reminder lines → the activities they are for, in order
+        for d in referenced:
+            if d.verdict == "not_eligible":
+                body = _EXCLUDED[language]
+            else:
+                findings = self.assistant.checker.check(d.activity, language=language).findings
+                asked = Answer(question=d.activity, language=language, findings=findings)
+                body = "\n".join(f"- {text} (— {section})" for text, section in self.assistant.reminders_for(asked)) \
+                    or _UNDECIDED[language]
+            bodies.setdefault(body, []).append(d.activity)
+        named, joiner = _NAMED[language]
+        return ["\n".join([_ABOUT[language].format(activities=joiner.join(named.format(a) for a in activities)), body])
+                for body, activities in bodies.items()]
 
     def _without_audience_phrases(self, text: str) -> str:
         """`text` without every span a multi-word audience term covers (overlapping ones together: "our sales" and
