@@ -518,11 +518,3 @@ def test_explanations_read_as_plain_words(assistant) -> None:  # type: ignore[no
     assert not any(re.search(r"\d\.\d\d|\bwortlaut\b", f.explanation, re.I) for f in onsite.findings)
     survey = assistant.answer(SERVICE_AND_TOPICS[0][1]).findings[0]
     assert "Service für bestehende Kunden" in survey.explanation
-
-
-@pytest.mark.parametrize("question", ["Der Messestand geht also sicher, oder?", "So the booth is definitely fine?"])
-def test_an_adverb_of_certainty_is_no_activity_of_its_own(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
-    """Session 12, from a new user's trial: „sicher" was shown as "not checked separately" beside the booth."""
-    answer = assistant.answer(question)
-    assert [(f.verdict, f.rule_id) for f in answer.findings] == [("eligible", "dg.trade-shows-events")]
-    assert answer.unassessed == []
