@@ -36,7 +36,11 @@ Policy (in this order):
    (unless a Microsoft offering is named there too) — by its words (rule data `purposes:`) or, failing them, by
    the learned purpose reader (`purpose_reader`, "off" with probability >= `purpose_min`: a birthday ad, a golf
    club's website); for a rule whose guidance wording names Microsoft, and for a weaker reading of step 6, a lean
-   ("off" >= `MICROSOFT_OWN_OFF`) is enough. An exclusion still wins: it is a verdict of its own.
+   ("off" >= `MICROSOFT_OWN_OFF`) is enough. Before the purpose, the slot "who it is for": an "eligible" decision
+   of a rule for customers and prospects (rule data `for_whom: customers`) whose activity names only the partner's
+   own staff, or of a rule for the partner's staff (`for_whom: staff`) that names only customers, with nothing
+   around it naming the rule's own audience, becomes "unclear" (reason "purpose", purpose "own-staff"/"customers").
+   An exclusion still wins: it is a verdict of its own.
 """
 
 from __future__ import annotations
@@ -140,10 +144,14 @@ class Matcher:
         ("Vertriebsmitarbeiter" → internal, "Geschäftskunden" → customer). A word that only begins like an audience
         word names none ("international", "personalised": `_false_start`), and neither does a word of a Microsoft
         offering's name ("unserer Teams-Telefonie", "our Teams Phone offering": the product, not our teams)."""
-        tokens = tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t))
+        tokens = self._audience_tokens(tokens)
         return {name for name, terms in self._audiences.items()
                 if hits(terms, tokens) or any(_compound_head(tok, self._audience_heads[name], self.base.vocabulary)
                                               for tok in tokens)}
+
+    def _audience_tokens(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """The tokens an audience may be read from: not a Microsoft offering's name, not a false start."""
+        return tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t))
 
     def _false_start(self, token: str) -> bool:
         """Whether `token` begins with a one-word audience term and goes on with neither an inflection ending nor a
@@ -219,10 +227,10 @@ class Matcher:
     def _other_audience(self, decision: Decision, text: str, read: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The audience slot of an eligible rule (rule data `for_whom`): for a rule for customers and prospects, the
         words naming the partner's own staff ("ein Event für unsere Mitarbeiter", "a newsletter to our sales team"),
-        for a rule for the partner's own staff, the words naming customers ("the AZ-900 exams of our customers"; "Teams"
-        with a capital is the product, `_PRODUCT_TEAMS`) —
-        when the activity names that audience as its only one and nothing around it names the rule's own; with the
-        purpose id it stands for ("own-staff", "customers"). Else ("", ())."""
+        for a rule for the partner's own staff, the words naming customers ("the AZ-900 exams of our customers") — when
+        the activity names that audience as its only one and nothing around it names the rule's own ("Teams" with a
+        capital is the product, `_PRODUCT_TEAMS`); with the purpose id it stands for ("own-staff", "customers").
+        Else ("", ())."""
         wanted = decision.rule.for_whom if decision.verdict == "eligible" and decision.rule is not None else "any"
         if wanted == "any":
             return "", ()
@@ -230,8 +238,7 @@ class Matcher:
         own = tuple(words(self.base.expand(_PRODUCT_TEAMS.sub(" ", text))))
         if self.audiences_in(own) != {other} or own_audience in self.audiences_in(read):
             return "", ()
-        kept = tuple(t for t in _without_offerings(own, hits(self._offerings, own)) if not self._false_start(t))
-        said = tuple(t.raw for t in hits(self._audiences[other], kept)) or (other,)
+        said = tuple(t.raw for t in hits(self._audiences[other], self._audience_tokens(own))) or (other,)
         return ("own-staff" if other == "internal" else "customers"), said
 
     def subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
@@ -476,8 +483,8 @@ def _compound_head(token: str, heads: tuple[str, ...], vocabulary: frozenset[str
     """An audience inside a German compound: as its last part, the head ("vertriebsmitarbeiter" ends in
     "mitarbeiter"), or as its first part naming whom the thing is for ("kundenseminare" → customers), when what
     follows it begins with a word of `vocabulary` (`_a_word`: "seminare", "schulung"; not "intern|ational",
-    "personal|ised"). The token must be longer than the one-word term by at least
-    three (head) or four (first part) letters."""
+    "personal|ised"). The token must be longer than the one-word term by at least three (head) or four (first part)
+    letters."""
     return any((len(token) >= len(h) + 3 and token.endswith(h))
                or (len(token) >= len(h) + 4 and token.startswith(h) and _a_word(token[len(h):], vocabulary))
                for h in heads)
