@@ -60,7 +60,14 @@ _PURPOSE = {
     "customer-service": ("dem Service für bestehende Kunden (Umfrage, Mahnung, Servicehinweis …)",
                          "service to existing customers (a survey, a payment reminder, a service notice …)"),
     "other-topic": ("etwas anderem als Microsoft-Angeboten", "something other than Microsoft offerings"),
-
+}
+# the audience slot (matcher step 9, rule data `for_whom`): whom the guidance lists the activity for, and whom the
+# message names instead
+_AUDIENCE = {
+    "own-staff": (("Marketing für Kunden und Interessenten", "für Ihre eigenen Mitarbeitenden"),
+                  ("marketing to customers and prospects", "for your own staff")),
+    "customers": (("Skilling Ihrer eigenen Vertriebs- und Technikteams", "für Kunden"),
+                  ("skilling of your own sales and technical teams", "for customers")),
 }
 
 
@@ -68,24 +75,14 @@ def _purpose_text(decision: Decision, de: bool) -> str:
     """Why an activity that a rule would allow is not decided: it is for something else (matcher step 9)."""
     what_de, what_en = _PURPOSE.get(decision.purpose, ("einem anderen Zweck", "another purpose"))
     cue = ", ".join(decision.terms[:3]) or ("aus dem Zusammenhang gelesen" if de else "read from the context")
-    if decision.purpose == "customers":  # the audience slot of a rule for the partner's own staff
+    if decision.purpose in _AUDIENCE:
+        (listed_de, named_de), (listed_en, named_en) = _AUDIENCE[decision.purpose]
         return (
-            f"Die Guidance nennt diese Aktivität als Skilling Ihrer eigenen Vertriebs- und Technikteams; hier scheint sie "
-            f"für Kunden zu sein (erkannt an: {cue}). Das entscheidet die Guidance nicht; Partner Care kann den "
-            "Einzelfall prüfen."
+            f"Die Guidance nennt diese Aktivität als {listed_de}; hier scheint sie {named_de} zu sein (erkannt an: "
+            f"{cue}). Das entscheidet die Guidance nicht; Partner Care kann den Einzelfall prüfen."
             if de
-            else "The guidance lists this activity as skilling of your own sales and technical teams; here it seems to "
-            f"be for customers (recognised by: {cue}). The guidance does not decide that; Partner Care can review the "
-            "case."
-        )
-    if decision.purpose == "own-staff":  # the audience slot of a rule for customers and prospects
-        return (
-            f"Die Guidance nennt diese Aktivität als Marketing für Kunden und Interessenten; hier scheint sie für Ihre "
-            f"eigenen Mitarbeitenden zu sein (erkannt an: {cue}). Das entscheidet die Guidance nicht; Partner Care kann "
-            "den Einzelfall prüfen."
-            if de
-            else "The guidance lists this activity as marketing to customers and prospects; here it seems to be for "
-            f"your own staff (recognised by: {cue}). The guidance does not decide that; Partner Care can review the case."
+            else f"The guidance lists this activity as {listed_en}; here it seems to be {named_en} (recognised by: "
+            f"{cue}). The guidance does not decide that; Partner Care can review the case."
         )
     return (
         f"Co-op fördert Marketing und Skilling für Microsoft-Angebote; dies scheint {what_de} zu dienen "

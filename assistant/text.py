@@ -14,7 +14,6 @@ _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 # German inflection endings allowed after a word matched at the end of a compound.
 INFLECTIONS = ("", "s", "e", "n", "en", "es", "er", "ern", "ns", "nen")
 INFLECTION_SET = frozenset(INFLECTIONS)
-_INFLECTION_SET = INFLECTION_SET
 
 
 def clean_question(raw: object, max_chars: int) -> str:
@@ -103,7 +102,7 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
         return True
     if len(word) >= 5:
         at = token.rfind(word)
-        if at > 2 and token[at + len(word):] in _INFLECTION_SET:
+        if at > 2 and token[at + len(word):] in INFLECTION_SET:
             return True
     if fuzzy and len(word) >= 7 and token[:1] == word[:1]:
         limit = 2 if len(word) >= 14 else 1

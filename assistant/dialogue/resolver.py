@@ -114,6 +114,12 @@ def _same_word(a: str, b: str) -> bool:
     return len(short) >= MIN_NAMED_PREFIX and long_.startswith(short) and len(long_) - len(short) <= 2
 
 
+def _picked(text: str, group: list[Discussed]) -> list[Discussed]:
+    """The activities of `group` the ordinals in `text` pick ("the second one", „die erste", "the latter"), in the
+    text's order; an ordinal beyond the group picks none."""
+    return [group[_ORDINALS[t]] for t in words(text) if t in _ORDINALS and -len(group) <= _ORDINALS[t] < len(group)]
+
+
 def _names_activity(findings: list[Finding]) -> bool:
     """Whether a message's own findings name an activity: a rule decided one, or one waits for its audience."""
     return any(f.rule_id or f.verdict == "needs_info" for f in findings)
@@ -236,11 +242,9 @@ class Conversation:
         Top-Verkäufer"), else every activity of the last turn that named any ("Welche Nachweise brauche ich dafür?"
         after two activities asks about both). Empty without an earlier activity."""
         group = state.last_turn or state.discussed[-1:]
-        tokens = words(text)
-        for token in tokens:
-            index = _ORDINALS.get(token)
-            if index is not None and -len(group) <= index < len(group):
-                return [group[index]]
+        picked = _picked(text, group)
+        if picked:
+            return picked[:1]
         content = [w for w in self.assistant.checker.content_words(text) if len(w) >= MIN_NAMED_PREFIX]
         named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in content)]
         return list({d.activity: d for d in named}.values()) or group
@@ -248,8 +252,7 @@ class Conversation:
     def _about(self, referenced: list[Discussed], language: Language) -> list[str]:
         """For each activity a heading naming it, with the guidance's reminders for it (proof of execution, claims);
         for an activity the guidance excludes, that it has no proof or claim; for one it does not decide, to ask Partner
-        Care first. Activities with the same reminders share
-        one heading („Zu „LinkedIn-Anzeigen“ und „Messestand“:“)."""
+        Care first. Activities with the same reminders share one heading („Zu „LinkedIn-Anzeigen“ und „Messestand“:“)."""
         bodies: dict[str, list[str]] = {}  # reminder lines → the activities they are for, in order
         for d in referenced:
             if d.verdict == "not_eligible":
@@ -317,9 +320,8 @@ class Conversation:
             if inside:  # "… das Gleiche nur für unsere Techniker machen?" → "<activity> für unsere Techniker machen?"
                 whom = list(_FOR.finditer(text))
                 return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip() if whom else text}"
-            whom = list(_FOR.finditer(text))  # "Sorry, I meant for our customers." → "for our customers."
-            said = [w for w in text[whom[-1].start():].split() if not set(words(w)) & _CORRECTION] if whom \
-                else [w for w in text.split() if not set(words(w)) & _CORRECTION]  # "no, our customers"
+            whom = list(_FOR.finditer(text))  # "Sorry, I meant for our customers." → "for our customers."; "no, our customers"
+            said = [w for w in text[whom[-1].start() if whom else 0:].split() if not set(words(w)) & _CORRECTION]
             return "audience", f"{target.core} {' '.join(said)}"
         bound = state.pending or (last if last.rule_id and self.assistant.rules.rule(last.rule_id).audience != "any"
                                   else None)
@@ -372,13 +374,14 @@ class Conversation:
         activity as it was checked, or its core with the one audience the message names ("the first one, but for our
         staff"). None when no ordinal picks one."""
         group = state.last_turn
-        picked = [_ORDINALS[t] for t in words(text) if t in _ORDINALS]
-        if len(group) < 2 or len(picked) != 1 or not -len(group) <= picked[0] < len(group):
+        ordinals = [t for t in words(text) if t in _ORDINALS]
+        picked = _picked(text, group)
+        if len(group) < 2 or len(ordinals) != 1 or not picked:
             return None
         content = [w for w in self.assistant.checker.content_words(text) if w not in _ORDINALS]
         if len(content) > MAX_ELLIPSIS_WORDS:
             return None
-        target = group[picked[0]]
+        target = picked[0]
         if len(audience) == 1:
             return f"{target.core} {_AUDIENCE_PHRASE[state.language or 'de'][next(iter(audience))]}"
         return target.activity

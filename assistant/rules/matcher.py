@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -111,6 +112,7 @@ class Matcher:
     _audience_heads: dict[str, tuple[str, ...]] = field(init=False)
     _audience_starts: tuple[str, ...] = field(init=False)
     _audience_one_words: frozenset[str] = field(init=False)
+    _false_start: Callable[[str], bool] = field(init=False)
     _purposes: list[tuple[str, bool, tuple[Term, ...]]] = field(init=False)
     _offerings: tuple[Term, ...] = field(init=False)
 
@@ -131,6 +133,7 @@ class Matcher:
         # the stems a word may begin with: not an inflected form of another ("interne" is "intern" + "e")
         self._audience_starts = tuple(sorted(w for w in one_word if len(w) >= 4 and not any(
             w != v and w.startswith(v) and w[len(v):] in _FORMS for v in one_word)))
+        self._false_start = functools.lru_cache(maxsize=1 << 16)(self._is_false_start)
         # one-word audience terms of five letters or more, found inside German compounds
         self._audience_heads = {k: tuple(w[0] for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
                                 for k, v in self.base.audiences.items()}
@@ -144,7 +147,10 @@ class Matcher:
         ("Vertriebsmitarbeiter" → internal, "Geschäftskunden" → customer). A word that only begins like an audience
         word names none ("international", "personalised": `_false_start`), and neither does a word of a Microsoft
         offering's name ("unserer Teams-Telefonie", "our Teams Phone offering": the product, not our teams)."""
-        tokens = self._audience_tokens(tokens)
+        return self._audiences_of(self._audience_tokens(tokens))
+
+    def _audiences_of(self, tokens: tuple[str, ...]) -> set[str]:
+        """`audiences_in` for tokens already set apart by `_audience_tokens`."""
         return {name for name, terms in self._audiences.items()
                 if hits(terms, tokens) or any(_compound_head(tok, self._audience_heads[name], self.base.vocabulary)
                                               for tok in tokens)}
@@ -153,15 +159,15 @@ class Matcher:
         """The tokens an audience may be read from: not a Microsoft offering's name, not a false start."""
         return tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t))
 
-    def _false_start(self, token: str) -> bool:
+    def _is_false_start(self, token: str) -> bool:
         """Whether `token` begins with a one-word audience term and goes on with neither an inflection ending nor a
         word of the rule data's vocabulary ("intern|ational", "personal|ised"; not "intern|en", "berater|in",
-        "kunden|seminare"). A token that is an audience word itself is none."""
+        "kunden|seminare"). A token that is an audience word itself is none. Read through `_false_start`, memoised
+        per token (bounded): every audience reading asks it for every word of the message."""
         if token in self._audience_one_words:
             return False
         rests = [token[len(w):] for w in self._audience_starts if token.startswith(w)]
-        vocabulary = self.base.vocabulary
-        return bool(rests) and not any(r in _FORMS or _a_word(r, vocabulary) for r in rests)
+        return bool(rests) and not any(r in _FORMS or _a_word(r, self.base.vocabulary) for r in rests)
 
     def lexical_hits(self, tokens: tuple[str, ...], audiences: set[str]) -> tuple[list[tuple[Rule, list[Term]]], list[Rule]]:
         """Rules whose terms occur (audience-checked), and audience rules left ambiguous."""
@@ -235,10 +241,10 @@ class Matcher:
         if wanted == "any":
             return "", ()
         other, own_audience = ("internal", "customer") if wanted == "customers" else ("customer", "internal")
-        own = tuple(words(self.base.expand(_PRODUCT_TEAMS.sub(" ", text))))
-        if self.audiences_in(own) != {other} or own_audience in self.audiences_in(read):
+        own = self._audience_tokens(tuple(words(self.base.expand(_PRODUCT_TEAMS.sub(" ", text)))))
+        if self._audiences_of(own) != {other} or own_audience in self.audiences_in(read):
             return "", ()
-        said = tuple(t.raw for t in hits(self._audiences[other], self._audience_tokens(own))) or (other,)
+        said = tuple(t.raw for t in hits(self._audiences[other], own)) or (other,)
         return ("own-staff" if other == "internal" else "customers"), said
 
     def subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:

@@ -70,6 +70,7 @@ def _placeholders(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
 # history list unreadable — found in a new user's trial, session 11)
 THREAD_NAME_MAX = 120
 
+
 class SafeDataLayer(SQLAlchemyDataLayer):
     """`SQLAlchemyDataLayer` whose every entry point checks ids and binds values (see the module docstring).
 
