@@ -166,6 +166,26 @@ def test_a_process_follow_up_about_an_excluded_activity_says_there_is_no_claim(c
     assert "keinen Claim" not in stand and len(stand.splitlines()) > 1
 
 
+@pytest.mark.parametrize(("history", "question", "resolved", "expected"), [
+    (["Können wir eine Kundenveranstaltung bezahlen?"], "Sorry, ich meinte eine SMS-Kampagne", "eine SMS-Kampagne",
+     [("eligible", "dg.direct-email-sms")]),
+    (["Can co-op pay for a newsletter?"], "No, sorry, I meant a webinar for our customers", "a webinar for our customers",
+     [("eligible", "md.customer-seminars")]),
+    (["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Oh, ich meine Xing", None,  # the rest read in its frame
+     [("eligible", "dg.digital-advertising")]),
+])
+def test_a_correction_is_read_without_its_opening(conversation: Conversation, history: list[str], question: str,
+                                                  resolved: str | None, expected: list[tuple[str, str]]) -> None:
+    """Session 13: „Sorry, ich meinte …" is the conversation's wording, not the activity's — with a larger everyday
+    corpus the none-veto read „Sorry, ich meinte eine SMS-Kampagne" as not marketing (an own dialogue turn)."""
+    answer = conversation.answer(question, history)
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
+    assert answer.question == question
+    if resolved is not None:
+        assert answer.resolved_question == resolved
+    assert not re.search(r"(?i)\b(sorry|meinte?|meant)\b", answer.resolved_question or ""), answer.resolved_question
+
+
 def test_claim_follow_up_gives_the_claim_tip(conversation: Conversation) -> None:
     answer = conversation.answer("and when do we claim it?", ["Can we pay for LinkedIn ads with co-op?"])
     assert answer.turn == "reference" and "claims" in answer.topics

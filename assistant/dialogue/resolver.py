@@ -5,8 +5,8 @@ through the checker to get the activities discussed, the open clarifying questio
 finding waiting for its audience) and the language. The current message is then read as one of:
 
 - **social** — thanks or a greeting and nothing else: a short reply, never "no activity recognised";
-- **new** — it names an activity of its own (a correction "ich meinte eine SMS-Kampagne" is one):
-  answered as it stands, a new frame;
+- **new** — it names an activity of its own: answered as it stands, a new frame (a correction „Sorry, ich meinte
+  eine SMS-Kampagne" is read without its opening: „eine SMS-Kampagne");
 - **audience** — it names an audience and no activity ("Für unsere Kunden.", "no, for our staff",
   „und dasselbe für unsere Techniker?"): the last activity is checked again with that audience;
 - **reference** — a process question pointing back ("Welche Nachweise brauche ich dafür?", "and when
@@ -86,6 +86,12 @@ _REPLIES = {
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
 }
 _CORRECTION = frozenset({"no", "nein", "not", "nicht", "sorry"})
+# how a correction opens („Sorry, ich meinte …", "No, I meant …", „Korrektur: gemeint war …"): the words of the
+# conversation, not of the activity the partner means, which is what follows them
+_CORRECTION_OPENING = re.compile(
+    r"^\s*(?:(?:nein|no|nope|sorry|oh|ach|oops|hoppla|pardon|entschuldigung|korrektur|correction|sry)\b[\s,.!:;–-]*)*"
+    r"(?:ich\s+meinte|ich\s+meine|i\s+meant|i\s+mean|gemeint\s+war|what\s+i\s+meant\s+was|meinte|meant)\b[\s,.!:;–-]*",
+    re.IGNORECASE)
 # words that pick one of the activities the last turn named ("the first one", „die zweite", "the latter")
 _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes": 0, "erster": 0, "erstere": 0,
              "ersteres": 0, "second": 1, "2nd": 1, "zweite": 1, "zweiten": 1, "zweites": 1, "zweiter": 1,
@@ -287,6 +293,7 @@ class Conversation:
     def read(self, text: str, state: DialogueState) -> tuple[TurnKind, str]:
         """How the message continues the conversation, and the text to check.
 
+        A correction's opening („Sorry, ich meinte …", "no, I meant …") is set aside first: what follows it is read.
         In this order: only thanks/greeting words → social; no earlier activity → new; an audience and nothing else
         that could be an activity → audience (for the open or last activity); with an open audience question, a
         message the checker finds nothing in that names one audience (what a negation denies set aside) → audience,
@@ -302,6 +309,10 @@ class Conversation:
         last = state.last
         if last is None:
             return "new", text
+        opening = _CORRECTION_OPENING.match(text)
+        if opening and text[opening.end():].strip():  # „Sorry, ich meinte eine SMS-Kampagne": „eine SMS-Kampagne"
+            text = text[opening.end():].strip()
+            tokens = words(text)
         checker = self.assistant.checker
         own = checker.check(text, language=state.language)
         names_activity = _names_activity(own.findings)
