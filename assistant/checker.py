@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.extract import PARENS, Piece, detect_language, split_pieces, without_pay_frame
+from assistant.extract import PARENS, Piece, detect_language, readable, split_pieces, without_pay_frame
 from assistant.knowledge import KnowledgeBase
 from assistant.models import Finding, Language
 from assistant.nlu.recognizer import NONE
@@ -42,6 +42,7 @@ class Checker:
         # process words match exactly, as blockers and purposes do ("contract" is no typo of "contact")
         self._topics = [(t.id, compile_terms(t.terms.all(), fuzzy=False)) for t in rules.topics]
         self._answerable = {t.id for t in rules.topics if t.answerable}
+        self._handling = {t.id for t in rules.topics if t.handling}
         self._settled = compile_terms(rules.settled_cues.all(), fuzzy=False)
 
     def settled(self, sentence: str) -> bool:
@@ -105,6 +106,7 @@ class Checker:
         - a rule's name in a label frame ("as X", "X is eligible", „fällt das unter X“) is the partner's proposed
           label: what is described decides, and a label nothing described confirms is "unclear";
         - what an activity promotes (matcher step 9) is read in the message without the other activities in it;
+        - a list item is read around the message without the other items (each is an activity of its own);
         - a piece no rule decides that goes on describing an activity decided in its sentence (the recogniser
           ranks that activity's rule first for it and does not read it as "none") is part of that activity;
         - in a message where something was recognised, a leftover of a single word that is not a list item
@@ -113,6 +115,7 @@ class Checker:
         """
         language = language or detect_language(question)
         pieces, injected = split_pieces(question)
+        text = readable(question)  # what the pieces are read around: the message without markup, greeting, signature
         if activities:
             pieces = [Piece(a, a, asks=True, question=True) for a in activities]
         message_asks = any(p.asks or p.question for p in pieces)
@@ -134,7 +137,8 @@ class Checker:
         # neighbours in the sentence ("unseren Messestand auf der it-sa und Gehälter für unser Vertriebsteam")
         uncovered = [p for p in pieces if self.matcher.not_covered_in(tuple(words(self.rules.expand(p.text))))]
         # what the none-veto reads around each piece: its sentence and the message, without those items
-        read_around = {id(p): (_own(p, uncovered, p.sentence), _own(p, uncovered, question)) for p in pieces}
+        read_around = {id(p): (_own(p, uncovered, p.sentence), _own(p, uncovered, _without_items(p, pieces, text)))
+                       for p in pieces}
         # what the message asks about: an asking piece, a list item, or every piece when a question of frame words
         # only points back ("Our sales team gets a voucher for every E5 upgrade. Can co-op pay for that?")
         points_back = any(self.points_back(p) for p in pieces)
@@ -142,22 +146,26 @@ class Checker:
         for piece in pieces:
             content = self.content_words(piece.text)
             sentence, message = read_around[id(piece)]
-            decision = self.matcher.decide(piece.text, context=question, allow_semantic=False, sentence=sentence,
+            decision = self.matcher.decide(piece.text, context=text, allow_semantic=False, sentence=sentence,
                                            message=message, asked=asked_about[id(piece)])
             here = sentence_topics[piece.sentence]
             process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
                 and piece.question and not piece.asks
-            if decision is not None and process and decision.reason == "rule":
-                decision = None  # "what proof do we need for an e-mail campaign?" asks about the process
+            if decision is not None and process and (decision.reason == "rule" or (
+                    decision.reason == "not-marketing" and self._handling.intersection(here))):
+                # "what proof do we need for an e-mail campaign?" asks about the process, not whether it is eligible
+                # (nor, when it names the topic, whether a matched word is marketing: „Okay, welche Belege … für den
+                # Newsletter?")
+                decision = None
             if decision is not None or here:
                 decided_sentences.add(piece.sentence)
             decisions.append((piece, decision, content))
         # statements around a question that names its activity are context (below): they tell the purpose too
         questioned = any(d is not None and p.question for p, d, _ in decisions)
         asked = [(p, d, c) for p, d, c in decisions if not questioned or p.question or p.asks or p.listed]
-        around = {id(p): _around(p, d, asked, question) for p, d, _ in decisions}
+        around = {id(p): _around(p, d, asked, text) for p, d, _ in decisions}
         decisions, purpose_read = self._set_aside_again(
-            self._named_again(self._read_labels(decisions, question), question), around)
+            self._named_again(self._read_labels(decisions, text), text), around)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
             # done. Can we add syndicated content?"), unless they ask about paying or are list items
@@ -176,7 +184,7 @@ class Checker:
             if decision is None and content and asking and piece.sentence not in decided_sentences:
                 # the semantic fallback only speaks where no word of the sentence was recognised
                 sentence, message = read_around[id(piece)]
-                decision = self.matcher.decide(piece.text, context=question, allow_semantic=True, sentence=sentence,
+                decision = self.matcher.decide(piece.text, context=text, allow_semantic=True, sentence=sentence,
                                                message=message, asked=asked_about[id(piece)])
             if decision is None:
                 # what is left of the piece besides the words asking whether Co-op pays ("… go through co-op")
@@ -226,7 +234,7 @@ class Checker:
         if message_asks and not read_process and len(undecided) == len(findings) \
                 and not any(t in self._answerable for t in topics):
             # read whole, the settled statements count too: a question that names nothing points back to them
-            whole = self._read_whole(every_piece, question, language, undecided)
+            whole = self._read_whole(every_piece, text, language, undecided)
             if whole is not None:
                 findings = [whole]
         findings = _touchpoints_joined(findings, items, self.rules)
@@ -467,6 +475,17 @@ def _own(piece: Piece, others: list[Piece], text: str) -> str:
     for other in others:
         if other is not piece and other.sentence == piece.sentence and other.text.strip():
             text = text.replace(other.text, " ")
+    return text
+
+
+def _without_items(piece: Piece, pieces: list[Piece], text: str) -> str:
+    """`text` (the message) without the other list items when `piece` is one: each item is an activity of its own,
+    its neighbours say nothing about it ("1) Kundenevent zu Copilot mit Abendessen 2) Laptops")."""
+    if not piece.listed:
+        return text
+    for other in pieces:
+        if other.listed and other.sentence != piece.sentence and other.sentence.strip():
+            text = text.replace(other.sentence, " ")
     return text
 
 

@@ -173,6 +173,12 @@ def without_markup(text: str) -> str:
     return _MD_LINK.sub(r"\1", _TAG.sub(" ", _SCRIPT.sub(" ", text)))
 
 
+def readable(message: str) -> str:
+    """The message as the partner wrote it about the activities: without markup, the salutation and the signature
+    (what `split_pieces` splits, and what each piece is read around)."""
+    return without_salutation(without_signature(without_markup(message)))
+
+
 _SIGN_OFF = re.compile(
     r"^\W*(viele|beste|liebe|herzliche|freundliche|mit freundlichen)?\s*(grüße|gruesse|grüßen|gruessen|gruß|gruss)\b.*$|"
     r"^\W*(danke\s*(und|&|\+)\s*(gruß|gruss|grüße)|lg|vg|mfg|best regards|kind regards|warm regards|regards|best|"
@@ -270,7 +276,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
     """
     pieces: list[Piece] = []
     seen = False
-    question = without_salutation(without_signature(without_markup(question)))
+    question = readable(question)
     cased = question != question.lower()
     for line in question.splitlines():
         listed = _BULLET.match(line) is not None

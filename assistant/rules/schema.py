@@ -112,6 +112,9 @@ class Topic(Strict):
     sections: list[str]
     terms: Bilingual
     answerable: bool = True
+    # a question about this topic asks how an activity is handled (its proof, its claim, its approval), not whether it
+    # is eligible: the activity it names gets no finding of its own
+    handling: bool = False
 
 
 class NotCovered(Strict):
