@@ -48,11 +48,10 @@ ISSUE_6 = [
      [("unclear", None)]),
     ("job ad on LinkedIn", "Kann Co-op eine Stellenanzeige auf LinkedIn für zwei Azure-Engineers bezahlen?",
      [("unclear", None)]),
-    pytest.param("Die Reise unseres Vertriebsleiters nach Hamburg ist keine Messe, nur Kundentermine. Zahlt Co-op Bahn "
-                 "und Hotel?", [("unclear", None)], id="business trip, not a fair",
-                 marks=pytest.mark.xfail(strict=True, reason="session 6: with the plain-wording corpus the recogniser "
-                                         "reads the sales manager's trip as a seller award trip (p 0.82, not eligible "
-                                         "with the hand-off: never 'eligible', but the wrong rule); see issue #6")),
+    # session 6 to 12 a strict xfail (the recogniser read the sales manager's trip as a seller award trip); right since
+    # the session-13 corpus (everyday texts: delivery travel, own operations)
+    ("business trip, not a fair", "Die Reise unseres Vertriebsleiters nach Hamburg ist keine Messe, nur Kundentermine. "
+     "Zahlt Co-op Bahn und Hotel?", [("unclear", None)]),
     ("colloquial insta", "kann man mit coop kohle ne insta kampagne machen?", [("eligible", "dg.social-media")]),
 ]
 
@@ -219,6 +218,10 @@ CONTEXT = [
      "unser Azubi seine IHK-Prüfung bestanden. Geht das über Co-op?", [("eligible", "dg.trade-shows-events")]),
     ("an aside in English", "We're planning a Google Ads campaign for our Teams Phone offer. By the way, the SMS "
      "gateway is down today. Can co-op pay for it?", [("eligible", "dg.digital-advertising")]),
+    # session 13: the message an activity is read around is the partner's text, without markup (a pasted script and an
+    # image tag read as „not marketing" once the everyday corpus grew; a browser test caught it)
+    ("markup is not the message", '<div><b>Hallo,</b></div><script>var seen = 1;</script> <img src=x onerror="seen=2"> '
+     "[hier](http://example.invalid/) unser Messestand auf der it-sa – Co-op?", [("eligible", "dg.trade-shows-events")]),
 ]
 
 
