@@ -42,13 +42,14 @@ def test_bad_corpus_lines_name_file_and_line(tmp_path: Path, labels: set[str]) -
 
 
 @pytest.fixture(scope="module")
-def recognizer(labels: set[str], tmp_path_factory: pytest.TempPathFactory) -> Recognizer:
-    return Recognizer.load_or_train(DATA_DIR, tmp_path_factory.mktemp("nlu"), labels)
+def recognizer(labels: set[str], session_settings) -> Recognizer:  # type: ignore[no-untyped-def]
+    """The model every other test and the assistant read: from the shared model cache (trained there when missing)."""
+    return Recognizer.load_or_train(DATA_DIR, session_settings.model_cache, labels)
 
 
 def test_training_is_deterministic_and_cached(recognizer: Recognizer, labels: set[str], tmp_path: Path) -> None:
     texts = ["Können wir LinkedIn-Anzeigen bezahlen?", "our phone bill", "Wie lange wird das Budget aufgebaut?"]
-    first = Recognizer.load_or_train(DATA_DIR, tmp_path, labels)  # a second fit beside the fixture's, into its own cache
+    first = Recognizer.load_or_train(DATA_DIR, tmp_path, labels)  # a fresh fit beside the shared one, into its own cache
     assert [recognizer.read(t).ranked for t in texts] == [first.read(t).ranked for t in texts]
     cached = list(tmp_path.glob("recognizer-*.npz"))
     assert len(cached) == 1 and first.fingerprint in cached[0].name
@@ -65,9 +66,9 @@ def test_the_run_time_form_gives_scikit_learns_probabilities(labels: set[str], t
             case = json.loads(line)
             texts += [_prepare(t["question"]) for t in case.get("turns", [case])]
     texts += ["", "x", "a b"]
-    # two classes on every third line: the same conversion, a third of the fitting time
+    # every label on every second line, two classes on every third: the same conversion, a fraction of the fitting time
     two = [e.model_copy(update={"label": NONE if e.label == NONE else "rule"}) for e in examples[::3]]
-    for fitted in (fit_pipeline(examples), fit_pipeline(two)):
+    for fitted in (fit_pipeline(examples[::2]), fit_pipeline(two)):
         LinearText.from_pipeline(fitted).save(tmp_path / "m.npz")
         runtime = LinearText.load(tmp_path / "m.npz")
         expected = fitted.predict_proba(texts)
