@@ -251,14 +251,17 @@ class Checker:
         return self.matcher.first_rule(reading) == rule_id and reading.p(rule_id) >= self.matcher.learned_asked_min
 
     def _asks_back(self, piece: Piece, content: list[str]) -> bool:
-        """Whether a question no rule decided points back with a pronoun ("das", "dafür", "that", "this", "it"), says
-        at most ASKS_BACK_MAX_WORDS content words besides the pay frame, and the recogniser does not read it as an
-        item of its own ("not Co-op marketing" below CONTINUES_NONE_MAX): it asks about the activity another sentence
-        described, in words the question frame does not list ("Is this reimbursable from the pot?", „Kriegen wir das
-        zurück?“). Measured (session 11): with no limit on its words, a question about an item of its own was set
-        aside once on a blind negative set and the statement before it became a false "eligible". `content`: the
-        piece's content words without the pay frame, as `check` has them."""
-        if not _POINTER.search(piece.text) or self.matcher.learned is None:
+        """Whether a question no rule decided says at most ASKS_BACK_MAX_WORDS content words besides the pay frame and
+        the recogniser does not read it as an item of its own ("not Co-op marketing" below CONTINUES_NONE_MAX): it asks
+        about the activity another sentence described, in words the question frame does not list ("Is this
+        reimbursable from the pot?", „Kriegen wir das zurück?“, „Übernimmt Co-op die Agenturrechnung?“); the caller
+        shows it as not checked separately. Measured (session 11): with no limit on its words, a question about an item
+        of its own was set aside once on a blind negative set and the statement before it became a false "eligible".
+        Measured (session 13): without requiring a pointing word ("das", "that", "it"), +2 cases on the retired sets
+        (one second item is shown as not checked separately instead of "unclear"), +5 on the blind sets (numbers
+        only), no false "eligible" anywhere. `content`: the piece's content words without the pay frame, as `check`
+        has them."""
+        if self.matcher.learned is None:
             return False
         if len(content) > ASKS_BACK_MAX_WORDS:
             return False  # a longer question names something of its own
@@ -522,9 +525,6 @@ _LABEL_NAMED = re.compile(
 
 # a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
 LABEL_OFF_MAX = 0.5
-# a pronoun pointing back to what the message described: "das" and "es" as pronouns (no capitalised noun after them)
-_POINTER = re.compile(r"\b(?:that|this|these|those|it|dafür|dafuer|hierfür|hierfuer|dies|dieses|diese)\b|"
-                      r"\b(?:das|es)\b(?!\s+(?-i:[A-ZÄÖÜ]))", re.IGNORECASE)
 # content words at most in a question that points back to the described activity (`Checker._asks_back`)
 ASKS_BACK_MAX_WORDS = 2
 # content words at most in an asking piece that names again an activity of another sentence (`Checker._continues`)

@@ -350,6 +350,9 @@ ASKS_BACK = [
      [("eligible", "dg.direct-email-sms")], 1),
     ("an item of its own", "Wir schalten Google-Anzeigen für Azure. Geht das Catering für den Launch-Abend auch?",
      [("eligible", "dg.digital-advertising"), ("unclear", None)], 0),
+    # session 13: a short question asks back without a pointing word too (it had an "unclear" finding of its own)
+    ("no pointing word", "Wir schalten Google-Anzeigen für unser Azure-Angebot. Übernimmt Co-op die Agenturrechnung?",
+     [("eligible", "dg.digital-advertising")], 1),
 ]
 
 
