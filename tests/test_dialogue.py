@@ -62,6 +62,11 @@ STORIES = [
     ("a corrected audience in own words", ["Können wir einen Copilot-Workshop über Co-op bezahlen?", "Für Kunden."],
      "Korrektur: doch nicht für Kunden, sondern für unsere eigenen Vertriebler.", "audience",
      [("eligible", "ps.internal-training")], "de"),
+    # session 13, from a new user's trial: the activity named again with a modal particle („doch") was read as two
+    # words describing something else and vetoed as not marketing
+    ("a corrected audience that names the activity again", ["Können wir eine Copilot-Schulung über Co-op bezahlen?",
+     "Für unsere Kunden."], "Ach nein, Korrektur: die Schulung ist doch für unsere eigenen Vertriebler.", "new",
+     [("eligible", "ps.internal-training")], "de"),
     ("a corrected audience ending in thanks", ["Können wir einen Copilot-Workshop über Co-op bezahlen?", "Für Kunden."],
      "Moment, Korrektur: doch für unsere eigenen Vertriebler. Danke schon mal!", "audience",
      [("eligible", "ps.internal-training")], "de"),

@@ -34,6 +34,7 @@ class RuleBase:
     purposes: tuple[Purpose, ...] = ()
     offerings: Bilingual = field(default_factory=Bilingual)
     detail_words: Bilingual = field(default_factory=Bilingual)
+    particles: Bilingual = field(default_factory=Bilingual)
 
     def expand(self, text: str) -> str:
         """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne")."""
@@ -48,6 +49,11 @@ class RuleBase:
     def detail_set(self) -> frozenset[str]:
         """Every folded word of the detail words (rule data `detail_words:` — amounts, time, quantities, suppliers)."""
         return frozenset(w for term in self.detail_words.all() for w in words(term))
+
+    @cached_property
+    def particle_set(self) -> frozenset[str]:
+        """The folded modal particles (rule data `particles:` — „doch", „halt", "just"): they say how, not what."""
+        return frozenset(w for term in self.particles.all() for w in words(term))
 
     @cached_property
     def audience_words(self) -> frozenset[str]:
@@ -140,6 +146,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     purposes: list[Purpose] = []
     offerings: Bilingual | None = None
     details: Bilingual | None = None
+    particles: Bilingual | None = None
     origin: dict[str, Path] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -162,6 +169,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         purposes += data.purposes
         offerings = data.offerings or offerings
         details = data.detail_words or details
+        particles = data.particles or particles
     section_ids = {s.id for s in knowledge.sections()}
     quoted_items: list[Rule | Reminder] = [*rules, *reminders]
     for quoted in quoted_items:
@@ -193,5 +201,5 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     return RuleBase(
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
         digest.hexdigest()[:16], abbreviations, settled or Bilingual(), tuple(purposes), offerings or Bilingual(),
-        details or Bilingual(),
+        details or Bilingual(), particles or Bilingual(),
     )

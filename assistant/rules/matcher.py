@@ -387,8 +387,10 @@ class Matcher:
     def _activity_words(self, described: list[str]) -> list[str]:
         """The described words that say what the activity is: not the question frame's, not numbers (an amount or an
         invoice number names no activity; a number still helps the recogniser read "Windows 11" or "AZ-900"), not
-        fragments of two letters ("we've" → "ve"), as `Checker.content_words` counts them."""
-        return [t for t in described if t not in self.base.frame_set and not t.isdigit() and len(t) > 2]
+        fragments of two letters ("we've" → "ve"), as `Checker.content_words` counts them; nor modal particles (rule data
+        `particles:`: „die Schulung ist doch für unsere Vertriebler" describes a training, nothing besides it)."""
+        return [t for t in described if t not in self.base.frame_set and t not in self.base.particle_set
+                and not t.isdigit() and len(t) > 2]
 
     def not_covered_in(self, tokens: tuple[str, ...]) -> list[str]:
         """Ids of the not-covered items (salaries, rent, donations…) the folded tokens name (step 2)."""

@@ -150,5 +150,6 @@ class RuleFile(Strict):
     abbreviations: dict[str, str] = Field(default_factory=dict)
     settled_cues: Bilingual | None = None
     detail_words: Bilingual | None = None  # amounts, time, quantities, suppliers: an activity's details
+    particles: Bilingual | None = None  # modal particles: no activity word, though the readers read them
     purposes: list[Purpose] = Field(default_factory=list)
     offerings: Bilingual | None = None  # Microsoft product, service and programme names
