@@ -222,6 +222,8 @@ class Retriever:
             primed = (res["metadatas"][0], res["distances"][0])
         dense: dict[str, float] = {}
         for meta, dist in zip(*primed, strict=True):
+            if not meta:  # a record another process is still writing (a rebuild on a shared data dir): no section yet
+                continue
             sid = str(meta["section_id"])
             dense[sid] = max(dense.get(sid, 0.0), 1.0 - float(dist))
         raw = self._bm25.get_scores(lexical_tokens(query))

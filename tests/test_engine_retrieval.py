@@ -185,6 +185,18 @@ def test_index_rebuilt_by_another_process_is_reopened(assistant, tmp_path: Path)
     assert hits[0].section_id == "overview"
 
 
+def test_a_record_without_a_section_is_skipped(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Session 13: two evaluation processes on one data dir, one with changed rule data, rebuilt the index while the
+    other queried it; a record without metadata came back and the query crashed (TypeError). It is skipped."""
+    from assistant.retrieval import Retriever
+
+    running = Retriever(_fresh(tmp_path), assistant.knowledge, assistant.embedder, assistant.rules)
+    question = "Wie lange wird das Co-op-Budget aufgebaut?"
+    running.collection.add(ids=["being-written"], embeddings=assistant.embedder.encode([question]).tolist())
+    hits = running.search(question, 3)
+    assert hits[0].section_id == "overview"
+
+
 @pytest.mark.parametrize(("question", "reply", "error"), [
     ("Können wir " + "LinkedIn-Anzeigen und Messen bezahlen? " * 150, "Zeichen; erlaubt sind höchstens 4.000",
      "the limit is 4,000"),
