@@ -191,6 +191,13 @@ def test_a_correction_is_read_without_its_opening(conversation: Conversation, hi
     assert not re.search(r"(?i)\b(sorry|meinte?|meant)\b", answer.resolved_question or ""), answer.resolved_question
 
 
+def test_an_audience_answer_joins_the_label_in_lower_case(conversation: Conversation) -> None:
+    """Session 13, from a new user's trial: the label read „Copilot-Schulung Für unsere Kunden“."""
+    answer = conversation.answer("Für unsere Kunden.", ["Können wir eine Copilot-Schulung über Co-op bezahlen?"])
+    assert answer.turn == "audience" and answer.resolved_question == "Copilot-Schulung für unsere Kunden."
+    assert [f.activity for f in answer.findings] == ["Copilot-Schulung für unsere Kunden"]
+
+
 def test_claim_follow_up_gives_the_claim_tip(conversation: Conversation) -> None:
     answer = conversation.answer("and when do we claim it?", ["Can we pay for LinkedIn ads with co-op?"])
     assert answer.turn == "reference" and "claims" in answer.topics

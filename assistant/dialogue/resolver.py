@@ -333,6 +333,8 @@ class Conversation:
                 return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip() if whom else text}"
             whom = list(_FOR.finditer(text))  # "Sorry, I meant for our customers." → "for our customers."; "no, our customers"
             said = [w for w in text[whom[-1].start() if whom else 0:].split() if not set(words(w)) & _CORRECTION]
+            if whom and said:  # „Für unsere Kunden." joins the activity's label in lower case: „Copilot-Schulung für …"
+                said[0] = said[0].lower()
             return "audience", f"{target.core} {' '.join(said)}"
         bound = state.pending or (last if last.rule_id and self.assistant.rules.rule(last.rule_id).audience != "any"
                                   else None)
