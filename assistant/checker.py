@@ -451,7 +451,7 @@ class Checker:
             confidence=decision.confidence,
             matched_by=decision.matched_by,
             matched_terms=list(decision.terms),
-            source_quote_en=_quote_en(self.knowledge, rule.section, rule.title.en) if rule else None,
+            source_quote_en=_quote_en(self.knowledge, rule.section, rule.source_quote, rule.title.en) if rule else None,
             candidates=list(decision.candidates),
         )
 
@@ -492,12 +492,19 @@ def _without_items(piece: Piece, pieces: list[Piece], text: str) -> str:
     return text
 
 
-def _quote_en(knowledge: KnowledgeBase, section_id: str, title_en: str) -> str | None:
-    """The English rendering's line for the rule, when the translation has one."""
+def _quote_en(knowledge: KnowledgeBase, section_id: str, source_quote: str, title_en: str) -> str | None:
+    """The English rendering's line for the rule's German quote: the line at the same place, when the rendering
+    translates the section line by line (it does, knowledge/coop-guidance.en.md); else the line that contains the
+    English title; else the title. None without a rendering. (The title is a short label: "Direct mail, e-mail or SMS
+    campaigns" stood for the rendering's "… or mobile SMS campaigns", as a new user's trial noticed.)"""
     rendering = knowledge.rendering(section_id, "en")
     if rendering is None:
         return None
-    for line in rendering.text.splitlines():
+    german, english = knowledge.section(section_id).text.splitlines(), rendering.text.splitlines()
+    at = [n for n, line in enumerate(german) if source_quote in line]
+    if len(german) == len(english) and len(at) == 1:
+        return english[at[0]].lstrip("- ").strip()
+    for line in english:
         if title_en.lower() in line.lower():
             return line.lstrip("- ").strip()
     return title_en
