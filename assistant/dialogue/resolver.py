@@ -166,7 +166,6 @@ class Conversation:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         terms = [t for b in assistant.rules.audiences.values() for t in b.all()]
-        self._audience_nouns = {words(t)[0] for t in terms if len(words(t)) == 1}
         phrases = sorted({tuple(words(t)) for t in terms if " + " not in t and len(words(t)) > 1})
         self._audience_phrases = [re.compile(r"\b" + r"[\s-]+".join(map(re.escape, p)) + r"\b", re.IGNORECASE)
                                   for p in phrases]
@@ -285,7 +284,7 @@ class Conversation:
     def core(self, activity: str) -> str:
         """The activity without its audience ("Workshop für unsere Kunden" → "Workshop", "Kunden-Bootcamp" →
         "Bootcamp", "Schulung für unser Team" → "Schulung")."""
-        said = self._audience_nouns | _AUDIENCE_FILLER
+        said = self.assistant.rules.audience_one_words | _AUDIENCE_FILLER
         activity = self._without_audience_phrases(activity)  # "für unser Team", "for our sales team"
         kept = ["-".join(part for part in w.split("-") if not set(words(part)) & said) for w in activity.split()]
         return " ".join(w for w in kept if w.strip("-")) or activity

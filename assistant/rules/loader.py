@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -43,22 +44,27 @@ class RuleBase:
     @cached_property
     def frame_set(self) -> frozenset[str]:
         """The question-frame words, folded ("Können wir … mit Co-op bezahlen")."""
-        return frozenset(w for term in self.frame_words.all() for w in words(term))
+        return _folded(self.frame_words.all())
 
     @cached_property
     def detail_set(self) -> frozenset[str]:
         """Every folded word of the detail words (rule data `detail_words:` — amounts, time, quantities, suppliers)."""
-        return frozenset(w for term in self.detail_words.all() for w in words(term))
+        return _folded(self.detail_words.all())
 
     @cached_property
     def particle_set(self) -> frozenset[str]:
         """The folded modal particles (rule data `particles:` — „doch", „halt", "just"): they say how, not what."""
-        return frozenset(w for term in self.particles.all() for w in words(term))
+        return _folded(self.particles.all())
 
     @cached_property
     def audience_words(self) -> frozenset[str]:
         """Every folded word of the audience terms ("für unsere Kunden", "sales team")."""
-        return frozenset(w for b in self.audiences.values() for term in b.all() for w in words(term))
+        return _folded(t for b in self.audiences.values() for t in b.all())
+
+    @cached_property
+    def audience_one_words(self) -> frozenset[str]:
+        """The audience terms of one word, folded ("kunden", "mitarbeiter"; not "für unsere Kunden")."""
+        return frozenset(w[0] for w in (words(t) for b in self.audiences.values() for t in b.all()) if len(w) == 1)
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
@@ -73,7 +79,7 @@ class RuleBase:
             texts += [t for item in group for t in item.terms.all()]
         texts += [t for b in self.audiences.values() for t in b.all()]
         texts += [*self.offerings.all(), *self.detail_words.all()]
-        return frozenset(w for text in texts for w in words(text))
+        return _folded(texts)
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -128,6 +134,11 @@ def _read(path: Path) -> RuleFile:
         return RuleFile.model_validate(raw)
     except ValidationError as exc:
         raise RulesError(_describe(path, raw, exc)) from exc
+
+
+def _folded(texts: Iterable[str]) -> frozenset[str]:
+    """Every folded word of `texts`."""
+    return frozenset(w for text in texts for w in words(text))
 
 
 def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:

@@ -111,7 +111,6 @@ class Matcher:
     _audiences: dict[str, tuple[Term, ...]] = field(init=False)
     _audience_heads: dict[str, tuple[str, ...]] = field(init=False)
     _audience_starts: tuple[str, ...] = field(init=False)
-    _audience_one_words: frozenset[str] = field(init=False)
     _false_start: Callable[[str], bool] = field(init=False)
     _purposes: list[tuple[str, bool, tuple[Term, ...]]] = field(init=False)
     _offerings: tuple[Term, ...] = field(init=False)
@@ -128,8 +127,7 @@ class Matcher:
         self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
                           for p in self.base.purposes]
         self._offerings = compile_terms(self.base.offerings.all(), fuzzy=False)
-        one_word = {w[0] for w in (words(t) for b in self.base.audiences.values() for t in b.all()) if len(w) == 1}
-        self._audience_one_words = frozenset(one_word)
+        one_word = self.base.audience_one_words
         # the stems a word may begin with: not an inflected form of another ("interne" is "intern" + "e")
         self._audience_starts = tuple(sorted(w for w in one_word if len(w) >= 4 and not any(
             w != v and w.startswith(v) and w[len(v):] in _FORMS for v in one_word)))
@@ -164,7 +162,7 @@ class Matcher:
         word of the rule data's vocabulary ("intern|ational", "personal|ised"; not "intern|en", "berater|in",
         "kunden|seminare"). A token that is an audience word itself is none. Read through `_false_start`, memoised
         per token (bounded): every audience reading asks it for every word of the message."""
-        if token in self._audience_one_words:
+        if token in self.base.audience_one_words:
             return False
         rests = [token[len(w):] for w in self._audience_starts if token.startswith(w)]
         return bool(rests) and not any(r in _FORMS or _a_word(r, self.base.vocabulary) for r in rests)
@@ -451,7 +449,7 @@ class Matcher:
 MICROSOFT_OWN_OFF = 0.5
 MIN_COMPOUND_PART = 4  # the shortest word a compound's second part may begin with ("Kunden|event")
 # endings of an audience word that keep it one ("mitarbeiter|in", "kunde|n", "colleague|s")
-_FORMS = INFLECTION_SET | {"in", "innen", "nen", "ern"}
+_FORMS = INFLECTION_SET | {"in", "innen"}
 _VOWELS = frozenset("aeiouyäöü")
 # "Teams" written with a capital is Microsoft Teams in partners' messages ("LinkedIn-Anzeigen für unser Teams-Paket",
 # "ads for our Teams bundle"); the partner's own teams are "our teams", „unser Team", „unsere Mitarbeiter"

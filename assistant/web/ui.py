@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Answer, Finding, Language
 from assistant.render import CATEGORY, VERDICT, VERDICT_PLAIN, md_escape
+from assistant.text import words
 
 STARTERS = {
     "de": [
@@ -89,7 +90,7 @@ def conversation_findings(answers: list[Answer]) -> list[Finding]:
 
 
 def _first_word(activity: str) -> str:
-    found = re.findall(r"\w+", activity.casefold())
+    found = words(activity)
     return found[0] if found else ""
 
 
