@@ -23,8 +23,9 @@ def run_batch(lines: Iterable[str], conversation: Answers) -> Iterator[dict[str,
     """Answer each line, read in its optional `history` (earlier user messages, oldest first); a malformed
     line yields an error object and the run goes on.
 
-    Lines are read in blocks of BLOCK; each block's questions are primed together (`Answers.prime`), then answered
-    in order. Every output object carries `line` (1-based input line) besides the contract's fields.
+    Blank lines are no questions and get no object (`line` still counts them). Lines are read in blocks of BLOCK;
+    each block's questions are primed together (`Answers.prime`), then answered in order. Every output object
+    carries `line` (1-based input line) besides the contract's fields.
     """
     numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
     for block in iter(lambda: list(itertools.islice(numbered, BLOCK)), []):
@@ -42,20 +43,23 @@ def _parse(line: str) -> Any:
 
 
 def _answer(n: int, row: Any, conversation: Answers) -> dict[str, Any]:
-    """The contract's object for line `n` (its parsed JSON, or the decode error), with `line` added."""
+    """The contract's object for line `n` (its parsed JSON, or the decode error), with `line` added. A line that is
+    not a question object gets an error object in English (its message is English; there is no question whose
+    language it could follow)."""
     if isinstance(row, json.JSONDecodeError):
-        out = Answer.for_error(f"Line {n} is not valid JSON ({row.msg} at column {row.colno}).", None).to_contract()
+        out = Answer.for_error(f"Line {n} is not valid JSON ({row.msg} at column {row.colno}).", None, language="en")
     elif not isinstance(row, dict):
-        out = Answer.for_error(f"Line {n} must be a JSON object with 'id' and 'question'.", None).to_contract()
+        out = Answer.for_error(f"Line {n} must be a JSON object with 'id' and 'question'.", None, language="en")
     else:
         qid = None if row.get("id") is None else str(row.get("id"))
         history = row.get("history")
         if "question" not in row:
-            out = Answer.for_error(f"Line {n} has no 'question' field.", qid).to_contract()
+            out = Answer.for_error(f"Line {n} has no 'question' field.", qid, language="en")
         elif history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
             out = Answer.for_error(f"Line {n}: 'history' must be a list of earlier user messages (strings), "
-                                   "oldest first.", qid).to_contract()
+                                   "oldest first.", qid, language="en")
         else:
-            out = conversation.answer(row["question"], history, qid).to_contract()
-    out["line"] = n
-    return out
+            out = conversation.answer(row["question"], history, qid)
+    data = out.to_contract()
+    data["line"] = n
+    return data

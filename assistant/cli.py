@@ -16,6 +16,7 @@ from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
+    from assistant.models import Answer
 
 app = typer.Typer(help="Co-op eligibility assistant (Partner Care guidance).", no_args_is_help=True,
                   add_completion=False)
@@ -87,8 +88,7 @@ def check(
                 source.close()
         typer.echo(f"answered {count} line(s)", err=True)
         return
-    assistant = _load()
-    answer = assistant.answer(question)
+    answer = _new_conversation_answer(question)
     if as_json:
         _emit(answer.to_contract(), sys.stdout)
     else:
@@ -97,10 +97,17 @@ def check(
         raise typer.Exit(1)
 
 
+def _new_conversation_answer(question: object) -> Answer:
+    """A single question is a new conversation: the same answer as a batch line without `history`."""
+    from assistant.dialogue.resolver import Conversation
+
+    return Conversation(_load()).answer(question)
+
+
 @app.command()
 def ask(question: Annotated[str, typer.Argument(help="The question, in German or English.")]) -> None:
     """Print the reply a partner would read."""
-    answer = _load().answer(question)
+    answer = _new_conversation_answer(question)
     if answer.error:
         typer.echo(f"error: {answer.error}", err=True)
         raise typer.Exit(1)

@@ -51,6 +51,19 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
     assert "binary" in rows[6]["error"]
     assert rows[7]["findings"][0]["verdict"] == "not_eligible"
     assert all(r["handoff"] is not None for r in rows[1:7])
+    assert [rows[i]["language"] for i in (1, 3, 4)] == ["en", "en", "en"]  # the messages are English
+
+
+@pytest.mark.parametrize("question", ["Danke!", "Can we pay LinkedIn ads with co-op?", "Und Xing?", "Workshop?"])
+def test_a_single_question_is_answered_like_a_batch_line_without_history(question: str, tmp_path: Path) -> None:
+    single = runner.invoke(app, ["check", question, "--json"])
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "q", "question": question}) + "\n", encoding="utf-8")
+    batch = runner.invoke(app, ["check", "--jsonl", str(src)])
+    one, (line,) = json.loads(single.stdout), batch.stdout.strip().splitlines()
+    row = json.loads(line)
+    keys = ("question", "language", "findings", "answer", "handoff", "turn", "resolved_question")
+    assert {k: one[k] for k in keys} == {k: row[k] for k in keys}
 
 
 def test_batch_from_stdin_keeps_stdout_clean() -> None:
