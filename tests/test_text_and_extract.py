@@ -93,6 +93,27 @@ def test_term_sets_skip_no_term_that_matches(lexical_checker) -> None:  # type: 
     assert found >= 10
 
 
+def test_the_indexed_vocabulary_finds_the_words_a_scan_finds(lexical_checker) -> None:  # type: ignore[no-untyped-def]
+    """The words of all term lists a text may match, found by their first three letters in one pass over the text,
+    are exactly those that trying each word finds (`_possible`'s definition), on the eval questions."""
+    import json
+
+    from assistant.config import PROJECT_ROOT
+    from assistant.rules import terms
+
+    index = terms._VOCABULARY
+    assert len(index.words) > 1000  # every list of the rule base is in it
+    lines = (PROJECT_ROOT / "evals" / "data" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    for question in [json.loads(x)["question"] for x in lines if x.strip()]:
+        tokens = tuple(words(question))
+        joined = " ".join(tokens)
+        longest: dict[str, int] = {}
+        for t in tokens:
+            longest[t[:1]] = max(longest.get(t[:1], 0), len(t))
+        scanned = {w for w in index.words if w in joined or (len(w) >= 7 and longest.get(w[:1], 0) >= len(w) - 2)}
+        assert index.possible(joined, longest) == scanned, question
+
+
 SPLITS = [
     ("Können wir LinkedIn-Anzeigen und eine Incentive-Reise bezahlen?", 2),
     ("Can co-op cover the following?\n- exam vouchers\n- the audit fee\n- demo devices", 4),

@@ -81,10 +81,45 @@ class TermSet(tuple[Term, ...]):
     vocabulary: frozenset[str]
 
     def __new__(cls, terms: tuple[Term, ...]) -> TermSet:
+        global _VOCABULARY
         made = super().__new__(cls, terms)
         made.needs = tuple(t.needs for t in terms)
         made.vocabulary = frozenset(w for n in made.needs for w in n)
+        if not made.vocabulary <= _VOCABULARY.words:
+            _VOCABULARY = _Vocabulary(_VOCABULARY.words | made.vocabulary)
         return made
+
+
+class _Vocabulary:
+    """The words of every `TermSet` compiled in this process, indexed so that the ones a text may match are found in
+    one pass over the text (by their first three letters), not by trying each word: the matcher asks some 150 term
+    lists about the same text."""
+
+    def __init__(self, vocabulary: frozenset[str]) -> None:
+        self.words = vocabulary
+        self.short = tuple(w for w in vocabulary if len(w) < 3)
+        self.by_start: dict[str, list[str]] = {}
+        self.long_by_first: dict[str, list[tuple[int, str]]] = {}
+        for w in sorted(vocabulary):
+            if len(w) >= 3:
+                self.by_start.setdefault(w[:3], []).append(w)
+            if len(w) >= 7:
+                self.long_by_first.setdefault(w[:1], []).append((len(w), w))
+
+    def possible(self, joined: str, longest: dict[str, int]) -> frozenset[str]:
+        """`_possible` over these words: the ones `joined` contains, and those of 7+ letters a token of the same
+        first letter is long enough to be a typo of."""
+        found = {w for w in self.short if w in joined}
+        for i in range(len(joined) - 2):
+            for w in self.by_start.get(joined[i:i + 3], ()):
+                if joined.startswith(w, i):
+                    found.add(w)
+        for first, length in longest.items():
+            found.update(w for n, w in self.long_by_first.get(first, ()) if n <= length + 2)
+        return frozenset(found)
+
+
+_VOCABULARY = _Vocabulary(frozenset())
 
 
 def compile_terms(raws: list[str], fuzzy: bool = True) -> tuple[Term, ...]:
@@ -100,6 +135,8 @@ def _possible(tokens: tuple[str, ...], vocabulary: frozenset[str]) -> frozenset[
     longest: dict[str, int] = {}
     for t in tokens:
         longest[t[:1]] = max(longest.get(t[:1], 0), len(t))
+    if vocabulary is _VOCABULARY.words:
+        return _VOCABULARY.possible(joined, longest)
     return frozenset(w for w in vocabulary
                      if w in joined or (len(w) >= 7 and longest.get(w[:1], 0) >= len(w) - 2))
 
@@ -109,5 +146,5 @@ def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:
     terms one of whose words no token may match (most of them); a plain tuple is tried term by term."""
     if not isinstance(terms, TermSet):
         return [t for t in terms if t.found_in(tokens)]
-    possible = _possible(tokens, terms.vocabulary)
+    possible = _possible(tokens, _VOCABULARY.words)
     return [t for t, needs in zip(terms, terms.needs, strict=True) if needs <= possible and t.found_in(tokens)]
