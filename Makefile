@@ -11,10 +11,9 @@ export ANONYMIZED_TELEMETRY := False
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
-	# torch first, pinned: the CPU build from this machine's disk (a bare `torch` pulls CUDA). --no-compile: the
-	# modules a command imports are byte-compiled on first import, not all ~21,000 files at install (135 s → 82 s)
-	$(BIN)/pip install --quiet --no-compile torch==2.13.0
-	$(BIN)/pip install --quiet --no-compile -r requirements.lock
+	# torch first, pinned: the CPU build from this machine's disk (a bare `torch` pulls CUDA)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	# the embedding model as an ONNX graph, once (run time needs no torch)
 	$(BIN)/coop-assistant export-encoder
