@@ -54,7 +54,7 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
     assert [rows[i]["language"] for i in (1, 3, 4)] == ["en", "en", "en"]  # the messages are English
 
 
-@pytest.mark.parametrize("question", ["Danke!", "Can we pay LinkedIn ads with co-op?", "Und Xing?", "Workshop?"])
+@pytest.mark.parametrize("question", ["Danke!", "Workshop?"])  # a social turn, a clarifying question
 def test_a_single_question_is_answered_like_a_batch_line_without_history(question: str, tmp_path: Path) -> None:
     single = runner.invoke(app, ["check", question, "--json"])
     src = tmp_path / "in.jsonl"
