@@ -32,7 +32,7 @@ from assistant.web.offline_html import offline_template
 from assistant.web.persistence import upgrade as upgrade_schema
 from assistant.web.security import SecurityHeaders
 from assistant.web.tokens import TokenGate
-from assistant.web.ui import STARTERS, handoff_message, limit_message, limit_script, source_elements, ui_language
+from assistant.web.ui import STARTERS, STORED_FIELDS, handoff_message, limit_message, limit_script, source_elements, ui_language
 
 log = logging.getLogger("assistant.app")
 settings = Settings()
@@ -225,7 +225,7 @@ async def on_message(message: cl.Message) -> None:
         text += "\n\n" + ("Quellen: " if answer.language == "de" else "Sources: ") + " · ".join(names)
     label = "Partner Care kontaktieren" if answer.language == "de" else "Contact Partner Care"
     answers: list[dict[str, Any]] = cl.user_session.get("answers") or []
-    cl.user_session.set("answers", [*answers, answer.model_dump(mode="json", include={"question", "findings"})])
+    cl.user_session.set("answers", [*answers, answer.model_dump(mode="json", include=set(STORED_FIELDS))])
     actions = [cl.Action(name="handoff", label=label, icon="phone",
                          payload={"answer": answer.model_dump(mode="json"), "turn": len(answers)})]
     msg = cl.Message(content="", elements=elements, actions=actions)

@@ -73,6 +73,9 @@ class Answer(BaseModel):
     # rewrote it, `assistant.chains.condense`)
     turn: str | None = None
     resolved_question: str | None = None  # what was checked when a follow-up was read in its context
+    # the activities (as their earlier findings named them) this turn decides again: an answer to the clarifying
+    # question, a corrected audience — their earlier findings no longer stand
+    supersedes: list[str] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     injection_detected: bool = False
     unassessed: list[str] = Field(default_factory=list)

@@ -205,6 +205,27 @@ def test_handoff_mail_drops_what_a_corrected_audience_replaced(assistant) -> Non
     assert "1. Können wir Google-Anzeigen bezahlen?" in body and "4. Ach nein" in body
 
 
+def test_handoff_mail_from_the_answers_the_chat_keeps(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Session 14, from a new user's trial: the chat kept each answer without its turn, so the mail still listed a
+    clarifying question the partner had answered two turns before. The mail is built from what the chat keeps
+    (`STORED_FIELDS`), and the answer names the activity it decides again (`supersedes`)."""
+    from assistant.dialogue.resolver import Conversation
+    from assistant.models import Answer
+    from assistant.web.ui import STORED_FIELDS
+
+    conversation = Conversation(assistant)
+    turns = ["Können wir LinkedIn-Anzeigen und eine Azure-Schulung bezahlen?",
+             "Die ist für unsere eigenen Vertriebler gedacht.", "Welche Nachweise brauche ich dafür?"]
+    answers = [conversation.answer(t, turns[:n]) for n, t in enumerate(turns)]
+    assert [f.verdict for f in answers[0].findings] == ["eligible", "needs_info"]
+    assert answers[1].turn == "audience" and answers[1].supersedes == [answers[0].findings[1].activity]
+    kept = [Answer.model_validate(a.model_dump(mode="json", include=set(STORED_FIELDS))) for a in answers[:-1]]
+    body = unquote(parse_qs(urlparse(mailto(answers[-1], kept)).query)["body"][0])
+    listed = [line for line in body.splitlines() if line.startswith("- ")]
+    assert [line.rsplit("[", 1)[-1] for line in listed] == ["dg.digital-advertising]", "ps.internal-training]"], body
+    assert "Rückfrage" not in body, body
+
+
 @pytest.mark.parametrize(("question", "wanted", "unwanted"), [
     ("🤔", [], ["Mehr Informationen", "Alles über"]),  # nothing to rest on: no sources at all
     ("Können wir die Trikots des Fußballvereins unseres Chefs über Co-op zahlen?", None,

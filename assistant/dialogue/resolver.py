@@ -196,6 +196,9 @@ class Conversation:
         answer.question = text
         answer.resolved_question = resolved if resolved != text else None
         answer.turn = kind
+        target = state.pending or state.last
+        if kind == "audience" and target is not None:  # `read` puts the audience to the open or the last activity
+            answer.supersedes = [target.activity]
         return answer
 
     def prime(self, questions: list[object]) -> None:

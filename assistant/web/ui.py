@@ -71,13 +71,22 @@ def _plain_lines(text: str) -> str:
     return re.sub(r"(?m)^(\d+)\.", r"\1\\.", text)
 
 
+# what the chat keeps of each answer for the hand-off e-mail (`mailto`): enough for `conversation_findings`
+STORED_FIELDS = frozenset({"question", "findings", "turn", "supersedes"})
+
+
 def conversation_findings(answers: list[Answer]) -> list[Finding]:
     """Every finding of a conversation (`answers` oldest first) as it stands now: one per activity and rule (an
     activity asked again keeps its latest place); what a later audience turn decided again (turn "audience": the
     activity checked for the audience named, "Für unsere Kunden.") replaces the earlier findings of that activity — its
-    clarifying question and a corrected audience's finding — matched by the activity's first word ("Schulung …")."""
+    clarifying question and a corrected audience's finding — named by the answer's `supersedes` (an answer kept
+    without it, from before: matched by the activity's first word, "Schulung …")."""
     out: dict[tuple[str, str | None, str], Finding] = {}
     for a in answers:
+        if a.supersedes:
+            gone = {label.casefold() for label in a.supersedes}
+            for key in [k for k, f in out.items() if f.activity.casefold() in gone]:
+                del out[key]
         if a.turn == "audience":
             again = {_first_word(f.activity) for f in a.findings}
             for key in [k for k, f in out.items() if _first_word(f.activity) in again]:
