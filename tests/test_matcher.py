@@ -28,6 +28,12 @@ TABLE = [
     ("Dürfen wir die Trikots unseres Fußballvereins über Co-op abrechnen?", [("unclear", None)]),
     ("Können wir eine Spende an eine Schule mit Co-op bezahlen?", [("unclear", None)]),
     ("Können wir unsere Büromiete mit Co-op bezahlen?", [("unclear", None)]),
+    # a cost word (rent, power, cleaning, furniture) is the cost of the activity it is named with, else not covered
+    ("Stromanschluss für unseren Messestand auf der it-sa – Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("Die Reinigung unseres Messestands auf der it-sa – geht das über Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("Can co-op cover the booth furniture rental at the trade fair?", [("eligible", "dg.trade-shows-events")]),
+    ("Können wir die Stromkosten und die Reinigung unseres Büros über Co-op abrechnen?", [("unclear", None)]),
+    ("Can co-op pay the rent for our new showroom?", [("unclear", None)]),  # the partner's own premises
     ("Vorführgeräte für den Showroom?", [("eligible", "ps.product-seeding-demo")]),
     ("Is a pilot project for a customer eligible?", [("eligible", "md.proof-of-concept")]),
     ("Can we pay a call centre to phone prospects?", [("eligible", "md.telemarketing")]),

@@ -77,6 +77,7 @@ class RuleBase:
                       *r.cases.positive]
         for group in (self.topics, self.not_covered, self.purposes):
             texts += [t for item in group for t in item.terms.all()]
+        texts += [t for item in self.not_covered for t in item.cost_words.all()]
         texts += [t for b in self.audiences.values() for t in b.all()]
         texts += [*self.offerings.all(), *self.detail_words.all()]
         return _folded(texts)

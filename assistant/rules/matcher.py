@@ -2,7 +2,9 @@
 
 Policy (in this order):
 1. an exclusion whose terms occur decides "not_eligible" — exclusions win over everything;
-2. a "not covered" term (salaries, rent, donations…) decides "unclear";
+2. a "not covered" term (salaries, office rent, donations…) decides "unclear"; a cost word (rent, power, cleaning,
+   furniture — rule data `cost_words`) only where no eligible activity or allowance is named by its terms, whose
+   cost it then is („Standmiete und Strom für den Messestand");
 3. an allowance decides "eligible" (category none) — allowances win over the eligible list;
 4. the eligible activity with the most specific matching term decides "eligible";
    rules for one audience (customer / internal) are set aside when the activity names
@@ -122,6 +124,8 @@ class Matcher:
         ]
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
+        self._cost_words = [(n.id, compile_terms(n.cost_words.all(), fuzzy=False)) for n in self.base.not_covered
+                            if n.cost_words.all()]
         self._audiences = {k: compile_terms(v.all(), fuzzy=False) for k, v in self.base.audiences.items()}
         # names and purpose words match exactly: "sap" must not read as "spa"
         self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
@@ -391,8 +395,16 @@ class Matcher:
                 and not t.isdigit() and len(t) > 2]
 
     def not_covered_in(self, tokens: tuple[str, ...]) -> list[str]:
-        """Ids of the not-covered items (salaries, rent, donations…) the folded tokens name (step 2)."""
-        return [nid for nid, terms in self._not_covered if hits(terms, tokens)]
+        """Ids of the not-covered items (salaries, office rent, donations…) the folded tokens name (step 2): by their
+        terms, or by a cost word (rule data `cost_words`: rent, power, cleaning…) where no eligible activity or
+        allowance is named by its terms — then it is that activity's cost („Standmiete und Strom für die it-sa")."""
+        found = [nid for nid, terms in self._not_covered if hits(terms, tokens)]
+        costs = [nid for nid, terms in self._cost_words if nid not in found and hits(terms, tokens)]
+        if costs:
+            decided, _ = self.lexical_hits(tokens, self.audiences_in(tokens))
+            if any(r.kind in ("allowance", "eligible_activity") for r, _terms in decided):
+                return found
+        return found + costs
 
     def p_not_marketing(self, tokens: tuple[str, ...], sentence: str = "", message: str = "") -> float:
         """How strongly the recogniser reads the activity as not Co-op marketing (0 without a recogniser).

@@ -118,10 +118,15 @@ class Topic(Strict):
 
 
 class NotCovered(Strict):
-    """Things the guidance does not cover: they stop the semantic fallback from guessing."""
+    """Things the guidance does not cover: they stop the semantic fallback from guessing.
+
+    `terms` name the thing itself (office rent, a company car); `cost_words` name a kind of cost any activity can
+    have (rent, power, cleaning, furniture, insurance): they say "not covered" only where no eligible activity or
+    allowance is named whose cost it is („Strom und Reinigung für den Messestand" is the trade show's)."""
 
     id: str
     terms: Bilingual
+    cost_words: Bilingual = Field(default_factory=Bilingual)
 
 
 class Purpose(Strict):
