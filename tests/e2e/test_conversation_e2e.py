@@ -48,3 +48,10 @@ def test_a_german_conversation_with_follow_ups(server: Server, new_chat) -> None
                             "und dasselbe für unsere Techniker?")
     expect(answer).to_contain_text("Partner Skilling")
     expect(answer).not_to_contain_text("keine Aktivität erkennen")
+    # its hand-off e-mail still summarises the whole conversation, not only the turn asked after reopening
+    shown = page.locator(ANSWERS)
+    count = shown.count()
+    answer.get_by_role("button", name=HANDOFF["de"]).click()
+    expect(shown).to_have_count(count + 1, timeout=30_000)
+    body = unquote(shown.nth(count).locator("a[href*='subject=']").first.get_attribute("href") or "")
+    assert "LinkedIn-Anzeigen" in body and "Workshop" in body and "Techniker" in body, body
