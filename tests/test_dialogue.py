@@ -38,6 +38,8 @@ STORIES = [
     ("correction names a new activity", ["Können wir eine Kundenveranstaltung bezahlen?"],
      "Sorry, ich meinte eine SMS-Kampagne", "new", [("eligible", "dg.direct-email-sms")], "de"),
     ("thanks get a short reply", ["Können wir LinkedIn-Anzeigen bezahlen?"], "Danke!", "social", [], "de"),
+    ("a thumbs-up acknowledges like thanks", ["Can we pay for Google Ads with co-op?"], "👍🏼", "social", [], "en"),
+    ("a thinking face asks nothing known", ["Can we pay for Google Ads with co-op?"], "🤔", "new", [], "en"),
     ("short follow-up keeps the conversation's language", ["Can we pay for Google Ads with co-op?"], "SEO?", "new",
      [("eligible", "dg.website-seo")], "en"),
     ("a new question starts a new frame", ["Können wir LinkedIn-Anzeigen bezahlen?"],

@@ -43,6 +43,10 @@ _SOCIAL = frozenset({"danke", "dankeschön", "vielen", "dank", "super", "prima",
                      "cool", "nice", "good", "hello", "cheers", "morning", "much", "sehr", "schön", "schoen", "top",
                      "verstanden", "got", "it", "understood", "lot", "a", "many", "bis", "dann", "noch", "einen",
                      "schönen", "schoenen", "have", "day", "ja", "yes", "und", "and"})
+# a message of only these emoji acknowledges the answer, like "ok, thanks" (skin tones and the emoji presentation
+# selector set aside): 👍 👌 🙏 👏 ✅ 🙂 😊 ☺
+_SOCIAL_EMOJI = frozenset("\U0001F44D\U0001F44C\U0001F64F\U0001F44F\u2705\U0001F642\U0001F60A\u263A")
+_EMOJI_MODIFIERS = re.compile("[\U0001F3FB-\U0001F3FF\uFE0F\\s]")
 # thanks and greetings: a short message with one of these and no activity or process question is social
 _THANKS = frozenset({"danke", "dank", "dankeschoen", "dankeschön", "thanks", "thank", "thx", "ty", "merci", "cheers",
                      "hallo", "hello", "hi", "hey", "moin", "servus", "bye", "tschuess", "tschüss", "ciao"})
@@ -296,8 +300,9 @@ class Conversation:
         """How the message continues the conversation, and the text to check.
 
         A correction's opening („Sorry, ich meinte …", "no, I meant …") is set aside first: what follows it is read.
-        In this order: only thanks/greeting words → social; no earlier activity → new; an audience and nothing else
-        that could be an activity → audience (for the open or last activity); with an open audience question, a
+        In this order: only thanks/greeting words, or only acknowledging emoji ("👍") → social; no earlier activity →
+        new; an audience and nothing else that could be an activity → audience (for the open or last activity); with an
+        open audience question, a
         message the checker finds nothing in that names one audience (what a negation denies set aside) → audience,
         said the way the checker reads it; thanks that ask nothing → social; a short fragment opening like a follow-up
         („Und …?", "What about …?") that, put in the last activity's frame, names an activity by its own words (a term
@@ -307,6 +312,9 @@ class Conversation:
         """
         tokens = words(text)
         if tokens and all(t in _SOCIAL for t in tokens):
+            return "social", text
+        emoji = _EMOJI_MODIFIERS.sub("", text)
+        if emoji and set(emoji) <= _SOCIAL_EMOJI:  # "👍", "🙏🏼"
             return "social", text
         last = state.last
         if last is None:
