@@ -75,18 +75,17 @@ def compile_term(raw: str, fuzzy: bool = True) -> Term:
 
 class TermSet(tuple[Term, ...]):
     """Compiled terms (a tuple of `Term`) with what `hits` needs to skip most of them in one set operation: each
-    term's words and the words of all of them."""
+    term's words (their union joins the process-wide `_VOCABULARY`)."""
 
     needs: tuple[frozenset[str], ...]
-    vocabulary: frozenset[str]
 
     def __new__(cls, terms: tuple[Term, ...]) -> TermSet:
         global _VOCABULARY
         made = super().__new__(cls, terms)
         made.needs = tuple(t.needs for t in terms)
-        made.vocabulary = frozenset(w for n in made.needs for w in n)
-        if not made.vocabulary <= _VOCABULARY.words:
-            _VOCABULARY = _Vocabulary(_VOCABULARY.words | made.vocabulary)
+        own = frozenset(w for n in made.needs for w in n)
+        if not own <= _VOCABULARY.words:
+            _VOCABULARY = _Vocabulary(_VOCABULARY.words | own)
         return made
 
 
@@ -127,24 +126,23 @@ def compile_terms(raws: list[str], fuzzy: bool = True) -> tuple[Term, ...]:
 
 
 @lru_cache(maxsize=20_000)
-def _possible(tokens: tuple[str, ...], vocabulary: frozenset[str]) -> frozenset[str]:
+def _possible(tokens: tuple[str, ...], vocabulary: _Vocabulary) -> frozenset[str]:
     """The words of `vocabulary` that some token may match (`word_matches`): every match but a typo contains the word
     (exact, prefix, compound head, a compound spelling of a phrase), and a typo keeps the first letter and the length
-    within two — the same test `_positions` starts with, done for a whole term list at once."""
+    within two — the same test `_positions` starts with, done for every term list at once. Cached per text and
+    vocabulary (a vocabulary that grew is a new object, so no stale answer)."""
     joined, _ = _shape(tokens)
     longest: dict[str, int] = {}
     for t in tokens:
         longest[t[:1]] = max(longest.get(t[:1], 0), len(t))
-    if vocabulary is _VOCABULARY.words:
-        return _VOCABULARY.possible(joined, longest)
-    return frozenset(w for w in vocabulary
-                     if w in joined or (len(w) >= 7 and longest.get(w[:1], 0) >= len(w) - 2))
+    return vocabulary.possible(joined, longest)
 
 
 def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:
-    """The terms found in `tokens` (folded words), in their order. A `TermSet` first sets aside, in one pass, the
-    terms one of whose words no token may match (most of them); a plain tuple is tried term by term."""
+    """The terms found in `tokens` (folded words), in their order. A `TermSet` first sets aside the terms one of whose
+    words no token may match (most of them), by the words of all term sets a text may match (`_possible`, found once
+    per text); a plain tuple is tried term by term."""
     if not isinstance(terms, TermSet):
         return [t for t in terms if t.found_in(tokens)]
-    possible = _possible(tokens, _VOCABULARY.words)
+    possible = _possible(tokens, _VOCABULARY)
     return [t for t, needs in zip(terms, terms.needs, strict=True) if needs <= possible and t.found_in(tokens)]

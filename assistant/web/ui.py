@@ -79,8 +79,8 @@ def conversation_findings(answers: list[Answer]) -> list[Finding]:
     """Every finding of a conversation (`answers` oldest first) as it stands now: one per activity and rule (an
     activity asked again keeps its latest place); what a later audience turn decided again (turn "audience": the
     activity checked for the audience named, "Für unsere Kunden.") replaces the earlier findings of that activity — its
-    clarifying question and a corrected audience's finding — named by the answer's `supersedes` (an answer kept
-    without it, from before: matched by the activity's first word, "Schulung …")."""
+    clarifying question and a corrected audience's finding — named by the answer's `supersedes`, and (as for answers
+    kept before it existed) by the activity's first word ("Schulung …")."""
     out: dict[tuple[str, str | None, str], Finding] = {}
     for a in answers:
         if a.supersedes:
