@@ -50,6 +50,20 @@ INJECTION = re.compile(
 )
 
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# Abbreviations whose full stop ends no sentence ("ca. 1.800 €", "inkl. Hotel", "z. B. Flyer", "approx. $900",
+# "e.g. banners"): everyday abbreviations of business German and English, not words of any eval question.
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:ca|bzw|inkl|zzgl|exkl|ggf|evtl|eventl|vgl|sog|mind|nr|pos|zt|tw|bspw|z\.\s?b|d\.\s?h|u\.\s?u|"
+    r"o\.\s?ä|i\.\s?d\.\s?r|approx|appr|incl|excl|esp|e\.\s?g|i\.\s?e|vs|no)\.$",
+    re.IGNORECASE)
+# … and those that often end one ("Flyer, Plakate etc. Geht das?"): they end no sentence before a small letter or a
+# number ("etc. und Hotel", "Jan. 2027")
+_ENDING_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:etc|usw|usf|u\.\s?a|mio|mrd|tsd|std|min|max|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|okt|nov|dec|dez)\.$",
+    re.IGNORECASE)
+_SPACED_ABBREVIATION = frozenset({"z b", "d h", "u u", "o ä", "e g", "i e"})  # "z. B.", "d. h.", "e. g."
+_LETTER_END = re.compile(r"(?:^|[\s(])(\w)\.$")
+_LETTER_START = re.compile(r"^(\w)\.")
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)]|\(\d+\)|\(?[a-zA-Z]\))\s+")
 PARENS = re.compile(r"\([^()]*\)")
 _INLINE_ENUM = re.compile(r"\s+(?=(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s+\S)")
@@ -266,6 +280,22 @@ def _clauses(sentence: str, cased: bool) -> list[str]:
     return out
 
 
+def _sentences(line: str) -> list[str]:
+    """The line's sentences: split after . ! ? ; : — never inside "(…)" ("(ca. 1.800 €)") and never after a common
+    abbreviation (`_ABBREVIATION`: "inkl. Hotel"; `_ENDING_ABBREVIATION` before a small letter or a number)."""
+    masked, groups = _mask_parentheses(line)
+    out: list[str] = []
+    for part in _SENTENCE.split(masked):
+        end, start = (_LETTER_END.search(out[-1]), _LETTER_START.match(part)) if out else (None, None)
+        spaced = end is not None and start is not None and f"{end[1]} {start[1]}".lower() in _SPACED_ABBREVIATION
+        continues = part[:1].islower() or part[:1].isdigit()
+        if out and (_ABBREVIATION.search(out[-1]) or spaced or (continues and _ENDING_ABBREVIATION.search(out[-1]))):
+            out[-1] += " " + part
+        else:
+            out.append(part)
+    return [_unmask(s, groups) for s in out]
+
+
 def split_pieces(question: str) -> tuple[list[Piece], bool]:
     """Split into candidate activities after cutting out injected instructions.
 
@@ -280,7 +310,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
     cased = question != question.lower()
     for line in question.splitlines():
         listed = _BULLET.match(line) is not None
-        for sentence in _SENTENCE.split(_INLINE_ENUM.sub("\n", line)):
+        for sentence in _sentences(_INLINE_ENUM.sub("\n", line)):
             ends = sentence.rstrip()[-1:]
             item = listed or _BULLET.match(sentence) is not None  # "(a) … (b) …" written in one line
             cleaned, count = INJECTION.subn(" ", sentence)

@@ -124,6 +124,11 @@ SPLITS = [
     ("Audit zur Spezialisierung „Infra and Database Migration to Microsoft Azure“ – Co-op?", 1),
     ("the 'Infra and Database Migration to Microsoft Azure' audit fee", 1),
     ("the partner's LinkedIn ads and the client's newsletter", 2),
+    # session 15: no sentence ends inside "(…)" or after an everyday abbreviation; "etc." may end one
+    ("Wir planen eine Messe inkl. Standbau (ca. 8.000 €). Geht das?", 2),
+    ("Führerschein (ca. 1.800 €) und die AZ-900-Prüfung (ca. 99 €). Was davon geht?", 3),
+    ("Banner, z. B. auf heise.de. Co-op?", 2),
+    ("Flyer und Plakate etc. Geht das?", 3),
 ]
 
 
