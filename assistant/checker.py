@@ -250,6 +250,14 @@ class Checker:
         reading = self.matcher.read_all(self.rules.expand(text))
         return self.matcher.first_rule(reading) == rule_id and reading.p(rule_id) >= self.matcher.learned_asked_min
 
+    def _same_activity(self, text: str, rule_id: str) -> bool:
+        """Whether the recogniser ranks `rule_id` first among the rules for `text` and does not read it as "not Co-op
+        marketing" (below CONTINUES_NONE_MAX): the text describes that rule's activity in other words."""
+        if self.matcher.learned is None:
+            return False
+        reading = self.matcher.read_all(self.rules.expand(text))
+        return self.matcher.first_rule(reading) == rule_id and reading.p(NONE) < CONTINUES_NONE_MAX
+
     def _asks_back(self, piece: Piece, content: list[str]) -> bool:
         """Whether a question no rule decided says at most ASKS_BACK_MAX_WORDS content words besides the pay frame and
         the recogniser does not read it as an item of its own ("not Co-op marketing" below CONTINUES_NONE_MAX): it asks
@@ -389,7 +397,9 @@ class Checker:
         Sinne von Co-op?"): the verdict comes from what is described. The rest of the piece decides when it
         names something; with nothing else in the piece, another piece of the message decided by the same rule
         confirms the label, and so does a message that describes nothing else ("Social-media ads are eligible,
-        right?" asks about the label itself); otherwise the finding is "unclear" (reason "label") with the
+        right?" asks about the label itself, and so does a rest the recogniser reads as the label's activity —
+        "Sponsoring-Paket als Featured Partner …"; a rest that reads otherwise — "das Digitalabo unseres Vorstands als
+        syndizierte Inhalte" — describes something else); otherwise the finding is "unclear" (reason "label") with the
         hand-off."""
         labelled = {id(p): self._label_rest(p, d) for p, d, _ in decisions}
         out: list[tuple[Piece, Decision | None, list[str]]] = []
@@ -409,8 +419,16 @@ class Checker:
             # eligible, right?" asks about the label itself)
             # … or by the recogniser's reading of what is described, on the same condition ("5 Surface-Laptops als
             # Demo-Geräte für den Vertrieb und ein Newsletter": the devices read as demo devices)
-            confirmed = ((any(same) or self._reads_as(rest, rule_id)) and self.matcher.p_off(message) < LABEL_OFF_MAX) \
-                or not same
+            # … or by an activity of the same rule in its own sentence: the label names it again ("interne Schulungen
+            # und zwei „Floor Days“ zu Copilot")
+            beside = any(d is not None and d.rule is not None and d.rule.id == rule_id and p.sentence == piece.sentence
+                         for p, d, _ in decisions if p is not piece and labelled[id(p)] in (None, p.text))
+            # … and with nothing else described, by a rest of details only or one that reads as the label's activity
+            rest_content = self.content_words(without_pay_frame(rest))
+            alone = not same and (not rest_content or self.details_only(rest_content)
+                                  or self._same_activity(without_pay_frame(rest), rule_id))
+            confirmed = beside or alone or (
+                (any(same) or self._reads_as(rest, rule_id)) and self.matcher.p_off(message) < LABEL_OFF_MAX)
             if described is not None and described.verdict != "eligible":
                 decision = described  # what is described decides ("eine Reise für die besten Verkäufer als SPIFF")
             elif described is None and not confirmed:
@@ -522,12 +540,24 @@ _LABEL_FRAMES = (
     re.compile(r"\b(?:is|isn'?t|ist)\s+(?:this|that|das|dies)\s+(?:not\s+|nicht\s+)?(?:also\s+|auch\s+)?"
                r"(?:an?|ein|eine|einen)\s+" + _LABEL_END, re.IGNORECASE),
     re.compile(r"\b(?:ist|sind)\s+(?:ja|doch)\s+(?:auch\s+|quasi\s+)?" + _ART + _LABEL_END, re.IGNORECASE),
+    # a hedge or a name given: "quasi ein Proof of Concept", "kind of like a partner program", "basically a demo
+    # device", "we call him our on-site champion", „nennen wir intern Floor Day“
+    re.compile(r"\b(?:quasi|sozusagen|gewissermaßen|im grunde|so etwas wie|sowas wie|eine art|basically|essentially|"
+               r"technically|kind of(?: like)?|sort of(?: like)?|more or less|just like|much like|'s like|is like|"
+               r"(?:we |they |i )?call(?:s|ed)? (?:him|her|it|them|this|that)|nenn(?:en|t) (?:wir |ihn |sie |es |das )+)\s+"
+               + _ART + _LABEL_END, re.IGNORECASE),
+    # "digital signage = digital advertising", "mobile SMS campaign → co-op?": the words after the sign
+    re.compile(r"(?:=|→|->|⇒)\s*" + _ART + _LABEL_END, re.IGNORECASE),
+    # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
+    re.compile(r"[„“\"»«](?P<label>[^„“”\"»«\n]{2,60})[“”\"«»]"),
 )
 # "X is eligible / on your list", „X sind doch förderfähig“: the label is the words before the frame
 _LABEL_NAMED = re.compile(
     r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch)\s+)*"
-    r"(?:eligible|on (?:your|the) list|listed|allowed|förderfähig|co-op-fähig|co-op-berechtigt|berechtigt|erlaubt|"
-    r"zulässig|in der liste|auf der liste|gelistet)", re.IGNORECASE)
+    r"(?:eligible|on (?:your|the) (?:co-?op )?list|listed|allowed|förderfähig|co-?op-fähig|co-?op-berechtigt|berechtigt|"
+    r"erlaubt|zulässig|(?:in|auf) der (?:co-?op-)?liste|gelistet|co-?op\b(?!-))"
+    # … and "X = co-op eligible?", "mobile SMS campaign → co-op?": the words before the sign
+    r"|(?P<signed>[^?.!,;:–—()=→>\n]{2,60}?)\s*(?:=|→|->|⇒)", re.IGNORECASE)
 
 
 # a proposed label stands on a described activity only when the purpose reader leans towards Microsoft/IT
@@ -553,7 +583,8 @@ def _quotes_title(label: str, rule: Rule) -> bool:
 def _labels(sentence: str) -> list[tuple[re.Match[str], str]]:
     """Every label frame of the sentence with its label's words (at most five, next to the frame)."""
     found = [(m, " ".join(m.group("label").split()[:5])) for f in _LABEL_FRAMES for m in f.finditer(sentence)]
-    return found + [(m, " ".join(m.group("label").split()[-5:])) for m in _LABEL_NAMED.finditer(sentence)]
+    return found + [(m, " ".join((m.group("label") or m.group("signed")).split()[-5:]))
+                    for m in _LABEL_NAMED.finditer(sentence)]
 
 
 _AS = r"\b(?:als|as|unter|under)\s+(?:(?:an?|ein\w*|the|das|die|der|den)\s+)?"

@@ -288,6 +288,16 @@ LABELS = [
     ("a described device confirms its label", "Wir möchten 5 Surface-Laptops als Demo-Geräte für unseren Vertrieb "
      "kaufen und einen Newsletter zu Windows 11 an Bestandskunden schicken. Geht beides über Co-op?",
      [("eligible", "ps.product-seeding-demo"), ("eligible", "dg.direct-email-sms")]),
+    # session 15 (kinds from a readable probe set): a label after a hedge, an equals sign, or "stehen ja in der
+    # Co-op-Liste" is proposed too; the rows are written here, not taken from an eval set
+    ("a label after 'quasi'", "Für die Buchhaltung kaufen wir eine neue Kaffeemaschine, quasi ein Demo-Gerät für "
+     "Besucher. Geht das über Co-op?", [("unclear", None), ("unclear", None)]),
+    ("a label after '='", "Our reception screen shows the canteen menu and staff birthdays. That's digital signage = "
+     "digital advertising, right? Co-op?", [("unclear", None)]),
+    ("a label 'in der Co-op-Liste'", "Wir zahlen unserem Hausmeister einen Bonus fürs Schneeräumen. SPIFF-Programme "
+     "stehen ja in der Co-op-Liste – passt das?", [("unclear", None)]),
+    ("a quoted guidance name beside the same activity", "Wir möchten für unsere eigenen Vertriebler interne Schulungen "
+     "und zwei „Floor Days“ zu Copilot machen. Co-op?", [("eligible", "ps.internal-training")]),
 ]
 
 
