@@ -112,6 +112,11 @@ STORIES = [
      "What about the second?", "recall", [("eligible", "dg.trade-shows-events")], "en"),
     ("an ordinal with one activity discussed picks nothing", ["Können wir LinkedIn-Anzeigen bezahlen?"],
      "Und das zweite?", "new", [("unclear", None)], "de"),
+    # a fragment the none-veto reads as not Co-op marketing takes no frame (session 15, a kind from the readable
+    # dialogue probe; written for these tests: before, both were "eligible" as solution building with the ISV)
+    *[(f"a fragment that is not marketing takes no frame: {q[9:25]}", ["Wir bauen mit einem ISV eine Branchenlösung auf "
+       "Dynamics 365 (Solution Building mit Drittanbietern). Geht das über Co-op?"], q, "new", [("unclear", None)], "de")
+      for q in ("Und die Taxikosten zum Segeltörn mit dem ISV-Chef?", "Und das Weihnachtsgeschenk für den ISV-Chef?")],
 ]
 
 

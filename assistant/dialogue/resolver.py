@@ -453,7 +453,8 @@ class Conversation:
 
     def _ellipsis(self, text: str, last: Discussed, language: Language | None) -> str | None:
         """The fragment in the frame of the last activity ("Xing" after LinkedIn ads → "Xing Anzeigen"),
-        when the fragment's own words are part of what decides it (not "Reisekosten" + "sms")."""
+        when the fragment's own words are part of what decides it (not "Reisekosten" + "sms") and the none-veto does
+        not read the fragment as not Co-op marketing."""
         fragment = _ELLIPSIS_START.sub("", text).strip(" ?!.")
         channel = self._channel_swap(fragment, last, language)
         if channel is not None:
@@ -462,6 +463,12 @@ class Conversation:
         alone = self.assistant.checker.check(fragment, language=language).findings
         if alone and all(f.rule_id and f.matched_by == "lexical" for f in alone):
             return fragment
+        # a fragment the none-veto reads as not Co-op marketing is no activity of the frame ("Und die Reisekosten
+        # unserer GF zum Golfturnier mit dem ISV-Chef?" after solution building with an ISV); a word or two says
+        # nothing about purpose by itself (`Matcher.p_not_marketing`)
+        matcher = self.assistant.matcher
+        if matcher.p_not_marketing(tuple(words(self.assistant.rules.expand(fragment)))) >= matcher.none_veto:
+            return None
         own = set(words(fragment))
         frame = [words(t)[-1] for t in last.terms if words(t)] + words(last.core)[-1:]
         candidates = [f"{fragment} {w}" for w in dict.fromkeys(frame)] + [f"{fragment} {last.core}"]
