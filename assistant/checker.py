@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.extract import PARENS, Piece, detect_language, readable, split_pieces, without_pay_frame
+from assistant.extract import PARENS, Piece, detect_language, names_pay_frame, readable, split_pieces, without_pay_frame
 from assistant.knowledge import KnowledgeBase
 from assistant.models import Finding, Language
 from assistant.nlu.recognizer import NONE
@@ -67,9 +67,13 @@ class Checker:
 
     def topics_in(self, text: str) -> list[str]:
         """The process topics `text` asks about, read without the words that ask whether Co-op pays ("Is that
-        reimbursable through Co-op?", "kann ich die Position bei Co-op einreichen?" ask no claims question)."""
+        reimbursable through Co-op?", "kann ich die Position bei Co-op einreichen?" ask no claims question) — except
+        that a question opening with "when" about paying or claiming asks when to claim."""
         tokens = tuple(words(without_pay_frame(text)))
-        return [tid for tid, terms in self._topics if hits(terms, tokens)]
+        found = [tid for tid, terms in self._topics if hits(terms, tokens)]
+        if _WHEN.match(text) and names_pay_frame(text) and CLAIMS in self._answerable and CLAIMS not in found:
+            found.append(CLAIMS)  # "Wann sollte ich das abrechnen?", "When should I submit the claim?": when to claim
+        return found
 
     def content_words(self, text: str) -> list[str]:
         """Words that could name an activity: not question frame, not audience, not filler, not in parentheses."""
@@ -84,7 +88,9 @@ class Checker:
     def activity_text(self, text: str) -> str:
         """The piece as written, without leading/trailing frame words ("Können wir … bezahlen")."""
         spans = [m for m in _TOKEN.finditer(text)]
-        keep = [all(w in self.frame for w in words(m.group())) for m in spans]
+        inside = [range(m.start(), m.end()) for m in PARENS.finditer(text)]
+        # frame words and text in parentheses at either edge are no part of the label ("wir (Brandt IT GmbH) planen …")
+        keep = [all(w in self.frame for w in words(m.group())) or any(m.start() in r for r in inside) for m in spans]
         if not any(not k for k in keep):
             return text.strip()
         first = keep.index(False)
@@ -151,7 +157,7 @@ class Checker:
             here = sentence_topics[piece.sentence]
             process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
                 and piece.question and not piece.asks
-            if decision is not None and process and (decision.reason == "rule" or (
+            if decision is not None and process and (decision.reason in ("rule", "ambiguous-audience") or (
                     decision.reason == "not-marketing" and self._handling.intersection(here))):
                 # "what proof do we need for an e-mail campaign?" asks about the process, not whether it is eligible
                 # (nor, when it names the topic, whether a matched word is marketing: „Okay, welche Belege … für den
@@ -568,6 +574,10 @@ ASKS_BACK_MAX_WORDS = 2
 NAMED_AGAIN_MAX_WORDS = 4
 # a piece read as "not Co-op marketing" at least this likely is an item of its own, not the rest of its neighbour's
 CONTINUES_NONE_MAX = 0.5
+# the process topic of claims (rule data `topics`), and a question asking when: "Wann sollte ich das abrechnen?"
+CLAIMS = "claims"
+_WHEN = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also|gut|alright)\W+)*(?:wann|bis wann|ab wann|wie schnell|wie bald|"
+                   r"when|how soon|how quickly|by when)\b", re.IGNORECASE)
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
 
 

@@ -106,7 +106,8 @@ _ACKNOWLEDGEMENT = re.compile(
     r"thank you)\W*)+$", re.IGNORECASE)
 
 
-def _pay_frame(text: str) -> bool:
+def names_pay_frame(text: str) -> bool:
+    """Do words of the text ask whether Co-op may pay ("bezahlen", "abrechnen", "eligible", "claim", "geht das")?"""
     return _PAY_FRAME.search(_ACKNOWLEDGED.sub("", text)) is not None
 
 
@@ -129,7 +130,7 @@ def without_pay_frame(text: str) -> str:
 
 def asks_about_paying(text: str) -> bool:
     """Does the text ask something: a question mark, or words that ask whether Co-op may pay?"""
-    return "?" in text or _pay_frame(text)
+    return "?" in text or names_pay_frame(text)
 
 
 _WH_START = re.compile(
@@ -318,7 +319,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
             sentence = _BULLET.sub("", cleaned).strip(" -–:;.,")
             if not sentence or not words(sentence) or _ACKNOWLEDGEMENT.match(sentence):
                 continue
-            asks = _pay_frame(sentence)
+            asks = names_pay_frame(sentence)
             # a question: has "?", or starts like one and does not end like a statement
             question_mark = "?" in sentence or (_WH_START.match(sentence) is not None and ends not in ".!")
             masked, groups = _mask_parentheses(sentence)

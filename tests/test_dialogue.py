@@ -117,6 +117,16 @@ STORIES = [
     *[(f"a fragment that is not marketing takes no frame: {q[9:25]}", ["Wir bauen mit einem ISV eine Branchenlösung auf "
        "Dynamics 365 (Solution Building mit Drittanbietern). Geht das über Co-op?"], q, "new", [("unclear", None)], "de")
       for q in ("Und die Taxikosten zum Segeltörn mit dem ISV-Chef?", "Und das Weihnachtsgeschenk für den ISV-Chef?")],
+    # session 15, kinds from the readable dialogue probe (rows written for these tests; each failed on the old code)
+    ("a question when to claim points back", ["Können wir einen Newsletter an unsere Kunden über Co-op bezahlen?"],
+     "Wann sollte ich das dann abrechnen?", "reference", [], "de"),
+    ("a proof question about a workshop asks no audience", [], "What evidence should I keep for a workshop?", "new", [],
+     "en"),
+    ("a trailing 'same thing' repeats the frame", ["Can we use co-op for LinkedIn posts about our Azure services?"],
+     "what about Xing, same thing?", "ellipsis", [("eligible", "dg.social-media")], "en"),
+    ("a company name in parentheses and a month are no part of the activity", ["Hallo, wir (Müller IT GmbH) planen im "
+     "Mai einen Workshop zu Azure. Geht das über Co-op?"], "und dasselbe für unsere Techniker?", "audience",
+     [("eligible", "ps.internal-training")], "de"),
 ]
 
 

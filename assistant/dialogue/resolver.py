@@ -85,6 +85,9 @@ _SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|
 _SAME_FILLER = frozenset({"auch", "also", "too", "as", "well", "möglich", "moeglich", "possible", "work", "works",
                           "apply", "applies", "go", "goes", "gehen", "gelten", "klappen", "funktionieren", "be", "sein",
                           "wäre", "waere", "would", "is", "ist", "dann", "then", "so", "gilt", "geht"})
+# what a trailing clause of an elliptic follow-up may say ("Xing, same thing?", „Xing, genauso?")
+_TRAILING_FILLER = _SAME_FILLER | frozenset({"same", "thing", "the", "dasselbe", "das", "gleiche", "selbe", "genauso",
+                                             "ebenso", "ebenfalls", "again", "nochmal", "right", "oder", "or"})
 _REPLIES = {
     "de": "Gern geschehen! Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
@@ -290,8 +293,9 @@ class Conversation:
 
     def core(self, activity: str) -> str:
         """The activity without its audience ("Workshop für unsere Kunden" → "Workshop", "Kunden-Bootcamp" →
-        "Bootcamp", "Schulung für unser Team" → "Schulung")."""
-        said = self.assistant.rules.audience_one_words | _AUDIENCE_FILLER
+        "Bootcamp", "Schulung für unser Team" → "Schulung") and its details (rule data `detail_words`: "im Mai einen
+        Workshop" → "einen Workshop")."""
+        said = self.assistant.rules.audience_one_words | _AUDIENCE_FILLER | self.assistant.rules.detail_set
         activity = self._without_audience_phrases(activity)  # "für unser Team", "for our sales team"
         kept = ["-".join(part for part in w.split("-") if not set(words(part)) & said) for w in activity.split()]
         return " ".join(w for w in kept if w.strip("-")) or activity
@@ -456,6 +460,10 @@ class Conversation:
         when the fragment's own words are part of what decides it (not "Reisekosten" + "sms") and the none-veto does
         not read the fragment as not Co-op marketing."""
         fragment = _ELLIPSIS_START.sub("", text).strip(" ?!.")
+        # "what about Xing, same thing?", „und Xing, genauso?": a trailing clause of filler only repeats the frame
+        head, _, tail = fragment.rpartition(",")
+        if head.strip() and words(tail) and set(words(tail)) <= _TRAILING_FILLER:
+            fragment = head.strip()
         channel = self._channel_swap(fragment, last, language)
         if channel is not None:
             return channel
