@@ -73,7 +73,8 @@ def make_chunks(kb: KnowledgeBase, rules: RuleBase | None = None) -> list[Chunk]
     if rules is not None:
         for r in rules.rules:
             text = "; ".join([r.title.de, r.title.en, *r.examples.all(), *r.terms.all(), *r.ambiguous_terms.all()])
-            chunks.append(Chunk(f"rule:{r.id}", r.section, "rules", "mixed", r.title.de, text.replace(" + ", " ")))
+            chunks.append(Chunk(f"rule:{r.id}", r.section, "rules", "mixed", r.title.de,
+                                text.replace(" + ", " ").replace("|", " ")))
         for t in rules.topics:
             for sid in t.sections:
                 text = "; ".join(t.terms.all()).replace(" + ", " ")

@@ -114,6 +114,18 @@ def test_the_indexed_vocabulary_finds_the_words_a_scan_finds(lexical_checker) ->
         assert index.possible(joined, longest) == scanned, question
 
 
+def test_alternatives_stand_for_every_combination() -> None:
+    """"a|b + c" is written once for the terms "a + c" and "b + c" (session 15: a slot as a trip × a reward)."""
+    from assistant.rules.terms import alternatives, compile_terms, hits
+
+    assert alternatives("reise|flug + belohnung|dankeschön") == ["reise + belohnung", "reise + dankeschön",
+                                                                "flug + belohnung", "flug + dankeschön"]
+    assert alternatives("seller award") == ["seller award"]
+    terms = compile_terms(["reise|flug + belohnung|dankeschön"])
+    assert [t.raw for t in hits(terms, tuple(words("Ein Flug als Dankeschön")))] == ["flug + dankeschön"]
+    assert hits(terms, tuple(words("Ein Flug zum Kunden"))) == []
+
+
 SPLITS = [
     ("Können wir LinkedIn-Anzeigen und eine Incentive-Reise bezahlen?", 2),
     ("Can co-op cover the following?\n- exam vouchers\n- the audit fee\n- demo devices", 4),

@@ -1,4 +1,5 @@
-"""Compiled trigger terms: "word word" phrases and "a + b" combinations, matched on folded tokens."""
+"""Compiled trigger terms: "word word" phrases, "a + b" combinations and "a|b" alternatives, matched on folded
+tokens."""
 
 from __future__ import annotations
 
@@ -121,8 +122,19 @@ class _Vocabulary:
 _VOCABULARY = _Vocabulary(frozenset())
 
 
+def alternatives(raw: str) -> list[str]:
+    """The terms a term with alternatives stands for: "reise|flug + belohnung|dankeschön" is "reise + belohnung",
+    "reise + dankeschön", "flug + belohnung" and "flug + dankeschön" (every part one of its "|"-separated words) — a
+    slot of the rule data written once (a trip × a reward), not as every pair."""
+    combos = [""]
+    for part in raw.split(" + "):
+        combos = [f"{c} + {a.strip()}" if c else a.strip() for c in combos for a in part.split("|")]
+    return combos
+
+
 def compile_terms(raws: list[str], fuzzy: bool = True) -> tuple[Term, ...]:
-    return TermSet(tuple(compile_term(r, fuzzy) for r in raws))
+    """Compiled terms ("a b" phrases, "a + b" combinations, "a|b" alternatives expanded by `alternatives`), in order."""
+    return TermSet(tuple(compile_term(t, fuzzy) for r in raws for t in alternatives(r)))
 
 
 @lru_cache(maxsize=20_000)
