@@ -301,6 +301,21 @@ LABELS = [
 ]
 
 
+# A web page after a preposition of place is where another activity runs, not website work (session 15).
+PLACES = [
+    ("a landing page linked to", "Wir schalten Google-Anzeigen für Azure und verlinken auf unsere Landingpage. Co-op?",
+     [("eligible", "dg.digital-advertising")]),
+    ("a website relaunch is the activity", "Können wir den Relaunch unserer Website über Co-op bezahlen?",
+     [("eligible", "dg.website-seo")]),
+    ("SEO on the homepage is the activity", "Can co-op pay for SEO on our homepage?", [("eligible", "dg.website-seo")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in PLACES], ids=[r[0] for r in PLACES])
+def test_a_web_page_as_a_place(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
 @pytest.mark.parametrize(("question", "expected"), [r[1:] for r in LABELS], ids=[r[0] for r in LABELS])
 def test_proposed_labels(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer(question)

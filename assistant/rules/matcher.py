@@ -55,7 +55,7 @@ from typing import Any, Literal, Protocol
 
 from assistant.rules.loader import RuleBase
 from assistant.rules.schema import Rule
-from assistant.rules.terms import Term, compile_terms, hits
+from assistant.rules.terms import Term, compile_terms, hits, phrase_in
 from assistant.text import INFLECTION_SET, words
 
 Outcome = Literal["eligible", "not_eligible", "unclear", "needs_info"]
@@ -92,6 +92,7 @@ class _Compiled:
     rule: Rule
     terms: tuple[Term, ...]
     ambiguous: tuple[Term, ...]
+    places: frozenset[str] = frozenset()  # raw terms that may name the place another activity runs on
 
 
 @dataclass
@@ -119,7 +120,8 @@ class Matcher:
 
     def __post_init__(self) -> None:
         self._rules = [
-            _Compiled(r, compile_terms(r.terms.all()), compile_terms(r.ambiguous_terms.all()))
+            _Compiled(r, compile_terms(r.terms.all()), compile_terms(r.ambiguous_terms.all()),
+                      frozenset(r.place_terms.all()))
             for r in self.base.rules
         ]
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
@@ -187,6 +189,8 @@ class Matcher:
                     found = found + vague
                 elif vague and not found:
                     ambiguous.append(c.rule)
+            if found and c.places:
+                found = [t for t in found if t.raw not in c.places or not _only_as_place(t, tokens)]
             if found:
                 decided.append((c.rule, found))
         return decided, ambiguous
@@ -506,6 +510,23 @@ def _compound_head(token: str, heads: tuple[str, ...], vocabulary: frozenset[str
     return any((len(token) >= len(h) + 3 and token.endswith(h))
                or (len(token) >= len(h) + 4 and token.startswith(h) and _a_word(token[len(h):], vocabulary))
                for h in heads)
+
+
+# Prepositions of place before a place term ("auf unserer Website", "on our website", "via the landing page"), with at
+# most PLACE_GAP words between (articles, possessives, adjectives); everyday grammar, not eval words. "in" and "für"
+# are left out: "in unsere Website investieren", "SEO für die Website" are the activity.
+PLACE_PREPOSITIONS = frozenset({"auf", "ueber", "über", "via", "von", "on", "onto", "from", "at", "to"})
+PLACE_GAP = 4
+
+
+def _only_as_place(term: Term, tokens: tuple[str, ...]) -> bool:
+    """Whether every occurrence of the one-part `term` in `tokens` follows a preposition of place (within PLACE_GAP
+    words): the term names where something else runs ("Banner auf einigen Branchen-Websites"), not the activity."""
+    if len(term.parts) != 1:
+        return False
+    phrase = term.parts[0]
+    starts = [i for i in range(len(tokens) - len(phrase) + 1) if phrase_in(phrase, tokens[i:i + len(phrase)], term.fuzzy)]
+    return bool(starts) and all(set(tokens[max(0, i - PLACE_GAP - 1):i]) & PLACE_PREPOSITIONS for i in starts)
 
 
 def _without_offerings(tokens: tuple[str, ...], offerings: list[Term]) -> tuple[str, ...]:

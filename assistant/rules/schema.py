@@ -70,6 +70,9 @@ class Rule(Strict):
     # the rules whose activities this one is made of ("Multitouch-Digitalkampagnen" combine e-mail, ads, social media and
     # web pages): named beside it in one message, they are its touchpoints, not activities of their own
     parts: list[str] = Field(default_factory=list)
+    # terms that also name the place where another activity runs ("Banner auf unserer Website", "articles shown on our
+    # website"): after a preposition of place they are that place, not this activity (`Matcher.lexical_hits`)
+    place_terms: Bilingual = Bilingual()
 
     @property
     def names_microsoft(self) -> bool:
