@@ -52,6 +52,8 @@ BAD = [
     ("bad-id", "rules:" + GOOD_RULE.replace("id: dg.print-ads", "id: Print Ads"), ["bad.yaml", "Print Ads", "id"]),
     ("no-english-terms", "rules:" + GOOD_RULE.replace("en: [print ad]", "en: []"), ["bad.yaml", "dg.print-ads", "English"]),
     ("not-a-mapping", "- just\n- a list\n", ["bad.yaml", "mapping"]),
+    ("place-term-not-a-term", "rules:" + GOOD_RULE + "    place_terms: {de: [website], en: []}\n",
+     ["bad.yaml", "dg.print-ads", "place_terms", "website"]),
     ("purpose-waived-without-offerings", "rules:" + GOOD_RULE + "purposes:\n  - id: other-vendor\n"
      "    origin: a test purpose list\n    waived_by_offering: true\n    terms: {de: [aws], en: [aws]}\n",
      ["other-vendor", "offerings"]),

@@ -95,6 +95,9 @@ class Rule(Strict):
             raise ValueError("an exclusion has no category")
         if self.ambiguous_terms.all() and self.audience == "any":
             raise ValueError("ambiguous_terms need an audience (customer or internal) that confirms them")
+        if not set(self.place_terms.all()) <= set(self.terms.all()):
+            raise ValueError("place_terms must be terms of the rule: "
+                             + ", ".join(sorted(set(self.place_terms.all()) - set(self.terms.all()))))
         return self
 
 
