@@ -301,8 +301,12 @@ LABELS = [
 ]
 
 
-# A web page after a preposition of place is where another activity runs, not website work (session 15).
+# A web page after a preposition of place is where another activity runs, not website work (session 15); an audience
+# word inside a product's name is the product ("Microsoft Teams"), not the staff (from a new user's trial).
 PLACES = [
+    ("the product Teams is no team", "Can we pay for a Microsoft Teams training with Co-op?", [("needs_info", None)]),
+    ("the product Teams and the own team", "Can we pay for a Microsoft Teams training for our own sales team?",
+     [("eligible", "ps.internal-training")]),
     ("a landing page linked to", "Wir schalten Google-Anzeigen für Azure und verlinken auf unsere Landingpage. Co-op?",
      [("eligible", "dg.digital-advertising")]),
     ("a website relaunch is the activity", "Können wir den Relaunch unserer Website über Co-op bezahlen?",

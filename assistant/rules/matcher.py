@@ -174,7 +174,10 @@ class Matcher:
         return bool(rests) and not any(r in _FORMS or _a_word(r, self.base.vocabulary) for r in rests)
 
     def lexical_hits(self, tokens: tuple[str, ...], audiences: set[str]) -> tuple[list[tuple[Rule, list[Term]]], list[Rule]]:
-        """Rules whose terms occur (audience-checked), and audience rules left ambiguous."""
+        """Rules whose terms occur (audience-checked), and audience rules left ambiguous. An audience word inside a
+        Microsoft offering's name is the product, not the partner's staff ("a Microsoft Teams training" is no "team
+        training"): rule terms are matched without it."""
+        tokens = _without_offering_audience(tokens, hits(self._offerings, tokens), self.base.audience_words)
         decided: list[tuple[Rule, list[Term]]] = []
         ambiguous: list[Rule] = []
         for c in self._rules:
@@ -527,6 +530,22 @@ def _only_as_place(term: Term, tokens: tuple[str, ...]) -> bool:
     phrase = term.parts[0]
     starts = [i for i in range(len(tokens) - len(phrase) + 1) if phrase_in(phrase, tokens[i:i + len(phrase)], term.fuzzy)]
     return bool(starts) and all(set(tokens[max(0, i - PLACE_GAP - 1):i]) & PLACE_PREPOSITIONS for i in starts)
+
+
+def _without_offering_audience(tokens: tuple[str, ...], offerings: list[Term],
+                               audience_words: frozenset[str]) -> tuple[str, ...]:
+    """`tokens` without the audience words ("teams") that stand inside an offering's name found in them ("microsoft
+    teams", "teams phone")."""
+    named = [p for t in offerings for p in t.parts if set(p) & audience_words]
+    if not named:
+        return tokens
+    kept = list(tokens)
+    for phrase in named:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if tokens[i:i + n] == phrase:
+                kept[i:i + n] = ["" if w in audience_words else w for w in phrase]
+    return tuple(t for t in kept if t)
 
 
 def _without_offerings(tokens: tuple[str, ...], offerings: list[Term]) -> tuple[str, ...]:
