@@ -23,16 +23,21 @@ def run_batch(lines: Iterable[str], conversation: Answers) -> Iterator[dict[str,
     """Answer each line, read in its optional `history` (earlier user messages, oldest first); a malformed
     line yields an error object and the run goes on.
 
-    Blank lines are no questions and get no object (`line` still counts them). Lines are read in blocks of BLOCK;
+    Blank lines are no questions and get no object (`line` still counts them); a line with bytes that are not UTF-8
+    (decoded as U+FFFD) gets an error object, not an answer to garbled text. Lines are read in blocks of BLOCK;
     each block's questions are primed together (`Answers.prime`), then answered in order. Every output object
     carries `line` (1-based input line) besides the contract's fields.
     """
     numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
     for block in iter(lambda: list(itertools.islice(numbered, BLOCK)), []):
-        parsed = [(n, _parse(line)) for n, line in block]
+        parsed = [(n, _parse(line) if REPLACEMENT not in line else UnicodeError(n)) for n, line in block]
         conversation.prime([row["question"] for _, row in parsed if isinstance(row, dict) and "question" in row])
         for n, row in parsed:
             yield _answer(n, row, conversation)
+
+
+# what decoding puts in place of bytes that are not UTF-8 (the input is read with errors="replace")
+REPLACEMENT = "\ufffd"
 
 
 def _parse(line: str) -> Any:
@@ -46,7 +51,9 @@ def _answer(n: int, row: Any, conversation: Answers) -> dict[str, Any]:
     """The contract's object for line `n` (its parsed JSON, or the decode error), with `line` added. A line that is
     not a question object gets an error object in English (its message is English; there is no question whose
     language it could follow)."""
-    if isinstance(row, json.JSONDecodeError):
+    if isinstance(row, UnicodeError):
+        out = Answer.for_error(f"Line {n} is not valid UTF-8 text; save the input as UTF-8.", None, language="en")
+    elif isinstance(row, json.JSONDecodeError):
         out = Answer.for_error(f"Line {n} is not valid JSON ({row.msg} at column {row.colno}).", None, language="en")
     elif not isinstance(row, dict):
         out = Answer.for_error(f"Line {n} must be a JSON object with 'id' and 'question'.", None, language="en")

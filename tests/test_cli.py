@@ -35,11 +35,13 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
         json.dumps({"id": 8, "question": "Incentive-Reise für Top-Verkäufer?"}),
     ]
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # the last line carries bytes that are not UTF-8 inside its question (from a new user's trial: it was answered)
+    src.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b'{"id": "i", "question": "Print \xff\xfe Anzeige?"}\n')
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["check", "--jsonl", str(src), "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert "UTF-8" in rows.pop()["error"]
     assert [r["id"] for r in rows] == ["a", None, "c", "d", None, "f", "g", "8"]
     assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert rows[0]["findings"][0]["rule_id"] == "dg.trade-shows-events" and "error" not in rows[0]
