@@ -177,7 +177,7 @@ class Matcher:
         """Rules whose terms occur (audience-checked), and audience rules left ambiguous. An audience word inside a
         Microsoft offering's name is the product, not the partner's staff ("a Microsoft Teams training" is no "team
         training"): rule terms are matched without it."""
-        tokens = _without_offering_audience(tokens, hits(self._offerings, tokens), self.base.audience_words)
+        tokens = _without_offerings(tokens, hits(self._offerings, tokens), only=self.base.audience_words)
         decided: list[tuple[Rule, list[Term]]] = []
         ambiguous: list[Rule] = []
         for c in self._rules:
@@ -532,24 +532,10 @@ def _only_as_place(term: Term, tokens: tuple[str, ...]) -> bool:
     return bool(starts) and all(set(tokens[max(0, i - PLACE_GAP - 1):i]) & PLACE_PREPOSITIONS for i in starts)
 
 
-def _without_offering_audience(tokens: tuple[str, ...], offerings: list[Term],
-                               audience_words: frozenset[str]) -> tuple[str, ...]:
-    """`tokens` without the audience words ("teams") that stand inside an offering's name found in them ("microsoft
-    teams", "teams phone")."""
-    named = [p for t in offerings for p in t.parts if set(p) & audience_words]
-    if not named:
-        return tokens
-    kept = list(tokens)
-    for phrase in named:
-        n = len(phrase)
-        for i in range(len(tokens) - n + 1):
-            if tokens[i:i + n] == phrase:
-                kept[i:i + n] = ["" if w in audience_words else w for w in phrase]
-    return tuple(t for t in kept if t)
-
-
-def _without_offerings(tokens: tuple[str, ...], offerings: list[Term]) -> tuple[str, ...]:
-    """`tokens` without the consecutive words that spell one of the `offerings` found in them."""
+def _without_offerings(tokens: tuple[str, ...], offerings: list[Term],
+                       only: frozenset[str] | None = None) -> tuple[str, ...]:
+    """`tokens` without the consecutive words that spell one of the `offerings` found in them — or, with `only`,
+    without just those of their words that are in `only` (the audience word "teams" of "microsoft teams")."""
     if not offerings:
         return tokens
     kept = list(tokens)
@@ -558,7 +544,7 @@ def _without_offerings(tokens: tuple[str, ...], offerings: list[Term]) -> tuple[
             n = len(phrase)
             for i in range(len(tokens) - n + 1):
                 if tokens[i:i + n] == phrase:
-                    kept[i:i + n] = [""] * n
+                    kept[i:i + n] = ["" if only is None or w in only else w for w in phrase]
     return tuple(t for t in kept if t)
 
 
