@@ -54,6 +54,8 @@ BAD = [
     ("not-a-mapping", "- just\n- a list\n", ["bad.yaml", "mapping"]),
     ("place-term-not-a-term", "rules:" + GOOD_RULE + "    place_terms: {de: [website], en: []}\n",
      ["bad.yaml", "dg.print-ads", "place_terms", "website"]),
+    ("topic-term-not-a-term", "rules:" + GOOD_RULE + "    topic_terms: {de: [], en: [migration]}\n",
+     ["bad.yaml", "dg.print-ads", "topic_terms", "migration"]),
     ("purpose-waived-without-offerings", "rules:" + GOOD_RULE + "purposes:\n  - id: other-vendor\n"
      "    origin: a test purpose list\n    waived_by_offering: true\n    terms: {de: [aws], en: [aws]}\n",
      ["other-vendor", "offerings"]),

@@ -315,8 +315,21 @@ PLACES = [
 ]
 
 
-@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in PLACES], ids=[r[0] for r in PLACES])
-def test_a_web_page_as_a_place(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+# A migration after a preposition of topic is what another activity is about, when that activity is decided; alone it
+# is the activity (from a new user's trial, session 15: telemarketing to book migration appointments).
+TOPICS = [
+    ("calls booking migration appointments", "We want to hire a call center to book appointments for Azure migrations "
+     "with our SMB customers. Co-op?", [("eligible", "md.telemarketing")]),
+    ("a webinar about a migration", "Können wir ein Webinar zur Azure-Migration mit Co-op bezahlen?",
+     [("eligible", "md.customer-seminars")]),
+    ("a migration asked alone", "Können wir Co-op für Migrationen nutzen?", [("eligible", "md.migration-services")]),
+    ("a customer's migration", "Can co-op pay for migrating a customer's mailboxes to Exchange Online?",
+     [("eligible", "md.migration-services")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in PLACES + TOPICS], ids=[r[0] for r in PLACES + TOPICS])
+def test_a_web_page_as_a_place_a_migration_as_a_topic(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
 
 

@@ -6,7 +6,10 @@ Policy (in this order):
    furniture — rule data `cost_words`) only where no eligible activity or allowance is named by its terms, whose
    cost it then is („Standmiete und Strom für den Messestand");
 3. an allowance decides "eligible" (category none) — allowances win over the eligible list;
-4. the eligible activity with the most specific matching term decides "eligible";
+4. the eligible activity with the most specific matching term decides "eligible"; a web page after a preposition of
+   place is where another activity runs (rule data `place_terms`), and a rule's `topic_terms` after a preposition of
+   topic name what another activity is about ("ein Webinar zur Azure-Migration") — they decide only when nothing
+   else in the activity does ("Co-op für Migrationen?");
    rules for one audience (customer / internal) are set aside when the activity names
    only the other audience, and their ambiguous words ("workshop", "training") count
    only when the audience is named; named by neither → "needs_info";
@@ -117,6 +120,7 @@ class Matcher:
     _false_start: Callable[[str], bool] = field(init=False)
     _purposes: list[tuple[str, bool, tuple[Term, ...]]] = field(init=False)
     _offerings: tuple[Term, ...] = field(init=False)
+    _topics: dict[str, frozenset[str]] = field(init=False)  # rule id → raw terms that may name another one's topic
 
     def __post_init__(self) -> None:
         self._rules = [
@@ -124,6 +128,7 @@ class Matcher:
                       frozenset(r.place_terms.all()))
             for r in self.base.rules
         ]
+        self._topics = {r.id: frozenset(r.topic_terms.all()) for r in self.base.rules if r.topic_terms.all()}
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
         self._cost_words = [(n.id, compile_terms(n.cost_words.all(), fuzzy=False)) for n in self.base.not_covered
@@ -193,7 +198,7 @@ class Matcher:
                 elif vague and not found:
                     ambiguous.append(c.rule)
             if found and c.places:
-                found = [t for t in found if t.raw not in c.places or not _only_as_place(t, tokens)]
+                found = [t for t in found if t.raw not in c.places or not _only_after(t, tokens, PLACE_PREPOSITIONS, PLACE_GAP)]
             if found:
                 decided.append((c.rule, found))
         return decided, ambiguous
@@ -292,6 +297,28 @@ class Matcher:
             return None
         audiences = self.audiences_in(tokens) or self.audiences_in(tuple(words(context)))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
+        message = context if message is None else message
+        topical = [d for d in decided if self._only_as_topic(d, tokens)]
+        if topical:
+            # "ein Webinar zur Azure-Migration": the migration is what the webinar is about — decided without that
+            # rule's terms, when something else decides; else the topic is the activity ("Co-op für Migrationen?")
+            rest = self._decide_hits(text, tokens, audiences, [d for d in decided if d not in topical], ambiguous,
+                                     context, False, sentence, message, asked)
+            if rest is not None and rest.reason != "no-rule":
+                return rest
+        return self._decide_hits(text, tokens, audiences, decided, ambiguous, context, allow_semantic, sentence,
+                                 message, asked)
+
+    def _only_as_topic(self, found: tuple[Rule, list[Term]], tokens: tuple[str, ...]) -> bool:
+        """Whether every term of a rule's hit is one of its `topic_terms` and stands after a preposition of topic."""
+        topics = self._topics.get(found[0].id, frozenset())
+        return bool(topics) and all(t.raw in topics and _only_after(t, tokens, TOPIC_PREPOSITIONS, TOPIC_GAP)
+                                    for t in found[1])
+
+    def _decide_hits(self, text: str, tokens: tuple[str, ...], audiences: set[str],
+                     decided: list[tuple[Rule, list[Term]]], ambiguous: list[Rule], context: str,
+                     allow_semantic: bool, sentence: str, message: str, asked: bool) -> Decision | None:
+        """Steps 1–8 of `decide` on the rules whose terms were found (`lexical_hits`)."""
         excluded = _best([d for d in decided if d[0].kind == "exclusion"])
         if excluded:
             return _lexical(excluded)
@@ -301,7 +328,7 @@ class Matcher:
         for kind in ("allowance", "eligible_activity"):
             best = _best([d for d in decided if d[0].kind == kind])
             if best:
-                p_none = self.p_not_marketing(tokens, sentence, context if message is None else message)
+                p_none = self.p_not_marketing(tokens, sentence, message)
                 if p_none >= self.none_veto:
                     return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=round(p_none, 3),
                                     candidates=(best[0].id,), reason="not-marketing")
@@ -322,7 +349,7 @@ class Matcher:
             if not weak or (
                     asked and activity.probability >= self.learned_asked_min
                     and self._sentence_reads(activity.label, sentence or text)
-                    and self.p_not_marketing(tokens, sentence, context if message is None else message)
+                    and self.p_not_marketing(tokens, sentence, message)
                     < self.none_veto and self.names_offering(context or text)):
                 learned = self._learned(activity, audiences)
                 if learned is not None:
@@ -522,14 +549,22 @@ PLACE_PREPOSITIONS = frozenset({"auf", "ueber", "über", "via", "von", "on", "on
 PLACE_GAP = 4
 
 
-def _only_as_place(term: Term, tokens: tuple[str, ...]) -> bool:
-    """Whether every occurrence of the one-part `term` in `tokens` follows a preposition of place (within PLACE_GAP
-    words): the term names where something else runs ("Banner auf einigen Branchen-Websites"), not the activity."""
+def _only_after(term: Term, tokens: tuple[str, ...], prepositions: frozenset[str], gap: int) -> bool:
+    """Whether every occurrence of the one-part `term` in `tokens` follows one of `prepositions` within `gap` words:
+    the term names where something else runs ("Banner auf einigen Branchen-Websites", PLACE_PREPOSITIONS) or what
+    it is about ("ein Webinar zur Azure-Migration", TOPIC_PREPOSITIONS), not the activity."""
     if len(term.parts) != 1:
         return False
     phrase = term.parts[0]
     starts = [i for i in range(len(tokens) - len(phrase) + 1) if phrase_in(phrase, tokens[i:i + len(phrase)], term.fuzzy)]
-    return bool(starts) and all(set(tokens[max(0, i - PLACE_GAP - 1):i]) & PLACE_PREPOSITIONS for i in starts)
+    return bool(starts) and all(set(tokens[max(0, i - gap - 1):i]) & prepositions for i in starts)
+
+
+# Prepositions of topic before a topic term ("zur Azure-Migration", "for Azure migrations", "about moving to the
+# cloud", "to promote our migration offer"), with at most TOPIC_GAP words between; everyday grammar, not eval words.
+TOPIC_PREPOSITIONS = frozenset({"für", "fuer", "zur", "zum", "über", "ueber", "rund", "bzgl", "bezüglich", "zwecks",
+                                "for", "about", "on", "around", "regarding", "promoting", "promote", "advertising"})
+TOPIC_GAP = 3
 
 
 def _without_offerings(tokens: tuple[str, ...], offerings: list[Term],

@@ -73,6 +73,10 @@ class Rule(Strict):
     # terms that also name the place where another activity runs ("Banner auf unserer Website", "articles shown on our
     # website"): after a preposition of place they are that place, not this activity (`Matcher.lexical_hits`)
     place_terms: Bilingual = Bilingual()
+    # terms that also name what another activity is about ("ein Webinar zur Azure-Migration", "calls to book
+    # appointments for Azure migrations"): after a preposition of topic they are that topic — when the rest of the
+    # activity is decided by another rule (`Matcher.decide`); alone ("Co-op für Migrationen?") they still decide
+    topic_terms: Bilingual = Bilingual()
 
     @property
     def names_microsoft(self) -> bool:
@@ -95,9 +99,10 @@ class Rule(Strict):
             raise ValueError("an exclusion has no category")
         if self.ambiguous_terms.all() and self.audience == "any":
             raise ValueError("ambiguous_terms need an audience (customer or internal) that confirms them")
-        if not set(self.place_terms.all()) <= set(self.terms.all()):
-            raise ValueError("place_terms must be terms of the rule: "
-                             + ", ".join(sorted(set(self.place_terms.all()) - set(self.terms.all()))))
+        for name, listed in (("place_terms", self.place_terms), ("topic_terms", self.topic_terms)):
+            if not set(listed.all()) <= set(self.terms.all()):
+                raise ValueError(f"{name} must be terms of the rule: "
+                                 + ", ".join(sorted(set(listed.all()) - set(self.terms.all()))))
         return self
 
 
