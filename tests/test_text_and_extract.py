@@ -49,6 +49,12 @@ WORDS = [
     ("posten", "poster", False),  # short words get no typo tolerance
     ("preventive", "event", False),  # not an inflection ending
     ("messestand", "messe", True),
+    ("example", "exam", False),  # begins with another word (OTHER_WORDS)
+    ("vereinbart", "verein", False),
+    ("lohnt", "lohn", False),  # „lohnt sich“
+    ("standard", "stand", False),
+    ("standbau", "stand", True),  # a compound of the word itself
+    ("exams", "exam", True),
 ]
 
 
