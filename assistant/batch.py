@@ -58,9 +58,15 @@ def _answer(n: int, row: Any, conversation: Answers) -> dict[str, Any]:
     elif not isinstance(row, dict):
         out = Answer.for_error(f"Line {n} must be a JSON object with 'id' and 'question'.", None, language="en")
     else:
-        qid = None if row.get("id") is None else str(row.get("id"))
+        raw_id = row.get("id")
+        readable_id = raw_id is None or (isinstance(raw_id, str | int | float) and not isinstance(raw_id, bool))
+        qid = str(raw_id) if readable_id and raw_id is not None else None
         history = row.get("history")
-        if "question" not in row:
+        if not readable_id:
+            # an id that is an object or a list would come back as Python's spelling of it (a new user's trial):
+            # the caller could not join the answer to the question
+            out = Answer.for_error(f"Line {n}: 'id' must be a string or a number.", None, language="en")
+        elif "question" not in row:
             out = Answer.for_error(f"Line {n} has no 'question' field.", qid, language="en")
         elif history is not None and not (isinstance(history, list) and all(isinstance(h, str) for h in history)):
             out = Answer.for_error(f"Line {n}: 'history' must be a list of earlier user messages (strings), "

@@ -74,19 +74,21 @@ def check(
             raise typer.Exit(2) from exc
         assistant = _load()
         target = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
-        count = 0
+        count = errors = 0
         try:
             from assistant.dialogue.resolver import Conversation
 
             for obj in run_batch(source, Conversation(assistant)):
                 _emit(obj, target)
                 count += 1
+                errors += bool(obj.get("error"))
         finally:
             if out:
                 target.close()
             if source is not sys.stdin:
                 source.close()
-        typer.echo(f"answered {count} line(s)", err=True)
+        # lines that got an error object are no answers (a new user's trial read the old count as all answered)
+        typer.echo(f"answered {count - errors} line(s); {errors} line(s) got an error object", err=True)
         return
     answer = _new_conversation_answer(question)
     if as_json:

@@ -97,16 +97,12 @@ class Assistant:
         answerable = [t for t in self.rules.topics if t.id in check.topics and t.answerable]
         unanswerable = any(not t.answerable for t in self.rules.topics if t.id in check.topics)
         not_yes = [f for f in answer.findings if f.verdict != "eligible"]
+        # the reason is for machines and logs, in English like `error` (README); the person reads `answer`
         if not_yes:
-            answer.handoff = Handoff(reason=(
-                f"{len(not_yes)} Aktivität(en) ohne klares Ja der Guidance." if lang == "de"
-                else f"{len(not_yes)} activit{'y' if len(not_yes) == 1 else 'ies'} without a clear yes in the guidance."
-            ))
+            answer.handoff = Handoff(
+                reason=f"{len(not_yes)} activit{'y' if len(not_yes) == 1 else 'ies'} without a clear yes in the guidance.")
         elif not answer.findings and (unanswerable or not (answerable or check.process)):
-            answer.handoff = Handoff(reason=(
-                "Die Frage geht über die Co-op-Guidance hinaus." if lang == "de"
-                else "The question goes beyond what the Co-op guidance answers."
-            ))
+            answer.handoff = Handoff(reason="The question goes beyond what the Co-op guidance answers.")
         passages = [] if answer.findings else self._passages(text, answer, answerable_only=bool(answerable))
         answer.answer = render_reply(answer, self.reminders_for(answer), passages)
         return answer

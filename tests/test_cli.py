@@ -33,6 +33,7 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
         json.dumps({"id": "f", "question": "x" * 100_000}),
         json.dumps({"id": "g", "question": "Gehälter\u0000\u0001"}),
         json.dumps({"id": 8, "question": "Incentive-Reise für Top-Verkäufer?"}),
+        json.dumps({"id": {"ref": 9}, "question": "Print-Anzeige?"}),  # from a new user's trial: echoed as a repr
     ]
     src = tmp_path / "in.jsonl"
     # the last line carries bytes that are not UTF-8 inside its question (from a new user's trial: it was answered)
@@ -42,8 +43,8 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
     assert result.exit_code == 0, result.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert "UTF-8" in rows.pop()["error"]
-    assert [r["id"] for r in rows] == ["a", None, "c", "d", None, "f", "g", "8"]
-    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [r["id"] for r in rows] == ["a", None, "c", "d", None, "f", "g", "8", None]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert rows[0]["findings"][0]["rule_id"] == "dg.trade-shows-events" and "error" not in rows[0]
     assert "not valid JSON" in rows[1]["error"]
     assert "empty" in rows[2]["error"]
@@ -52,8 +53,11 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
     assert "limit" in rows[5]["error"]
     assert "binary" in rows[6]["error"]
     assert rows[7]["findings"][0]["verdict"] == "not_eligible"
+    assert rows[7]["handoff"]["reason"] == "1 activity without a clear yes in the guidance."  # English, as the README says
+    assert "'id' must be a string or a number" in rows[8]["error"] and rows[8]["findings"] == []
     assert all(r["handoff"] is not None for r in rows[1:7])
     assert [rows[i]["language"] for i in (1, 3, 4)] == ["en", "en", "en"]  # the messages are English
+    assert "answered 2 line(s); 8 line(s) got an error object" in result.stderr  # errors are not counted as answers
 
 
 @pytest.mark.parametrize("question", ["Danke!", "Workshop?"])  # a social turn, a clarifying question
