@@ -127,6 +127,18 @@ STORIES = [
     ("a company name in parentheses and a month are no part of the activity", ["Hallo, wir (Müller IT GmbH) planen im "
      "Mai einen Workshop zu Azure. Geht das über Co-op?"], "und dasselbe für unsere Techniker?", "audience",
      [("eligible", "ps.internal-training")], "de"),
+    # session 16, from a new user's trial: the answer to the clarifying question said whole, naming the activity again
+    ("the answer names the activity again", ["Can we pay for a workshop with Co-op?"],
+     "The workshop is for our customers.", "audience", [("eligible", "md.customer-seminars")], "en"),
+    ("a corrected audience names the activity again", ["Können wir einen Kundenworkshop mit Co-op bezahlen?"],
+     "Der Workshop ist doch für unsere Vertriebler.", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("an audience after a compound with an audience word", ["Können wir einen Kundenworkshop zu Copilot bezahlen?"],
+     "Und für unsere Techniker?", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("an ordinal counts every activity when each turn named one", ["Können wir eine Telefonaktion machen?",
+     "Und eine Schulung?", "Die Schulung ist für unsere Vertriebler."], "Das erste geht also, oder?", "recall",
+     [("eligible", "md.telemarketing")], "de"),
+    ("another activity for the audience is a new question", ["Can we pay for a workshop with Co-op?"],
+     "A webinar for our customers?", "new", [("eligible", "md.customer-seminars")], "en"),
 ]
 
 
@@ -163,6 +175,14 @@ def test_process_follow_up_points_back(conversation: Conversation) -> None:
     pytest.param(["Können wir eine Reise für unsere Top-Verkäufer und Google Ads über Co-op abrechnen?"],
                  "Und welche Nachweise brauchen wir für die Reise?", ["Reise für unsere Top-Verkäufer"],
                  id="a word of its own names one"),
+    # session 16, from a new user's trial: the workshop asked about before its audience was given was listed too, as
+    # "the guidance does not decide"
+    pytest.param(["Können wir einen Workshop zu Copilot machen?", "hauptsächlich für unsere Bestandskunden"],
+                 "Welche Nachweise brauche ich für den Workshop?", ["Workshop zu Copilot machen für unsere Kunden"],
+                 id="an activity decided again is about its new decision only"),
+    pytest.param(["Can we pay for a bootcamp and a booth at the IT expo?", "The bootcamp is for our customers."],
+                 "What proof for the first one?", ["bootcamp for our customers"],
+                 id="an ordinal counts the activity decided again in its place"),
 ])
 def test_a_process_follow_up_is_about_the_activities_it_points_to(conversation: Conversation, history: list[str],
                                                                   question: str, about: list[str]) -> None:

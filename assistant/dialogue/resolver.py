@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Literal
 from assistant.extract import asks_about_paying, language_of
 from assistant.models import Answer, Finding, Language
 from assistant.rules.matcher import without_negated
-from assistant.text import clean_question, words
+from assistant.text import OTHER_WORDS, clean_question, words
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
@@ -118,6 +118,7 @@ _EXCLUDED = {"de": "- Die Guidance schließt das von Co-op aus: Dafür gibt es k
 MAX_SOCIAL_WORDS = 6
 MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
+MIN_COMPOUND_REST = 4  # letters after an audience word that make a compound of it („Kunden|event"), not an ending
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -125,6 +126,20 @@ def _same_word(a: str, b: str) -> bool:
     adds at most two letters of an ending ("reise"/"reisen", "trip"/"trips"; not "stand"/"standort")."""
     short, long_ = sorted((a, b), key=len)
     return len(short) >= MIN_NAMED_PREFIX and long_.startswith(short) and len(long_) - len(short) <= 2
+
+
+def _ordinal_group(state: DialogueState) -> list[Discussed]:
+    """What an ordinal counts in: the activities of the last turn that named two or more, else every activity the
+    conversation discussed, in order, each once („Das erste geht also?" after one activity per turn)."""
+    if len(state.last_turn) >= 2:
+        return state.last_turn
+    return list({d.activity: d for d in state.discussed}.values())
+
+
+def _head_of(word: str, compound: str) -> bool:
+    """Whether `word`, of at least `MIN_NAMED_PREFIX` + 1 letters, ends the longer folded `compound` („workshop" of
+    „kundenworkshop")."""
+    return len(word) > MIN_NAMED_PREFIX and len(compound) > len(word) and compound.endswith(word)
 
 
 def _picked(text: str, group: list[Discussed]) -> list[Discussed]:
@@ -245,8 +260,16 @@ class Conversation:
             check = self.assistant.checker.check(resolved, language=state.language or ui_language)
             found = [Discussed(f.activity, self.core(f.activity), f.rule_id, f.verdict, tuple(f.matched_terms))
                      for f in check.findings]
+            target = state.pending or state.last
+            if kind == "audience" and target is not None and len(found) == 1:
+                # the activity decided again takes the earlier one's place: a later "which proof for the workshop?"
+                # or "the first one" is about the workshop as decided now, not about the open question before it
+                state.discussed = [d for d in state.discussed if d is not target]
+                state.last_turn = [found[0] if d is target else d for d in state.last_turn] \
+                    if target in state.last_turn else found
+            else:
+                state.last_turn = found or state.last_turn
             state.discussed += found
-            state.last_turn = found or state.last_turn
             pending = [d for d in found if d.verdict == "needs_info"]
             state.pending = pending[-1] if pending else None
         return state
@@ -257,7 +280,7 @@ class Conversation:
         Top-Verkäufer"), else every activity of the last turn that named any ("Welche Nachweise brauche ich dafür?"
         after two activities asks about both). Empty without an earlier activity."""
         group = state.last_turn or state.discussed[-1:]
-        picked = _picked(text, group)
+        picked = _picked(text, _ordinal_group(state))
         if picked:
             return picked[:1]
         content = [w for w in self.assistant.checker.content_words(text) if len(w) >= MIN_NAMED_PREFIX]
@@ -292,13 +315,27 @@ class Conversation:
         return "".join(" " if gone else ch for ch, gone in zip(text, covered, strict=True))
 
     def core(self, activity: str) -> str:
-        """The activity without its audience ("Workshop für unsere Kunden" → "Workshop", "Kunden-Bootcamp" →
-        "Bootcamp", "Schulung für unser Team" → "Schulung") and its details (rule data `detail_words`: "im Mai einen
-        Workshop" → "einen Workshop")."""
+        """The activity without its audience ("Workshop für unsere Kunden" → "Workshop", "Kunden-Bootcamp" and
+        "Kundenworkshop" → "Bootcamp", "Workshop"; "Schulung für unser Team" → "Schulung") and its details (rule data
+        `detail_words`: "im Mai einen Workshop" → "einen Workshop")."""
         said = self.assistant.rules.audience_one_words | _AUDIENCE_FILLER | self.assistant.rules.detail_set
         activity = self._without_audience_phrases(activity)  # "für unser Team", "for our sales team"
-        kept = ["-".join(part for part in w.split("-") if not set(words(part)) & said) for w in activity.split()]
+        kept = ["-".join(self._without_audience_head(part) for part in w.split("-") if not set(words(part)) & said)
+                for w in activity.split()]
         return " ".join(w for w in kept if w.strip("-")) or activity
+
+    def _without_audience_head(self, word: str) -> str:
+        """A German compound without the audience word it begins with, when at least `MIN_COMPOUND_REST` letters
+        follow („Kundenworkshop" → „Workshop", „Mitarbeiterschulung" → „Schulung"); other words as they are. Without
+        this, "und für unsere Techniker?" after a „Kundenworkshop" asked about a „Kundenworkshop für unsere
+        Techniker" (a new user's trial, session 16)."""
+        lower = word.lower()
+        if any(lower.startswith(other) for other in OTHER_WORDS):  # „Internetseite" begins with no „intern"
+            return word
+        for head in sorted(self.assistant.rules.audience_one_words, key=len, reverse=True):
+            if lower.startswith(head) and len(word) - len(head) >= MIN_COMPOUND_REST and word[len(head)].isalpha():
+                return word[len(head)].upper() + word[len(head) + 1:]
+        return word
 
     def read(self, text: str, state: DialogueState) -> tuple[TurnKind, str]:
         """How the message continues the conversation, and the text to check.
@@ -360,6 +397,17 @@ class Conversation:
             heard = audiences_in(without_negated(tuple(tokens)))
             if len(heard) == 1:
                 return "audience", f"{bound.core} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
+        if bound is not None and len(own.findings) == 1 and names_activity:
+            # the answer said whole, naming the activity again ("The workshop is for our customers.", „Der Workshop
+            # ist für unsere Vertriebler."): the same activity (its words and no others) and one audience
+            heard = audiences_in(without_negated(tuple(tokens)))
+            activity_words = [w for w in checker.content_words(text) if w not in self.assistant.rules.particle_set]
+            core = words(bound.core)
+            if len(heard) == 1 and all(any(_same_word(w, c) or _head_of(w, c) for c in core) for w in activity_words):
+                # in the message's own words ("Workshop", not the earlier „Kundenworkshop"), then the audience
+                written = [w for w in text.split() if words(w) and set(words(w)) <= set(activity_words)]
+                subject = " ".join(w.strip(".,;:!?") for w in written) or bound.core
+                return "audience", f"{subject} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
         if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"
             return "social", text
         same_for = None if names_activity else self._same_for(text, last, state.language)
@@ -400,7 +448,7 @@ class Conversation:
         `MAX_ELLIPSIS_WORDS` other content words („Das erste geht also, oder?", "So the second one is fine?"): that
         activity as it was checked, or its core with the one audience the message names ("the first one, but for our
         staff"). None when no ordinal picks one."""
-        group = state.last_turn
+        group = _ordinal_group(state)
         ordinals = [t for t in words(text) if t in _ORDINALS]
         picked = _picked(text, group)
         if len(group) < 2 or len(ordinals) != 1 or not picked:
