@@ -137,6 +137,8 @@ STORIES = [
     ("an ordinal counts every activity when each turn named one", ["Können wir eine Telefonaktion machen?",
      "Und eine Schulung?", "Die Schulung ist für unsere Vertriebler."], "Das erste geht also, oder?", "recall",
      [("eligible", "md.telemarketing")], "de"),
+    ("'nur' says how, not what", ["Können wir eine Telefonaktion machen?", "Und eine Schulung?"],
+     "Die Schulung ist nur für unsere Vertriebler.", "audience", [("eligible", "ps.internal-training")], "de"),
     ("another activity for the audience is a new question", ["Can we pay for a workshop with Co-op?"],
      "A webinar for our customers?", "new", [("eligible", "md.customer-seminars")], "en"),
 ]

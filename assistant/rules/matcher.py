@@ -450,13 +450,13 @@ class Matcher:
         sentences tell what the event is); with nothing around it anywhere ("und Plakate?"), nothing says it is not
         marketing (0).
         `tokens` are the activity's folded words (short forms written out, negated words removed); the question
-        frame's words among them ("über Co-op laufen lassen") are not read.
+        frame's words and particles among them ("über Co-op laufen lassen", "nur") are not read.
         """
         reader = self.veto or self.learned
         if reader is None:
             return 0.0
         # the question frame is not the activity ("SEO über Co-op laufen lassen" reads as "SEO")
-        tokens = tuple(t for t in tokens if t not in self.base.frame_set) or tokens
+        tokens = tuple(t for t in tokens if t not in self.base.frame_set and t not in self.base.particle_set) or tokens
         around = self._veto_words(sentence)
         if len(tokens) <= 2 and set(around) <= set(tokens):
             around = self._veto_words(message)
@@ -469,7 +469,8 @@ class Matcher:
         """The folded, expanded words the none-veto reads around an activity (without the frame's words when the
         veto reader learned without them)."""
         around = tuple(words(self.base.expand(text))) if text else ()
-        return tuple(w for w in around if w not in self.base.frame_set) if self.veto is not None else around
+        return tuple(w for w in around if w not in self.base.frame_set and w not in self.base.particle_set) \
+            if self.veto is not None else around
 
     def _learned_rule(self, label: str) -> Rule | None:
         return next((c.rule for c in self._rules if c.rule.id == label), None)
