@@ -139,6 +139,8 @@ STORIES = [
      [("eligible", "md.telemarketing")], "de"),
     ("'nur' says how, not what", ["Können wir eine Telefonaktion machen?", "Und eine Schulung?"],
      "Die Schulung ist nur für unsere Vertriebler.", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("the same for people the checker does not know asks whom", ["Can we pay for a training day for our SMB "
+     "customers?"], "what about the same for our techies?", "audience", [("needs_info", None)], "en"),
     ("another activity for the audience is a new question", ["Can we pay for a workshop with Co-op?"],
      "A webinar for our customers?", "new", [("eligible", "md.customer-seminars")], "en"),
 ]
@@ -217,6 +219,10 @@ def test_a_process_follow_up_about_an_excluded_activity_says_there_is_no_claim(c
      [("eligible", "md.customer-seminars")]),
     (["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Oh, ich meine Xing", None,  # the rest read in its frame
      [("eligible", "dg.digital-advertising")]),
+    # session 16, from a new user's chat trial: the label kept „hab mich vertan –"
+    (["Können wir eine Schulung bezahlen?", "Die Schulung ist für unsere Vertriebler."],
+     "Sorry, hab mich vertan – die Schulung ist doch für Kunden.", "Schulung für unsere Kunden",
+     [("eligible", "md.customer-seminars")]),
 ])
 def test_a_correction_is_read_without_its_opening(conversation: Conversation, history: list[str], question: str,
                                                   resolved: str | None, expected: list[tuple[str, str]]) -> None:

@@ -97,7 +97,9 @@ _CORRECTION = frozenset({"no", "nein", "not", "nicht", "sorry"})
 # conversation, not of the activity the partner means, which is what follows them
 _CORRECTION_OPENING = re.compile(
     r"^\s*(?:(?:nein|no|nope|sorry|oh|ach|oops|hoppla|pardon|entschuldigung|korrektur|correction|sry)\b[\s,.!:;–-]*)*"
-    r"(?:ich\s+meinte|ich\s+meine|i\s+meant|i\s+mean|gemeint\s+war|what\s+i\s+meant\s+was|meinte|meant)\b[\s,.!:;–-]*",
+    r"(?:ich\s+meinte|ich\s+meine|i\s+meant|i\s+mean|gemeint\s+war|what\s+i\s+meant\s+was|meinte|meant|"
+    r"(?:ich\s+)?hab(?:e)?\s+mich\s+(?:vertan|verschrieben|vertippt)|mein\s+fehler|my\s+(?:bad|mistake)|"
+    r"i\s+was\s+wrong)\b[\s,.!:;–-]*",
     re.IGNORECASE)
 # words that pick one of the activities the last turn named ("the first one", „die zweite", "the latter")
 _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes": 0, "erster": 0, "erstere": 0,
@@ -480,7 +482,14 @@ class Conversation:
         if _names_activity(own.findings):
             return "new", what
         resolved = self._ellipsis(what, last, language)
-        return ("ellipsis", resolved) if resolved else None
+        if resolved:
+            return "ellipsis", resolved
+        if last.rule_id and self.assistant.rules.rule(last.rule_id).audience != "any":
+            # "what about the same for our techies?" after a training for customers: X names people the checker does
+            # not know — the same activity for them, whose audience the checker then asks for (a new user's trial:
+            # "I could not find an activity")
+            return "audience", f"{last.core} {'für' if language == 'de' else 'for'} {what}"
+        return None
 
     def _channel_swap(self, fragment: str, last: Discussed, language: Language | None) -> str | None:
         """A fragment that names a platform the last activity's rule runs on (rule data `channels`) takes the place
