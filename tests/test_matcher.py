@@ -77,3 +77,23 @@ def test_a_term_listed_in_both_languages_is_shown_once(lexical_checker) -> None:
     (finding,) = lexical_checker.check("Can co-op pay the tickets for our architects to attend Microsoft Build?").findings
     assert finding.rule_id == "ps.microsoft-conferences"
     assert len(finding.matched_terms) == len(set(finding.matched_terms)) >= 2
+
+
+# A separable verb's particle at the end of a clause belongs to its verb (German grammar; session 16, a readable probe:
+# „Wir ziehen … in die Microsoft-Cloud um" named no migration). Only verbs the rule data knows are joined.
+SEPARABLE = [
+    ("wir ziehen fuer einen kunden die postfaecher in die cloud um", "umziehen"),
+    ("wir stellen den kunden auf microsoft 365 um", "umstellen"),
+    ("ein dienstleister ruft die kunden an", "anrufen"),
+    ("was faellt darunter an", None),  # no verb of the rule data
+    ("wir ziehen um nach berlin", None),  # the particle does not end the clause
+]
+
+
+@pytest.mark.parametrize(("text", "joined"), SEPARABLE, ids=[t for t, _ in SEPARABLE])
+def test_separable_verbs_are_joined(lexical_checker, text: str, joined: str | None) -> None:  # type: ignore[no-untyped-def]
+    from assistant.rules.matcher import with_separable_verbs
+
+    tokens = tuple(text.split())
+    out = with_separable_verbs(tokens, lexical_checker.rules.vocabulary)
+    assert out == (tokens if joined is None else (*tokens, joined))

@@ -312,6 +312,9 @@ PLACES = [
     ("a website relaunch is the activity", "Können wir den Relaunch unserer Website über Co-op bezahlen?",
      [("eligible", "dg.website-seo")]),
     ("SEO on the homepage is the activity", "Can co-op pay for SEO on our homepage?", [("eligible", "dg.website-seo")]),
+    # session 16, from a readable probe: the recogniser read the room as a Microsoft conference
+    ("a phrase of place names no activity", "A training day on writing good Copilot prompts, maybe 20 people, in a "
+     "hotel conference room. Co-op eligible?", [("needs_info", None)]),
 ]
 
 
@@ -323,6 +326,8 @@ TOPICS = [
     ("a webinar about a migration", "Können wir ein Webinar zur Azure-Migration mit Co-op bezahlen?",
      [("eligible", "md.customer-seminars")]),
     ("a migration asked alone", "Können wir Co-op für Migrationen nutzen?", [("eligible", "md.migration-services")]),
+    ("a separable verb", "Nächsten Monat ziehen wir die Server eines Kunden nach Azure um – zahlt das Co-op?",
+     [("eligible", "md.migration-services")]),
     ("a customer's migration", "Can co-op pay for migrating a customer's mailboxes to Exchange Online?",
      [("eligible", "md.migration-services")]),
 ]

@@ -292,10 +292,10 @@ class Matcher:
         Returns None when the text names nothing a rule or the fallback could judge.
         """
         text = self.base.expand(text)
-        tokens = without_negated(tuple(words(text)))
+        tokens = with_separable_verbs(without_negated(tuple(words(text))), self.base.vocabulary)
         if not tokens:
             return None
-        audiences = self.audiences_in(tokens) or self.audiences_in(tuple(words(context)))
+        audiences = self.audiences_in(tokens) or self.audiences_in(without_negated(tuple(words(context))))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
         message = context if message is None else message
         topical = [d for d in decided if self._only_as_topic(d, tokens)]
@@ -338,8 +338,9 @@ class Matcher:
                 "needs_info", candidates=tuple(r.id for r in ambiguous), confidence=0.6, reason="ambiguous-audience"
             )
         described = self._described(tokens)
-        # a single word never decides alone ("Best" closing an e-mail is no best practice)
-        if self.learned is not None and len(self._activity_words(described)) >= 2:
+        # a single word never decides alone ("Best" closing an e-mail is no best practice); a phrase of place names
+        # where the activity runs, not what it is ("in a hotel conference room" read 0.80 as a Microsoft conference)
+        if self.learned is not None and len(self._activity_words(described)) >= 2 and tokens[0] not in LEADING_PLACE:
             # the audience is a slot, not the activity: the recogniser names the activity from the rest
             activity = self.learned.read(" ".join(described))
             if activity.probability < self.learned_min and asked:
@@ -531,6 +532,29 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+# German separable verb particles: at the end of a clause they belong to its verb („wir stellen den Kunden auf Microsoft
+# 365 um" is „umstellen", „wir stellen auf der it-sa aus" „ausstellen", „ein Dienstleister ruft die Kunden an"
+# „anrufen"). Everyday grammar (Duden: trennbare Verben), not eval words.
+SEPARABLE_PARTICLES = frozenset({"um", "an", "aus", "ein", "auf", "ab", "vor", "teil", "dar", "mit", "zu", "durch"})
+_VERB_ENDINGS = ("en", "n", "t", "st", "e", "")
+
+
+def with_separable_verbs(tokens: tuple[str, ...], vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """`tokens` and, when the last one is a separable particle, the verb it belongs to joined with it — the first
+    earlier token that makes a word of `vocabulary` with it, as written („umziehen") or as the infinitive of a finite
+    form („stellt … um" → „umstellen"); `tokens` unchanged otherwise."""
+    if len(tokens) < 2 or tokens[-1] not in SEPARABLE_PARTICLES:
+        return tokens
+    particle = tokens[-1]
+    for token in tokens[:-1]:
+        for ending in _VERB_ENDINGS:
+            stem = token[: len(token) - len(ending)] if ending and token.endswith(ending) else token
+            for joined in (particle + token, particle + stem + "en", particle + stem + "n"):
+                if joined in vocabulary and len(stem) >= 3:
+                    return (*tokens, joined)
+    return tokens
+
+
 @functools.lru_cache(maxsize=1 << 16)  # per token and audience: the same words recur in every message
 def _compound_head(token: str, heads: tuple[str, ...], vocabulary: frozenset[str] = frozenset()) -> bool:
     """An audience inside a German compound: as its last part, the head ("vertriebsmitarbeiter" ends in
@@ -548,6 +572,9 @@ def _compound_head(token: str, heads: tuple[str, ...], vocabulary: frozenset[str
 # are left out: "in unsere Website investieren", "SEO für die Website" are the activity.
 PLACE_PREPOSITIONS = frozenset({"auf", "ueber", "über", "via", "von", "on", "onto", "from", "at", "to"})
 PLACE_GAP = 4
+# Prepositions that open a phrase of place ("in a hotel conference room", „im Hotel am See", "at our office"): a piece
+# that begins with one says where, and the recogniser does not name an activity from it (step 6). Everyday grammar.
+LEADING_PLACE = frozenset({"in", "im", "at", "auf", "bei", "beim", "inside"})
 
 
 def _only_after(term: Term, tokens: tuple[str, ...], prepositions: frozenset[str], gap: int) -> bool:
