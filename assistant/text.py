@@ -23,7 +23,7 @@ OTHER_WORDS = ("automat", "autopilot", "automotive", "bestell", "besteh", "branc
                "salesforce", "showroom", "standard", "standort", "standing", "standleitung", "staffel", "storey",
                "switchboard", "telefonie", "telefonanlage", "telefonnummer", "telefonkonferenz", "ticketsystem",
                "ticketing", "vereinbar", "vereinfach", "vereinig", "vereinheitlich", "vereinzel", "mailbox", "mailserver",
-               "printer", "dealership", "expertise", "digitalis", "piloten", "konferenzraum", "konferenztisch")
+               "printer", "dealership", "expertise", "digitalis", "piloten", "konferenzraum", "konferenztisch", "promot")
 
 
 def clean_question(raw: object, max_chars: int) -> str:

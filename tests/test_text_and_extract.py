@@ -55,6 +55,8 @@ WORDS = [
     ("standard", "stand", False),
     ("standbau", "stand", True),  # a compound of the word itself
     ("exams", "exam", True),
+    ("promoting", "promo", False),  # to promote something is no promo (a customer offer)
+    ("promos", "promo", True),
 ]
 
 
