@@ -174,8 +174,11 @@ class Checker:
             self._named_again(self._read_labels(decisions, text), text), around)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
-            # done. Can we add syndicated content?"), unless they ask about paying or are list items
-            decisions = [(p, d if p.question or p.asks or p.listed else None, c) for p, d, c in decisions]
+            # done. Can we add syndicated content?"), unless they ask about paying or are list items — or name an
+            # excluded activity the question points back to ("… take our top sales reps on a trip to Lisbon. Since
+            # internal incentives are allowed, can we use co-op for it?": an exclusion wins)
+            decisions = [(p, d if p.question or p.asks or p.listed or (
+                points_back and d is not None and d.verdict == "not_eligible") else None, c) for p, d, c in decisions]
         findings: list[Finding] = []
         unassessed: list[str] = []
         excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}

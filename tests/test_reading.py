@@ -457,6 +457,14 @@ EXCLUSION_WINS = [
 ]
 
 
+# An excluded activity the question points back to stays asked, beside a reason that names something else (session 16,
+# the kind from the readable plain probe; this row was written for the test): it was dropped as context.
+def test_an_excluded_activity_the_question_points_back_to_is_asked(assistant) -> None:  # type: ignore[no-untyped-def]
+    findings = assistant.answer("We plan to fly our five best sellers to Barcelona next spring as a thank-you. Since "
+                                "sales incentives are in the guidance, can co-op pay for that?").findings
+    assert ("not_eligible", "excl.seller-award-trips") in [(f.verdict, f.rule_id) for f in findings]
+
+
 @pytest.mark.parametrize(("question", "expected"), [r[1:] for r in EXCLUSION_WINS], ids=[r[0] for r in EXCLUSION_WINS])
 def test_an_exclusion_wins_over_an_allowed_term(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
