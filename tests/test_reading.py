@@ -457,6 +457,13 @@ EXCLUSION_WINS = [
 ]
 
 
+# What a negation denies is no audience, in the message around an activity too (session 16: "not our staff" in the
+# message made a workshop for customers ask whom it is for). Written for the test.
+def test_a_denied_audience_in_the_message_is_no_audience(assistant) -> None:  # type: ignore[no-untyped-def]
+    findings = assistant.answer("Only customers, not our staff – can we pay for the workshop?").findings
+    assert [(f.verdict, f.rule_id) for f in findings] == [("eligible", "md.customer-seminars")]
+
+
 # An excluded activity the question points back to stays asked, beside a reason that names something else (session 16,
 # the kind from the readable plain probe; this row was written for the test): it was dropped as context.
 def test_an_excluded_activity_the_question_points_back_to_is_asked(assistant) -> None:  # type: ignore[no-untyped-def]
