@@ -120,6 +120,8 @@ _EXCLUDED = {"de": "- Die Guidance schließt das von Co-op aus: Dafür gibt es k
 MAX_SOCIAL_WORDS = 6
 MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
+# the word that joins an activity and its audience in a resolved follow-up ("<activity> for our techies")
+_FOR_WORD: dict[str, str] = {"de": "für", "en": "for"}
 MIN_COMPOUND_REST = 4  # letters after an audience word that make a compound of it („Kunden|event"), not an ending
 
 
@@ -183,6 +185,11 @@ class DialogueState:
     def activities(self) -> list[str]:
         return [d.activity for d in self.discussed]
 
+    @property
+    def target(self) -> Discussed | None:
+        """The activity an audience turn decides again: the open question's, else the last one discussed."""
+        return self.pending or self.last
+
 
 class Conversation:
     """Answers a message in the context of the earlier user messages (oldest first)."""
@@ -193,6 +200,8 @@ class Conversation:
         phrases = sorted({tuple(words(t)) for t in terms if " + " not in t and len(words(t)) > 1})
         self._audience_phrases = [re.compile(r"\b" + r"[\s-]+".join(map(re.escape, p)) + r"\b", re.IGNORECASE)
                                   for p in phrases]
+        # the audience words a compound may begin with, longest first („Mitarbeiter|schulung", `_without_audience_head`)
+        self._audience_heads = sorted(assistant.rules.audience_one_words, key=len, reverse=True)
 
     def answer(self, question: object, history: list[str] | None = None, qid: str | None = None,
                ui_language: Language = "de") -> Answer:
@@ -220,7 +229,7 @@ class Conversation:
         answer.question = text
         answer.resolved_question = resolved if resolved != text else None
         answer.turn = kind
-        target = state.pending or state.last
+        target = state.target
         if kind == "audience" and target is not None:  # `read` puts the audience to the open or the last activity
             answer.supersedes = [target.activity]
         return answer
@@ -262,7 +271,7 @@ class Conversation:
             check = self.assistant.checker.check(resolved, language=state.language or ui_language)
             found = [Discussed(f.activity, self.core(f.activity), f.rule_id, f.verdict, tuple(f.matched_terms))
                      for f in check.findings]
-            target = state.pending or state.last
+            target = state.target
             if kind == "audience" and target is not None and len(found) == 1:
                 # the activity decided again takes the earlier one's place: a later "which proof for the workshop?"
                 # or "the first one" is about the workshop as decided now, not about the open question before it
@@ -334,7 +343,7 @@ class Conversation:
         lower = word.lower()
         if any(lower.startswith(other) for other in OTHER_WORDS):  # „Internetseite" begins with no „intern"
             return word
-        for head in sorted(self.assistant.rules.audience_one_words, key=len, reverse=True):
+        for head in self._audience_heads:
             if lower.startswith(head) and len(word) - len(head) >= MIN_COMPOUND_REST and word[len(head)].isalpha():
                 return word[len(head)].upper() + word[len(head) + 1:]
         return word
@@ -377,8 +386,8 @@ class Conversation:
         same = _SAME.match(text)
         inside = _SAME_INSIDE.search(text)
         if audience and not names_activity and (not rest or same or inside):
-            target = state.pending or last
-            for_word = "für" if state.language == "de" else "for"
+            target = state.target or last
+            for_word = _FOR_WORD[state.language or "en"]
             if same:  # "the same thing for our sales team" → "<activity> for our sales team"
                 return "audience", f"{target.core} {for_word} {text[same.end():].strip()}"
             if inside:  # "… das Gleiche nur für unsere Techniker machen?" → "<activity> für unsere Techniker machen?"
@@ -389,8 +398,7 @@ class Conversation:
             if whom and said:  # „Für unsere Kunden." joins the activity's label in lower case: „Copilot-Schulung für …"
                 said[0] = said[0].lower()
             return "audience", f"{target.core} {' '.join(said)}"
-        bound = state.pending or (last if last.rule_id and self.assistant.rules.rule(last.rule_id).audience != "any"
-                                  else None)
+        bound = state.pending or (last if self._depends_on_audience(last) else None)
         if bound is not None and not own.findings and not own.topics and not own.process:
             # the answer to the open audience question, or a corrected audience for an activity whose category
             # depends on it, in the partner's own words ("Teilnehmen werden ausschließlich Kunden.", "Only customers,
@@ -484,12 +492,17 @@ class Conversation:
         resolved = self._ellipsis(what, last, language)
         if resolved:
             return "ellipsis", resolved
-        if last.rule_id and self.assistant.rules.rule(last.rule_id).audience != "any":
+        if self._depends_on_audience(last):
             # "what about the same for our techies?" after a training for customers: X names people the checker does
             # not know — the same activity for them, whose audience the checker then asks for (a new user's trial:
             # "I could not find an activity")
-            return "audience", f"{last.core} {'für' if language == 'de' else 'for'} {what}"
+            return "audience", f"{last.core} {_FOR_WORD[language or 'en']} {what}"
         return None
+
+    def _depends_on_audience(self, activity: Discussed) -> bool:
+        """Whether the activity's rule is for one audience (customers or the partner's staff): its category depends
+        on whom it is for."""
+        return activity.rule_id is not None and self.assistant.rules.rule(activity.rule_id).audience != "any"
 
     def _channel_swap(self, fragment: str, last: Discussed, language: Language | None) -> str | None:
         """A fragment that names a platform the last activity's rule runs on (rule data `channels`) takes the place
