@@ -259,13 +259,14 @@ class Checker:
         reading = self.matcher.read_all(self.rules.expand(text))
         return self.matcher.first_rule(reading) == rule_id and reading.p(rule_id) >= self.matcher.learned_asked_min
 
-    def _same_activity(self, text: str, rule_id: str) -> bool:
-        """Whether the recogniser ranks `rule_id` first among the rules for `text` and does not read it as "not Co-op
-        marketing" (below CONTINUES_NONE_MAX): the text describes that rule's activity in other words."""
+    def _described_as(self, text: str) -> str | None:
+        """The rule the recogniser ranks first among the rules for `text`, when it does not read the text as "not Co-op
+        marketing" (below CONTINUES_NONE_MAX): the activity the text describes in its own words. None otherwise, and
+        without a recogniser."""
         if self.matcher.learned is None:
-            return False
-        reading = self.matcher.read_all(self.rules.expand(text))
-        return self.matcher.first_rule(reading) == rule_id and reading.p(NONE) < CONTINUES_NONE_MAX
+            return None
+        reading = self.matcher.read_all(text)
+        return self.matcher.first_rule(reading) if reading.p(NONE) < CONTINUES_NONE_MAX else None
 
     def _asks_back(self, piece: Piece, content: list[str]) -> bool:
         """Whether a question no rule decided says at most ASKS_BACK_MAX_WORDS content words besides the pay frame and
@@ -298,10 +299,7 @@ class Checker:
         anywhere = (piece.question or piece.asks) and len(content) <= NAMED_AGAIN_MAX_WORDS
         decided = {d.rule.id for p, d, _ in decisions if p is not piece and (p.sentence == piece.sentence or anywhere)
                    and d is not None and d.rule is not None}
-        if not decided or self.matcher.learned is None:
-            return False
-        reading = self.matcher.read_all(piece.text)
-        return self.matcher.first_rule(reading) in decided and reading.p(NONE) < CONTINUES_NONE_MAX
+        return bool(decided) and self._described_as(piece.text) in decided
 
     def _read_whole(self, pieces: list[Piece], message: str, language: Language,
                     undecided: list[Finding]) -> Finding | None:
@@ -435,7 +433,7 @@ class Checker:
             # … and with nothing else described, by a rest of details only or one that reads as the label's activity
             rest_content = self.content_words(without_pay_frame(rest))
             alone = not same and (not rest_content or self.details_only(rest_content)
-                                  or self._same_activity(without_pay_frame(rest), rule_id))
+                                  or self._described_as(self.rules.expand(without_pay_frame(rest))) == rule_id)
             confirmed = beside or alone or (
                 (any(same) or self._reads_as(rest, rule_id)) and self.matcher.p_off(message) < LABEL_OFF_MAX)
             if described is not None and described.verdict != "eligible":
