@@ -171,7 +171,8 @@ class Checker:
         asked = [(p, d, c) for p, d, c in decisions if not questioned or p.question or p.asks or p.listed]
         around = {id(p): _around(p, d, asked, text) for p, d, _ in decisions}
         decisions, purpose_read = self._set_aside_again(
-            self._named_again(self._read_labels(decisions, text), text), around)
+            self._named_again(self._read_labels(decisions, text, [p for p in every_piece if p not in pieces]), text),
+            around)
         if any(d is not None and p.question for p, d, _ in decisions):
             # the question names its activity: statements around it are context ("The EDM from April is
             # done. Can we add syndicated content?"), unless they ask about paying or are list items — or name an
@@ -187,6 +188,7 @@ class Checker:
         read_process = False
         undecided: list[Finding] = []  # findings no rule decided ("no-rule")
         items: list[Finding] = []  # findings of list items: asked on their own
+        unconfirmed: list[Finding] = []  # proposed labels nothing described confirms (reason "label")
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
@@ -240,12 +242,18 @@ class Checker:
                 items.append(finding)
             if decision.reason == "no-rule":
                 undecided.append(finding)
+            if decision.verdict == "unclear" and (decision.reason == "label" or _only_label(piece.text)):
+                unconfirmed.append(finding)
         if message_asks and not read_process and len(undecided) == len(findings) \
                 and not any(t in self._answerable for t in topics):
             # read whole, the settled statements count too: a question that names nothing points back to them
             whole = self._read_whole(every_piece, text, language, undecided)
             if whole is not None:
                 findings = [whole]
+        if any(f.verdict == "unclear" and f not in unconfirmed for f in findings):
+            # the label is the partner's reason for what is described ("… die Getränke für die Meisterfeier? Champions
+            # stehen ja in der Liste"): with that activity unclear, one hand-off says it, the label is no second one
+            findings = [f for f in findings if f not in unconfirmed]
         findings = _touchpoints_joined(findings, items, self.rules)
         return Check(language, findings, topics, injected, unassessed, read_process)
 
@@ -397,8 +405,8 @@ class Checker:
             out.append((piece, decision, content))
         return out, purpose_read
 
-    def _read_labels(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
-                     message: str) -> list[tuple[Piece, Decision | None, list[str]]]:
+    def _read_labels(self, decisions: list[tuple[Piece, Decision | None, list[str]]], message: str,
+                     settled: list[Piece]) -> list[tuple[Piece, Decision | None, list[str]]]:
         """A rule's name in a label frame is the partner's proposed label, not the activity ("Migration services
         are on your list – can we claim this?", "… als syndizierte Inhalte abrechnen", "Ist das ein Webshop im
         Sinne von Co-op?"): the verdict comes from what is described. The rest of the piece decides when it
@@ -407,8 +415,11 @@ class Checker:
         right?" asks about the label itself, and so does a rest the recogniser reads as the label's activity —
         "Sponsoring-Paket als Featured Partner …"; a rest that reads otherwise — "das Digitalabo unseres Vorstands als
         syndizierte Inhalte" — describes something else); otherwise the finding is "unclear" (reason "label") with the
-        hand-off."""
+        hand-off. `settled` are the message's statements set aside as context: what they describe is something else
+        described ("Wir haben einen Berater beauftragt, der Best Practices für die Arbeitssicherheit … entwickelt.
+        Entwicklung von Best Practices ist ja förderfähig – passt das?")."""
         labelled = {id(p): self._label_rest(p, d) for p, d, _ in decisions}
+        described_before = any(self.content_words(without_pay_frame(p.text)) for p in settled)
         out: list[tuple[Piece, Decision | None, list[str]]] = []
         for piece, decision, content in decisions:
             rest = labelled[id(piece)]
@@ -432,7 +443,7 @@ class Checker:
                          for p, d, _ in decisions if p is not piece and labelled[id(p)] in (None, p.text))
             # … and with nothing else described, by a rest of details only or one that reads as the label's activity
             rest_content = self.content_words(without_pay_frame(rest))
-            alone = not same and (not rest_content or self.details_only(rest_content)
+            alone = not same and not described_before and (not rest_content or self.details_only(rest_content)
                                   or self._described_as(self.rules.expand(without_pay_frame(rest))) == rule_id)
             confirmed = beside or alone or (
                 (any(same) or self._reads_as(rest, rule_id)) and self.matcher.p_off(message) < LABEL_OFF_MAX)
@@ -553,6 +564,11 @@ _LABEL_FRAMES = (
                r"technically|kind of(?: like)?|sort of(?: like)?|more or less|just like|much like|'s like|is like|"
                r"(?:we |they |i )?call(?:s|ed)? (?:him|her|it|them|this|that)|nenn(?:en|t) (?:wir |ihn |sie |es |das )+)\s+"
                + _ART + _LABEL_END, re.IGNORECASE),
+    # a classification asked to be confirmed: "That's direct mail, right?", „Das ist doch ein Newsletter, oder?“
+    re.compile(r"\b(?:that'?s|that is|this is|it'?s|it is|das ist|dies ist|das wäre|that would be)\s+"
+               r"(?:(?:doch|ja|basically|technically|also|auch|just)\s+)*" + _ART + _LABEL_END
+               + r"(?=\s*,?\s*(?:right|correct|no|isn'?t it|wouldn'?t it|oder|nicht wahr|gell|ne|richtig)\s*\?)",
+               re.IGNORECASE),
     # "digital signage = digital advertising", "mobile SMS campaign → co-op?": the words after the sign
     re.compile(r"(?:=|→|->|⇒)\s*" + _ART + _LABEL_END, re.IGNORECASE),
     # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
@@ -561,8 +577,9 @@ _LABEL_FRAMES = (
 # "X is eligible / on your list", „X sind doch förderfähig“: the label is the words before the frame
 _LABEL_NAMED = re.compile(
     r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch)\s+)*"
-    r"(?:eligible|on (?:your|the) (?:co-?op )?list|listed|allowed|förderfähig|co-?op-fähig|co-?op-berechtigt|berechtigt|"
-    r"erlaubt|zulässig|(?:in|auf) der (?:co-?op-)?liste|gelistet|co-?op\b(?!-))"
+    r"(?:eligible|(?:on|in) (?:your|the) (?:co-?op[- ])?(?:list|guidance|guide)|listed|allowed|förderfähig|co-?op-fähig|"
+    r"co-?op-berechtigt|berechtigt|erlaubt|zulässig|(?:in|auf) (?:der|eurer|ihrer|deiner) (?:co-?op-?)?(?:liste|guidance)|"
+    r"gelistet|(?:a|an|ein|eine) co-?op[- ]?(?:thema|topic|thing|item|activity|aktivität|maßnahme)|co-?op\b(?!-))"
     # … and "X = co-op eligible?", "mobile SMS campaign → co-op?": the words before the sign
     r"|(?P<signed>[^?.!,;:–—()=→>\n]{2,60}?)\s*(?:=|→|->|⇒)", re.IGNORECASE)
 
@@ -599,6 +616,13 @@ def _labels(sentence: str) -> list[tuple[re.Match[str], str]]:
 
 
 _AS = r"\b(?:als|as|unter|under)\s+(?:(?:an?|ein\w*|the|das|die|der|den)\s+)?"
+
+
+def _only_label(text: str) -> bool:
+    """Is the text only a label said to be listed ("Prüfungen sind doch gelistet", "Customer seminars are eligible
+    after all"), at most two words after the frame?"""
+    m = _LABEL_NAMED.match(text.strip())
+    return m is not None and m.group("label") is not None and len(words(text[m.end():])) <= 2
 
 
 def _booking_label(activity: str, sentence: str) -> bool:

@@ -290,12 +290,24 @@ LABELS = [
      [("eligible", "ps.product-seeding-demo"), ("eligible", "dg.direct-email-sms")]),
     # session 15 (kinds from a readable probe set): a label after a hedge, an equals sign, or "stehen ja in der
     # Co-op-Liste" is proposed too; the rows are written here, not taken from an eval set
+    # (session 17: one hand-off — the label is the partner's reason for what is described, not a second activity)
     ("a label after 'quasi'", "Für die Buchhaltung kaufen wir eine neue Kaffeemaschine, quasi ein Demo-Gerät für "
-     "Besucher. Geht das über Co-op?", [("unclear", None), ("unclear", None)]),
+     "Besucher. Geht das über Co-op?", [("unclear", None)]),
     ("a label after '='", "Our reception screen shows the canteen menu and staff birthdays. That's digital signage = "
      "digital advertising, right? Co-op?", [("unclear", None)]),
     ("a label 'in der Co-op-Liste'", "Wir zahlen unserem Hausmeister einen Bonus fürs Schneeräumen. SPIFF-Programme "
      "stehen ja in der Co-op-Liste – passt das?", [("unclear", None)]),
+    # session 17 (kinds from a readable negative probe; rows written here): a classification asked to be confirmed,
+    # "in the guidance"; a label said to be listed beside an unclear cost is no second finding;
+    # what a settled statement describes is something else described
+    ("a label in a tag question", "We print our payslips and mail them to staff every month. That's direct mail, "
+     "right? Co-op?", [("unclear", None)]),
+    ("a label 'in the Co-op guidance'", "Our canteen has a lunch offer for staff every Friday. Special offers are in "
+     "the Co-op guidance, so can we fund it?", [("unclear", None)]),
+    ("a listed label beside an unclear cost", "Unsere Hausverwaltung stellt die Treppenhausreinigung in Rechnung, "
+     "120 € im Monat. Können wir das mit Co-op zahlen? Best Practices sind doch gelistet.", [("unclear", None)]),
+    ("a label after a settled statement", "Last month we hired a cleaner for the office windows. Best practices are "
+     "on your list, so can co-op pay?", [("unclear", None)]),
     ("a quoted guidance name beside the same activity", "Wir möchten für unsere eigenen Vertriebler interne Schulungen "
      "und zwei „Floor Days“ zu Copilot machen. Co-op?", [("eligible", "ps.internal-training")]),
 ]
