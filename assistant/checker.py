@@ -117,7 +117,9 @@ class Checker:
           ranks that activity's rule first for it and does not read it as "none") is part of that activity;
         - in a message where something was recognised, a leftover of a single word that is not a list item
           ("Standbau", "the effort", "den Rabatt") is context, reported as not assessed;
-          longer asked-about text that no rule recognises is "unclear".
+          longer asked-about text that no rule recognises is "unclear";
+        - what no rule decides is one hand-off: the "unclear" findings of a message are one, except list items and
+          what the guidance names as not covered, each an activity of its own (`_one_handoff`).
         """
         language = language or detect_language(question)
         pieces, injected = split_pieces(question)
@@ -189,6 +191,7 @@ class Checker:
         undecided: list[Finding] = []  # findings no rule decided ("no-rule")
         items: list[Finding] = []  # findings of list items: asked on their own
         unconfirmed: list[Finding] = []  # proposed labels nothing described confirms (reason "label")
+        reasons: dict[int, str] = {}
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
@@ -238,6 +241,7 @@ class Checker:
             if key:
                 by_key[key] = finding
             findings.append(finding)
+            reasons[id(finding)] = decision.reason
             if piece.listed:
                 items.append(finding)
             if decision.reason == "no-rule":
@@ -254,6 +258,7 @@ class Checker:
             # the label is the partner's reason for what is described ("… die Getränke für die Meisterfeier? Champions
             # stehen ja in der Liste"): with that activity unclear, one hand-off says it, the label is no second one
             findings = [f for f in findings if f not in unconfirmed]
+        findings = _one_handoff(findings, [f for f in findings if reasons.get(id(f)) == "not-covered" or f in items])
         findings = _touchpoints_joined(findings, items, self.rules)
         return Check(language, findings, topics, injected, unassessed, read_process)
 
@@ -649,6 +654,22 @@ def _touchpoints_joined(findings: list[Finding], items: list[Finding], rules: Ru
         return findings
     whole.activity = ", ".join([whole.activity, *(f.activity for f in joined.values())])
     return [f for f in findings if id(f) not in joined]
+
+
+def _one_handoff(findings: list[Finding], distinct: list[Finding]) -> list[Finding]:
+    """What no rule decides in one message is one hand-off: the "unclear" findings join the first of them, so a cost
+    split into pieces ("grass seed and a lawn-seeding service", "… für die Buchhaltung und die Lohnabrechnung") or a
+    fragment beside it ("Lässt sich das mit Co-op-Geldern …") is not asked about twice. `distinct` are findings that
+    stay apart, each an activity of its own: list items and what the guidance names as not covered ("die Büromiete, die
+    Gehälter … und die Anwaltskosten"); the others join the first of them."""
+    unclear = [f for f in findings if f.verdict == "unclear"]
+    named = [f for f in unclear if f in distinct]
+    if len(unclear) < 2 or len(unclear) == len(named):
+        return findings
+    into = named[0] if named else unclear[0]
+    joined = [f for f in unclear if f is into or f not in named]
+    into.activity = ", ".join(f.activity for f in joined)
+    return [f for f in findings if f is into or f not in joined]
 
 
 def _merge_key(decision: Decision) -> str:

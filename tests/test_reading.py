@@ -356,6 +356,22 @@ def test_proposed_labels(assistant, question: str, expected: list[tuple[str, str
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
 
 
+# What no rule decides in one message is one hand-off (session 17, a kind from a readable negative probe; rows
+# written here): a cost split into pieces is one "unclear" finding; list items and what the guidance names as not
+# covered stay apart, each an activity of its own.
+ONE_HANDOFF = [
+    ("a cost in pieces", "Der Kurs für den Gabelstaplerschein unseres Lageristen kostet 450 €, Prüfung inklusive. Wir "
+     "würden das gern über Co-op laufen lassen – machbar?", [("unclear", None)]),
+    ("two items not covered", "Können wir die Büromiete und die Gehälter unserer Buchhaltung mit Co-op zahlen?",
+     [("unclear", None), ("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in ONE_HANDOFF], ids=[r[0] for r in ONE_HANDOFF])
+def test_one_handoff_for_what_no_rule_decides(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
 # List items and invoice lines are asked, also written in one line ("(a) … (b) …"); what no rule decides is "unclear".
 LISTS = [
     ("inline items", "Invoice lines: (a) LinkedIn sponsored posts for our Azure offer – 3,000 USD; (b) team offsite "
