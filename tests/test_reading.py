@@ -127,6 +127,9 @@ SET_ASIDE = [
     ("the exam fee of a forklift licence", "Unser Hausmeister macht den Staplerschein mit Prüfung bei der IHK. Kann "
      "Co-op die Prüfungsgebühr zahlen?", [("unclear", None)]),
     ("an invoice amount is no exam code", "Rechnung Nr. 4711 über 2.900 € – Co-op?", [("unclear", None)]),
+    # session 17: a short term (SEO, SMS, PoC) is the activity's own word, not a subject besides it
+    ("a short term names the set-aside activity again", "Der Tennisverein meines Bruders braucht eine neue Website. Wir "
+     "würden die über unsere Agentur bauen lassen, SEO inklusive. Co-op?", [("unclear", None)]),
     ("a Microsoft exam stays eligible", "Can we pay the AZ-900 exam vouchers for our engineers with co-op?",
      [("eligible", "ps.certifications-exams")]),
     ("two activities of one sentence stay two", "Wir machen eine Messe zu Copilot und eine SMS-Kampagne. Co-op?",

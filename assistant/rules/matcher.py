@@ -264,9 +264,9 @@ class Matcher:
     def subject(self, read: tuple[str, ...], terms: tuple[str, ...]) -> list[str]:
         """The content words of `read` besides the activity's own terms: what the purpose reader can read a subject
         from ("und Plakate?" names none; "Der Kegelclub unseres Chefs braucht eine Website" does)."""
-        named = {w for t in terms for w in words(t) if len(w) >= 4}
-        return [w for w in read if len(w) > 2 and w not in self.base.frame_set and not w.isdigit()
-                and not any(w.startswith(n) or n.startswith(w) for n in named)]
+        named = {w for t in terms for w in words(t)}
+        return [w for w in read if len(w) > 2 and w not in self.base.frame_set and not w.isdigit() and w not in named
+                and not any(w.startswith(n) or n.startswith(w) for n in named if len(n) >= 4)]
 
     def p_off(self, text: str) -> float:
         """How strongly the purpose reader reads `text` as about something other than Microsoft offerings (0 without
