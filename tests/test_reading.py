@@ -256,6 +256,12 @@ AUDIENCE_WORDS = [
     ("kundenseminare zu copilot", {"customer"}),
     ("workshop fuer unsere vertriebsleiter", {"internal"}),
     ("testumgebung fuer ein ingenieurbuero", set()),  # no typo tolerance: "ingenieurb…" is not "ingenieure"
+    # session 17 (a kind from a readable dialogue probe, rows written here): the staff of customers are customers
+    ("bootcamp for our customers s finance staff", {"customer"}),
+    ("workshop for the employees of our customers", {"customer"}),
+    ("bootcamp fuer die vertriebsmitarbeiter unserer kunden", {"customer"}),
+    ("schulung fuer unsere techniker beim kunden", {"customer", "internal"}),
+    ("workshop for our customers and our sales team", {"customer", "internal"}),
 ]
 
 

@@ -165,8 +165,38 @@ class Matcher:
                                               for tok in tokens)}
 
     def _audience_tokens(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        """The tokens an audience may be read from: not a Microsoft offering's name, not a false start."""
-        return tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t))
+        """The tokens an audience may be read from: not a Microsoft offering's name, not a false start, not the staff
+        of customers (`_customers_staff`)."""
+        kept = tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t))
+        return self._customers_staff(kept)
+
+    def _customers_staff(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """The tokens without staff words that name the staff of customers: after a customer word ("our customers' IT
+        staff", "the client's sales team") or before one with of/der/unserer … ("the employees of our customers", „die
+        Mitarbeiter unserer Kunden“). Such staff are the customers' people, the audience is the customers (not
+        "bei"/"at": „unsere Techniker beim Kunden“ are the partner's own)."""
+        customer, staff = self._audiences.get("customer", ()), self._audiences.get("internal", ())
+        if not hits(customer, tokens) or not hits(staff, tokens):
+            return tokens
+        is_customer = [bool(hits(customer, (t,))) for t in tokens]
+        is_staff = [bool(hits(staff, (t,))) or bool(hits(staff, tokens[n:n + 2])) for n, t in enumerate(tokens)]
+        owned: set[int] = set()
+        for n in range(len(tokens)):
+            if is_customer[n]:  # "customers' IT staff", "client's sales team"
+                start = n + 1 + (n + 1 < len(tokens) and tokens[n + 1] == "s")
+                for k in range(start, min(start + 3, len(tokens))):
+                    if tokens[k] in _LINKS_BREAK:
+                        break
+                    if is_staff[k]:
+                        owned.update(range(start, k + 2 if k + 1 < len(tokens) and is_staff[k + 1] else k + 1))
+                        break
+            elif is_staff[n]:  # "the employees of our customers", „die Mitarbeiter unserer Kunden“
+                k = n + 1
+                while k < len(tokens) and k <= n + 2 and tokens[k] in _OF:
+                    k += 1
+                if k > n + 1 and k < len(tokens) and is_customer[k]:
+                    owned.update(range(max(0, n - 1) if n and is_staff[n - 1] else n, n + 1))
+        return tuple(t for n, t in enumerate(tokens) if n not in owned)
 
     def _is_false_start(self, token: str) -> bool:
         """Whether `token` begins with a one-word audience term and goes on with neither an inflection ending nor a
@@ -531,6 +561,11 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
         out.append(tok)
     return tuple(out)
 
+
+# words between a staff word and the customers it belongs to ("the employees of our customers", „die Mitarbeiter unserer
+# Kunden“), and words that end the staff noun after a customer's possessive ("customers and staff" are two audiences)
+_OF = frozenset({"of", "the", "our", "their", "der", "des", "von", "unserer", "unseres", "ihrer", "ihres", "deren"})
+_LINKS_BREAK = frozenset({"and", "or", "und", "oder", "for", "für", "fuer", "to", "with", "mit", "as", "als", "plus"})
 
 # German separable verb particles: at the end of a clause they belong to its verb („wir stellen den Kunden auf Microsoft
 # 365 um" is „umstellen", „wir stellen auf der it-sa aus" „ausstellen", „ein Dienstleister ruft die Kunden an"
