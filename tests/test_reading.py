@@ -491,6 +491,10 @@ EXCLUSION_WINS = [
      "beating their targets?", [("not_eligible", "excl.seller-award-trips")]),
     ("a cash SPIFF stays eligible", "Can co-op pay for a SPIFF: a cash reward for our sales reps per Copilot seat sold?",
      [("eligible", "md.incentives-spiff")]),
+    # session 17 (a kind from a readable dialogue probe, row written here): "MDF and co-op" are two budgets of one
+    # activity, not two activities — the co-funded roadshow is the exclusion's
+    ("MDF and co-op combined for one activity", "Can we combine MDF and co-op for our Azure roadshow in March?",
+     [("not_eligible", "excl.mdf-surestep-cofunding")]),
 ]
 
 
