@@ -262,7 +262,25 @@ AUDIENCE_WORDS = [
     ("bootcamp fuer die vertriebsmitarbeiter unserer kunden", {"customer"}),
     ("schulung fuer unsere techniker beim kunden", {"customer", "internal"}),
     ("workshop for our customers and our sales team", {"customer", "internal"}),
+    ("schulung fuer die mitarbeiter der stadtwerke", set()),  # another organisation's staff
+    ("training for the staff of our company", {"internal"}),
 ]
+
+# Employee-purchase web shops are for customers (session 17, from a new user's trial; rows written here): a shop for
+# the partner's own staff is not one; the rule's own word "employee" is no own-staff audience.
+WEBSHOPS = [
+    ("a shop for our own employees", "Can co-op fund a web shop where our employees buy discounted Surface laptops for "
+     "home?", [("unclear", None)]),
+    ("ein Shop für unsere Leute", "Ein Mitarbeiter-Webshop, über den unsere Leute privat Surface-Geräte günstiger kaufen "
+     "– Co-op?", [("unclear", None)]),
+    ("an employee store for the companies we serve", "An employee store where workers of the companies we serve buy "
+     "Surface devices privately – co-op?", [("eligible", "md.employee-purchase-webshops")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in WEBSHOPS], ids=[r[0] for r in WEBSHOPS])
+def test_employee_purchase_webshops_are_for_customers(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
 
 
 def test_an_activity_for_the_other_audience_says_why(assistant) -> None:  # type: ignore[no-untyped-def]

@@ -176,7 +176,7 @@ class Matcher:
         Mitarbeiter unserer Kunden“). Such staff are the customers' people, the audience is the customers (not
         "bei"/"at": „unsere Techniker beim Kunden“ are the partner's own)."""
         customer, staff = self._audiences.get("customer", ()), self._audiences.get("internal", ())
-        if not hits(customer, tokens) or not hits(staff, tokens):
+        if not customer or not hits(staff, tokens):
             return tokens
         is_customer = [bool(hits(customer, (t,))) for t in tokens]
         is_staff = [bool(hits(staff, (t,))) or bool(hits(staff, tokens[n:n + 2])) for n, t in enumerate(tokens)]
@@ -194,7 +194,12 @@ class Matcher:
                 k = n + 1
                 while k < len(tokens) and k <= n + 2 and tokens[k] in _OF:
                     k += 1
-                if k > n + 1 and k < len(tokens) and is_customer[k]:
+                links = tokens[n + 1:k]
+                # … of a customer, or of another organisation named after a genitive („der Stadtwerke“, "of Contoso";
+                # not "of our company", „unserer Firma“)
+                other = bool(links) and links[0] in _GENITIVE and not _OWN.intersection(links) and k < len(tokens) \
+                    and not tokens[k].isdigit() and tokens[k] not in _OWN and not is_staff[k]
+                if k > n + 1 and k < len(tokens) and (is_customer[k] or other):
                     owned.update(range(max(0, n - 1) if n and is_staff[n - 1] else n, n + 1))
         return tuple(t for n, t in enumerate(tokens) if n not in owned)
 
@@ -288,6 +293,9 @@ class Matcher:
         own = self._audience_tokens(tuple(words(self.base.expand(_PRODUCT_TEAMS.sub(" ", text)))))
         if self._audiences_of(own) != {other} or own_audience in self.audiences_in(read):
             return "", ()
+        if other == "internal" and decision.rule is not None and decision.rule.staff_in_wording \
+                and not _OWN_STAFF.intersection(own):
+            return "", ()  # "an employee store for Surface devices": the rule's own employees, not the partner's
         said = tuple(t.raw for t in hits(self._audiences[other], own)) or (other,)
         return ("own-staff" if other == "internal" else "customers"), said
 
@@ -564,7 +572,13 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 # words between a staff word and the customers it belongs to ("the employees of our customers", „die Mitarbeiter unserer
 # Kunden“), and words that end the staff noun after a customer's possessive ("customers and staff" are two audiences)
-_OF = frozenset({"of", "the", "our", "their", "der", "des", "von", "unserer", "unseres", "ihrer", "ihres", "deren"})
+_OF = frozenset({"of", "the", "our", "their", "a", "an", "one", "der", "des", "von", "vom", "unserer", "unseres", "unseren",
+                 "ihrer", "ihres", "deren", "eines", "einer", "einem", "dem", "den"})
+_GENITIVE = frozenset({"of", "der", "des", "von", "vom", "eines", "einer"})
+_OWN = frozenset({"our", "us", "my", "unserer", "unseres", "unseren", "unsere", "uns", "meiner", "meines", "mein", "meine"})
+# possessives of the partner's own (a staff word with one of these names the partner's staff: "our own staff")
+_OWN_STAFF = frozenset({"our", "own", "unser", "unsere", "unserer", "unseren", "unseres", "unserem", "eigene", "eigenen",
+                        "eigener", "eigenes"})
 _LINKS_BREAK = frozenset({"and", "or", "und", "oder", "for", "für", "fuer", "to", "with", "mit", "as", "als", "plus"})
 
 # German separable verb particles: at the end of a clause they belong to its verb („wir stellen den Kunden auf Microsoft

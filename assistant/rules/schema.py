@@ -62,6 +62,9 @@ class Rule(Strict):
     # broad or a defined target group ("customers"), Partner Skilling trains the partner's own teams ("staff"); an
     # activity named for the other audience alone contradicts it (matcher step 9)
     for_whom: Literal["customers", "staff", "any"] = "any"
+    # the rule's own wording names staff (the customers' employees of an employee-purchase web shop): a staff word
+    # contradicts `for_whom: customers` only with a possessive of the partner's own ("our staff", „unsere Leute“)
+    staff_in_wording: bool = False
     terms: Bilingual
     ambiguous_terms: Bilingual = Bilingual()
     examples: Bilingual
