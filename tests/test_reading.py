@@ -266,6 +266,14 @@ AUDIENCE_WORDS = [
     ("training for the staff of our company", {"internal"}),
 ]
 
+# A parenthesis in the message around an activity gives no audience (session 17, from a new user's trial; written
+# here): the company's headcount is not whom a workshop is for.
+def test_a_headcount_in_parentheses_is_no_audience(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.answer("Hallo, wir sind Microsoft-Partner aus Leipzig (ca. 40 Mitarbeiter). Können wir einen "
+                              "zweitägigen Azure-Workshop in unseren Räumen über Co-op machen?")
+    assert [f.verdict for f in answer.findings] == ["needs_info"]
+
+
 # Employee-purchase web shops are for customers (session 17, from a new user's trial; rows written here): a shop for
 # the partner's own staff is not one; the rule's own word "employee" is no own-staff audience.
 WEBSHOPS = [

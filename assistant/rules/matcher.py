@@ -333,7 +333,9 @@ class Matcher:
         tokens = with_separable_verbs(without_negated(tuple(words(text))), self.base.vocabulary)
         if not tokens:
             return None
-        audiences = self.audiences_in(tokens) or self.audiences_in(without_negated(tuple(words(context))))
+        # … not from a parenthesis in the message around it: "wir sind Microsoft-Partner aus Leipzig (ca. 40
+        # Mitarbeiter)" gives the company's size, not whom a workshop is for
+        audiences = self.audiences_in(tokens) or self.audiences_in(without_negated(tuple(words(_PARENS.sub(" ", context)))))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
         message = context if message is None else message
         topical = [d for d in decided if self._only_as_topic(d, tokens)]
@@ -576,6 +578,7 @@ _OF = frozenset({"of", "the", "our", "their", "a", "an", "one", "der", "des", "v
                  "ihrer", "ihres", "deren", "eines", "einer", "einem", "dem", "den"})
 _GENITIVE = frozenset({"of", "der", "des", "von", "vom", "eines", "einer"})
 _OWN = frozenset({"our", "us", "my", "unserer", "unseres", "unseren", "unsere", "uns", "meiner", "meines", "mein", "meine"})
+_PARENS = re.compile(r"\([^()]*\)")
 # possessives of the partner's own (a staff word with one of these names the partner's staff: "our own staff")
 _OWN_STAFF = frozenset({"our", "own", "unser", "unsere", "unserer", "unseren", "unseres", "unserem", "eigene", "eigenen",
                         "eigener", "eigenes"})
