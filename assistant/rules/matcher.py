@@ -56,6 +56,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from assistant.extract import PARENS
 from assistant.rules.loader import RuleBase
 from assistant.rules.schema import Rule
 from assistant.rules.terms import Term, compile_terms, hits, phrase_in
@@ -179,6 +180,7 @@ class Matcher:
         if not customer or not hits(staff, tokens):
             return tokens
         is_customer = [bool(hits(customer, (t,))) for t in tokens]
+        # a staff word, or the word before one (where a two-word staff term starts: "sales team")
         is_staff = [bool(hits(staff, (t,))) or bool(hits(staff, tokens[n:n + 2])) for n, t in enumerate(tokens)]
         owned: set[int] = set()
         for n in range(len(tokens)):
@@ -294,7 +296,7 @@ class Matcher:
         if self._audiences_of(own) != {other} or own_audience in self.audiences_in(read):
             return "", ()
         if other == "internal" and decision.rule is not None and decision.rule.staff_in_wording \
-                and not _OWN_STAFF.intersection(own):
+                and not _OWN.intersection(own):
             return "", ()  # "an employee store for Surface devices": the rule's own employees, not the partner's
         said = tuple(t.raw for t in hits(self._audiences[other], own)) or (other,)
         return ("own-staff" if other == "internal" else "customers"), said
@@ -335,7 +337,7 @@ class Matcher:
             return None
         # … not from a parenthesis in the message around it: "wir sind Microsoft-Partner aus Leipzig (ca. 40
         # Mitarbeiter)" gives the company's size, not whom a workshop is for
-        audiences = self.audiences_in(tokens) or self.audiences_in(without_negated(tuple(words(_PARENS.sub(" ", context)))))
+        audiences = self.audiences_in(tokens) or self.audiences_in(without_negated(tuple(words(PARENS.sub(" ", context)))))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
         message = context if message is None else message
         topical = [d for d in decided if self._only_as_topic(d, tokens)]
@@ -577,11 +579,9 @@ def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
 _OF = frozenset({"of", "the", "our", "their", "a", "an", "one", "der", "des", "von", "vom", "unserer", "unseres", "unseren",
                  "ihrer", "ihres", "deren", "eines", "einer", "einem", "dem", "den"})
 _GENITIVE = frozenset({"of", "der", "des", "von", "vom", "eines", "einer"})
-_OWN = frozenset({"our", "us", "my", "unserer", "unseres", "unseren", "unsere", "uns", "meiner", "meines", "mein", "meine"})
-_PARENS = re.compile(r"\([^()]*\)")
-# possessives of the partner's own (a staff word with one of these names the partner's staff: "our own staff")
-_OWN_STAFF = frozenset({"our", "own", "unser", "unsere", "unserer", "unseren", "unseres", "unserem", "eigene", "eigenen",
-                        "eigener", "eigenes"})
+# possessives of the partner's own: a staff word with one names the partner's staff ("our own staff", „unsere Leute“)
+_OWN = frozenset({"our", "us", "my", "own", "unser", "unsere", "unserer", "unseren", "unseres", "unserem", "uns", "mein",
+                  "meine", "meiner", "meines", "eigene", "eigenen", "eigener", "eigenes"})
 _LINKS_BREAK = frozenset({"and", "or", "und", "oder", "for", "für", "fuer", "to", "with", "mit", "as", "als", "plus"})
 
 # German separable verb particles: at the end of a clause they belong to its verb („wir stellen den Kunden auf Microsoft
