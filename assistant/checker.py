@@ -188,10 +188,9 @@ class Checker:
         by_key: dict[str, Finding] = {}
         last_unclear: tuple[str, Finding] | None = None
         read_process = False
-        undecided: list[Finding] = []  # findings no rule decided ("no-rule")
         items: list[Finding] = []  # findings of list items: asked on their own
         unconfirmed: list[Finding] = []  # proposed labels nothing described confirms (reason "label")
-        reasons: dict[int, str] = {}
+        reasons: dict[int, str] = {}  # each finding's decision reason, by id
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
@@ -244,21 +243,17 @@ class Checker:
             reasons[id(finding)] = decision.reason
             if piece.listed:
                 items.append(finding)
-            if decision.reason == "no-rule":
-                undecided.append(finding)
             if decision.verdict == "unclear" and (decision.reason == "label" or _only_label(piece.text)):
                 unconfirmed.append(finding)
+        undecided = [f for f in findings if reasons[id(f)] == "no-rule"]  # findings no rule decided
         if message_asks and not read_process and len(undecided) == len(findings) \
                 and not any(t in self._answerable for t in topics):
             # read whole, the settled statements count too: a question that names nothing points back to them
             whole = self._read_whole(every_piece, text, language, undecided)
             if whole is not None:
                 findings = [whole]
-        if any(f.verdict == "unclear" and f not in unconfirmed for f in findings):
-            # the label is the partner's reason for what is described ("… die Getränke für die Meisterfeier? Champions
-            # stehen ja in der Liste"): with that activity unclear, one hand-off says it, the label is no second one
-            findings = [f for f in findings if f not in unconfirmed]
-        findings = _one_handoff(findings, [f for f in findings if reasons.get(id(f)) == "not-covered" or f in items])
+        findings = _one_handoff(findings, [f for f in findings if reasons.get(id(f)) == "not-covered" or f in items],
+                                unconfirmed)
         findings = _touchpoints_joined(findings, items, self.rules)
         return Check(language, findings, topics, injected, unassessed, read_process)
 
@@ -656,12 +651,16 @@ def _touchpoints_joined(findings: list[Finding], items: list[Finding], rules: Ru
     return [f for f in findings if id(f) not in joined]
 
 
-def _one_handoff(findings: list[Finding], distinct: list[Finding]) -> list[Finding]:
+def _one_handoff(findings: list[Finding], distinct: list[Finding], labels: list[Finding]) -> list[Finding]:
     """What no rule decides in one message is one hand-off: the "unclear" findings join the first of them, so a cost
     split into pieces ("grass seed and a lawn-seeding service", "… für die Buchhaltung und die Lohnabrechnung") or a
     fragment beside it ("Lässt sich das mit Co-op-Geldern …") is not asked about twice. `distinct` are findings that
     stay apart, each an activity of its own: list items and what the guidance names as not covered ("die Büromiete, die
-    Gehälter … und die Anwaltskosten"); the others join the first of them."""
+    Gehälter … und die Anwaltskosten"); the others join the first of them. `labels` are proposed labels nothing
+    described confirms: the partner's reason for what is described ("… die Getränke für die Meisterfeier? Champions
+    stehen ja in der Liste"), so beside another "unclear" finding they are dropped, not joined."""
+    if any(f.verdict == "unclear" and f not in labels for f in findings):
+        findings = [f for f in findings if f not in labels]
     unclear = [f for f in findings if f.verdict == "unclear"]
     named = [f for f in unclear if f in distinct]
     if len(unclear) < 2 or len(unclear) == len(named):
