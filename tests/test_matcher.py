@@ -23,7 +23,9 @@ TABLE = [
     ("Is a bootcamp for our own engineers eligible?", [("eligible", "ps.internal-training")]),
     # a webinar is a format both audience-bound rules cover: for the partner's own staff it is internal training
     ("Ein Webinar für unsere Techniker zu Intune – Co-op?", [("eligible", "ps.internal-training")]),
-    ("Can we run a webinar on Copilot?", [("eligible", "md.customer-seminars")]),
+    # … and with no audience named it asks whom it is for, like a workshop (slot policy; it was a customer seminar)
+    ("Can we run a webinar on Copilot?", [("needs_info", None)]),
+    ("A lunch & learn on Teams Phone for our clients – co-op?", [("eligible", "md.customer-seminars")]),
     ("Can we pay our sales reps' salaries with co-op?", [("unclear", None)]),
     ("Dürfen wir die Trikots unseres Fußballvereins über Co-op abrechnen?", [("unclear", None)]),
     ("Können wir eine Spende an eine Schule mit Co-op bezahlen?", [("unclear", None)]),
@@ -47,6 +49,22 @@ TABLE = [
 def test_verdicts(lexical_checker, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     findings = lexical_checker.check(question).findings
     assert [(f.verdict, f.rule_id) for f in findings] == expected
+
+
+@pytest.mark.parametrize(("audiences", "expected"), [
+    (set(), ("needs_info", None)), ({"internal"}, None), ({"customer"}, ("eligible", "md.customer-seminars"))])
+def test_a_rule_read_from_meaning_passes_the_audience_slot(lexical_checker, audiences: set[str],  # type: ignore[no-untyped-def]
+                                                           expected: tuple[str, str | None] | None) -> None:
+    """The recogniser's and the semantic fallback's reading go through one audience slot: an audience-bound rule
+    without its audience asks, with the other audience it is not this rule."""
+    matcher = lexical_checker.matcher
+    rule = next(r for r in lexical_checker.rules.rules if r.id == "md.customer-seminars")
+    for source in ("learned", "semantic"):
+        decision = matcher._slot_decision(rule, audiences, source, (), 0.95)
+        got = None if decision is None else (decision.verdict, decision.rule.id if decision.rule else None)
+        assert got == expected
+        if decision is not None and decision.rule is not None:
+            assert decision.matched_by == source and decision.confidence == 0.9
 
 
 def test_same_input_same_output(lexical_checker) -> None:  # type: ignore[no-untyped-def]

@@ -370,7 +370,7 @@ PLACES = [
 TOPICS = [
     ("calls booking migration appointments", "We want to hire a call center to book appointments for Azure migrations "
      "with our SMB customers. Co-op?", [("eligible", "md.telemarketing")]),
-    ("a webinar about a migration", "Können wir ein Webinar zur Azure-Migration mit Co-op bezahlen?",
+    ("a webinar about a migration", "Können wir ein Kundenwebinar zur Azure-Migration mit Co-op bezahlen?",
      [("eligible", "md.customer-seminars")]),
     ("a migration asked alone", "Können wir Co-op für Migrationen nutzen?", [("eligible", "md.migration-services")]),
     ("a separable verb", "Nächsten Monat ziehen wir die Server eines Kunden nach Azure um – zahlt das Co-op?",

@@ -401,8 +401,7 @@ class Matcher:
             found = self.semantic.best(text)
             if found is not None:
                 rule, score, _margin = found
-                verdict: Outcome = "not_eligible" if rule.kind == "exclusion" else "eligible"
-                return Decision(verdict, rule, "semantic", confidence=round(min(score, 0.9), 3), reason="rule")
+                return self._slot_decision(rule, audiences, "semantic", (), score)
         return None
 
     def _second_reading(self, found: tuple[Rule, list[Term]], tokens: tuple[str, ...],
@@ -523,6 +522,13 @@ class Matcher:
         rule = self._learned_rule(reading.label)
         if rule is None:
             return None
+        return self._slot_decision(rule, audiences, "learned", reading.evidence, reading.probability)
+
+    def _slot_decision(self, rule: Rule, audiences: set[str], source: Literal["learned", "semantic"],
+                       evidence: tuple[str, ...], score: float) -> Decision | None:
+        """A rule read from the activity's meaning (the recogniser or the semantic fallback) through the audience
+        slot: a rule for one audience with none named asks whom it is for (`needs_info`); with the other audience
+        named it is not this rule (None). Confidence is the reading's score, capped at 0.9."""
         if rule.audience != "any" and rule.audience not in audiences:
             partner = [c.rule.id for c in self._rules if c.rule.audience not in ("any", rule.audience)
                        and c.rule.ambiguous_terms.all()]
@@ -531,8 +537,7 @@ class Matcher:
             return Decision("needs_info", candidates=tuple([rule.id, *partner]), confidence=0.6,
                             reason="ambiguous-audience")
         verdict: Outcome = "not_eligible" if rule.kind == "exclusion" else "eligible"
-        return Decision(verdict, rule, "learned", reading.evidence, round(min(reading.probability, 0.9), 3),
-                        reason="rule")
+        return Decision(verdict, rule, source, evidence, round(min(score, 0.9), 3), reason="rule")
 
 
 # matcher step 9 for a rule whose guidance wording names Microsoft: the purpose reader leaning "off" decides
