@@ -507,6 +507,13 @@ class Matcher:
             return float(p_sentence)
         return float(max(reader.read(" ".join(tokens)).p("none"), p_sentence))
 
+    def p_none_described(self, text: str) -> float:
+        """How strongly the none-veto's reader reads what `text` describes — its words without the question frame
+        and particles — as not Co-op marketing (0 without a recogniser; 0 when nothing is left)."""
+        reader = self.veto or self.learned
+        described = self._veto_words(text)
+        return float(reader.read(" ".join(described)).p("none")) if reader is not None and described else 0.0
+
     def _veto_words(self, text: str) -> tuple[str, ...]:
         """The folded, expanded words the none-veto reads around an activity (without the frame's words when the
         veto reader learned without them)."""
