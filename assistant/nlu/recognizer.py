@@ -35,7 +35,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import RulesError
-from assistant.nlu.linear import LinearText
+from assistant.nlu.linear import STORED_FORM, LinearText
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ def corpus_hash(examples: list[Example]) -> str:
     from importlib.metadata import version
 
     digest = hashlib.sha256(version("scikit-learn").encode())
+    digest.update(STORED_FORM.encode())  # a model stored in another form is trained again
     for ex in examples:
         digest.update(f"{ex.label}\t{ex.text}\n".encode())
     return digest.hexdigest()[:16]
