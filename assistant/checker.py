@@ -224,6 +224,12 @@ class Checker:
                     last_unclear[1].activity += ", " + self.activity_text(piece.text)
                     continue
                 decision = Decision("unclear", confidence=0.5, reason="no-rule")
+            if decision.reason == "ambiguous-audience" and not (piece.listed or piece.question or piece.asks) and \
+                    self.details_only(content) and any(d is not None and p is not piece for p, d, _ in decisions):
+                # "…, 20 people, external trainer for a full day.": the details of an activity decided in the message,
+                # though a word of them names a format ("trainer") that waits for its audience; not what is asked
+                # ("… and can we pay for an Azure training day?")
+                continue
             if purpose_read.get(id(decision)) is not decision:  # step 9 once per decision
                 decision = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
             if (decision.verdict == "eligible" or decision.reason == "label") and piece.sentence in excluded and \
