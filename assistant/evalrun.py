@@ -107,7 +107,7 @@ def calibrate(assistant: Assistant, data: Path, split: str = "dev") -> float | N
 
     semantic = assistant.matcher.semantic
     if not isinstance(semantic, ExampleIndex):
-        typer.echo("semantic fallback is disabled (COOP_SEMANTIC_FALLBACK=false)")
+        typer.echo("semantic fallback is off (the default); set COOP_SEMANTIC_FALLBACK=true to calibrate it")
         return None
     rows = []
     for case in load_cases(data):
