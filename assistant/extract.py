@@ -80,8 +80,8 @@ _SUBORDINATE = re.compile(
 )
 # ("MDF und Co-op für unsere Roadshow kombinieren": two budgets joined, one activity — no split before "Co-op")
 _SPLIT = re.compile(
-    r"\s+(?:und|and|sowie|oder|or|plus|&|bzw\.?|as well as|außerdem|ausserdem|also|zudem|"
-    r"zusätzlich|additionally|another|noch|dann|then)\s+(?!co-?\s?op\b)|\s*/\s*(?!co-?\s?op\b)|\s+\+\s+(?!co-?\s?op\b)",
+    r"(?:\s+(?:und|and|sowie|oder|or|plus|&|bzw\.?|as well as|außerdem|ausserdem|also|zudem|"
+    r"zusätzlich|additionally|another|noch|dann|then)\s+|\s*/\s*|\s+\+\s+)(?!co-?\s?op\b)",
     re.IGNORECASE,
 )
 # Words that ask whether something may be paid with Co-op ("asks"); a "?" makes a piece a question.
