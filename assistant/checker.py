@@ -582,10 +582,12 @@ _LABEL_FRAMES = (
     # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
     re.compile(r"[„“\"»«](?P<label>[^„“”\"»«\n]{2,60})[“”\"«»]"),
 )
-# "X is eligible / on your list", „X sind doch förderfähig“: the label is the words before the frame
+# "X is eligible / on your list / on the approved list / mentioned in the guide", „X sind doch förderfähig“: the label
+# is the words before the frame
 _LABEL_NAMED = re.compile(
     r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch)\s+)*"
-    r"(?:eligible|(?:on|in) (?:your|the) (?:co-?op[- ])?(?:list|guidance|guide)|listed|allowed|förderfähig|co-?op-fähig|"
+    r"(?:eligible|(?:(?:mentioned|named|listed)\s+)?(?:on|in) (?:your|the) (?:[\w-]+[- ]){0,2}(?:list|guidance|guide)|"
+    r"listed|allowed|förderfähig|co-?op-fähig|"
     r"co-?op-berechtigt|berechtigt|erlaubt|zulässig|(?:in|auf) (?:der|eurer|ihrer|deiner) (?:co-?op-?)?(?:liste|guidance)|"
     r"gelistet|(?:a|an|ein|eine) co-?op[- ]?(?:thema|topic|thing|item|activity|aktivität|maßnahme)|co-?op\b(?!-))"
     # … and "X = co-op eligible?", "mobile SMS campaign → co-op?": the words before the sign

@@ -345,6 +345,9 @@ LABELS = [
      "on your list, so can co-op pay?", [("unclear", None)]),
     ("a quoted guidance name beside the same activity", "Wir möchten für unsere eigenen Vertriebler interne Schulungen "
      "und zwei „Floor Days“ zu Copilot machen. Co-op?", [("eligible", "ps.internal-training")]),
+    # session 19 (a kind from a readable negative probe; row written here): the list named with a word between
+    ("a label 'on the approved list'", "The car park lines need repainting, about 900 euros. Best practices are on "
+     "the approved list – can co-op pay?", [("unclear", None)]),
 ]
 
 
