@@ -586,6 +586,11 @@ PURPOSE_READ = [
      "services to hospitals. Co-op?", [("eligible", "dg.trade-shows-events")]),
     ("Google Ads is a channel, not another vendor's offering", "Die Google-Ads-Kampagne aus dem März – kann ich die "
      "bei Co-op einreichen?", [("eligible", "dg.digital-advertising")]),
+    # session 19, after 800 purpose lines by two fresh helpers (rows written here): another business of the owners
+    ("a sister company's call campaign", "Our sister company sells e-bikes and wants an outbound call campaign to "
+     "cycling clubs. Can they use our co-op for the telemarketing?", [("unclear", None)]),
+    ("IT services mailed to dental practices", "Direct mail to dental practices about our cloud backup service for their "
+     "patient files – co-op?", [("eligible", "dg.direct-email-sms")]),
 ]
 
 
