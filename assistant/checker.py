@@ -131,6 +131,10 @@ class Checker:
         every_piece = pieces
         if message_questions:  # statements of what is settled are context when the message asks elsewhere
             pieces = [p for p in pieces if p.question or not self.settled(p.sentence)]
+        at = next((n for n, p in enumerate(pieces) if _PIVOT.search(p.text)), None)
+        if at is not None and any(p.question or p.asks for p in pieces[at:]):
+            # "… ist abgerechnet. Jetzt wollen wir …", "Our actual question: …": what the message said before is context
+            pieces = [p for n, p in enumerate(pieces) if n >= at or p.question or p.listed]
         # what the message asks about the process comes from what it asks, not from what it reports as settled
         # ("We got MDF approved …, can we use co-op for the remaining 50 %?" asks no approval question)
         topics: list[str] = []
@@ -606,6 +610,10 @@ CONTINUES_NONE_MAX = 0.5
 CLAIMS = "claims"
 _WHEN = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also|gut|alright)\W+)*(?:wann|bis wann|ab wann|wie schnell|wie bald|"
                    r"when|how soon|how quickly|by when)\b", re.IGNORECASE)
+# a pivot at a sentence's start: what the message said before it is context ("Now:", „Stattdessen …“, "Our actual question:")
+_PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\W+)*"
+                    r"(?:now|instead|this time|jetzt|nun|stattdessen|diesmal|dieses mal|(?:our|my|the) (?:actual|real) question|"
+                    r"(?:unsere|meine)? ?eigentliche frage|uns interessiert|mich interessiert)\b", re.IGNORECASE)
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
 
 

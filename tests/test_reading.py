@@ -225,6 +225,13 @@ CONTEXT = [
     # image tag read as „not marketing" once the everyday corpus grew; a browser test caught it)
     ("markup is not the message", '<div><b>Hallo,</b></div><script>var seen = 1;</script> <img src=x onerror="seen=2"> '
      "[hier](http://example.invalid/) unser Messestand auf der it-sa – Co-op?", [("eligible", "dg.trade-shows-events")]),
+    # session 19 (a kind from a readable realworld probe; rows written here): a pivot ("Now:", „Stattdessen“) makes
+    # what the message said before it context, though a statement there names Co-op or an exclusion
+    ("a statement before 'Now:'", "Our LinkedIn ads for Azure are running fine via co-op. Now: can co-op pay for a "
+     "booth at a regional IT fair?", [("eligible", "dg.trade-shows-events")]),
+    ("a dropped idea before „Stattdessen“", "Unsere Vertriebler wollten eine Prämienreise für die besten Verkäufer, die "
+     "Geschäftsführung war dagegen. Stattdessen planen wir einen Copilot-Workshop für 20 Kunden. Co-op?",
+     [("eligible", "md.customer-seminars")]),
 ]
 
 
