@@ -184,8 +184,10 @@ class Checker:
             # done. Can we add syndicated content?"), unless they ask about paying or are list items — or name an
             # excluded activity the question points back to ("… take our top sales reps on a trip to Lisbon. Since
             # internal incentives are allowed, can we use co-op for it?": an exclusion wins)
+            only_off = all(d is None or not _names_activity(d) for p, d, _ in decisions if p.question)
             decisions = [(p, d if p.question or p.asks or p.listed or (
-                points_back and d is not None and d.verdict == "not_eligible") else None, c) for p, d, c in decisions]
+                points_back and d is not None and d.verdict == "not_eligible") or (
+                only_off and _ADDED.match(p.text)) else None, c) for p, d, c in decisions]
         findings: list[Finding] = []
         unassessed: list[str] = []
         excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
@@ -504,6 +506,13 @@ class Checker:
         )
 
 
+def _names_activity(decision: Decision | None) -> bool:
+    """Does the decision name an activity of the guidance — not something read as outside it (not covered, not
+    marketing)? Beside questions that only ask about such things, a statement that adds an item (`_ADDED`: "Also we
+    want to place a print ad …", „Außerdem …“) is asked too, not their context."""
+    return decision is not None and decision.reason not in ("not-covered", "not-marketing")
+
+
 def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece, Decision | None, list[str]]],
             message: str) -> str:
     """The message without the other activities it names that were decided differently: the text whose purpose
@@ -614,6 +623,9 @@ _WHEN = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also|gut|alright)\W+)*(?:wann|
 _PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\W+)*"
                     r"(?:now|instead|this time|jetzt|nun|stattdessen|diesmal|dieses mal|(?:our|my|the) (?:actual|real) question|"
                     r"(?:unsere|meine)? ?eigentliche frage|uns interessiert|mich interessiert)\b", re.IGNORECASE)
+# a statement's opening that adds an item to what the message asks ("Also …", „Außerdem …“, "Plus …")
+_ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|außerdem|zusätzlich|und|dazu|ferner)\b",
+                    re.IGNORECASE)
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
 
 

@@ -232,6 +232,13 @@ CONTEXT = [
     ("a dropped idea before „Stattdessen“", "Unsere Vertriebler wollten eine Prämienreise für die besten Verkäufer, die "
      "Geschäftsführung war dagegen. Stattdessen planen wir einen Copilot-Workshop für 20 Kunden. Co-op?",
      [("eligible", "md.customer-seminars")]),
+    # session 19 (a kind from readable negative probes; rows written here): beside a question about something outside
+    # the guidance, a statement that adds an item ("Außerdem …", "Also …") is asked too; one that does not stays context
+    ("an added item beside a question about a staff party", "Können wir die Weihnachtsfeier für unser Team über Co-op "
+     "bezahlen? Außerdem wollen wir eine Printanzeige zu unseren Azure-Backup-Paketen in der Regionalzeitung schalten.",
+     [("unclear", None), ("eligible", "dg.print-ads")]),
+    ("a statement beside a question about rent", "Can co-op pay for our office rent? Our LinkedIn ads for Azure run "
+     "through an agency.", [("unclear", None)]),
 ]
 
 
