@@ -64,6 +64,9 @@ PURPOSE = [
      "Co-op abrechnen?", [("unclear", None)]),
     ("a Microsoft offering waives the vendor", "Können wir die Migration unserer Kunden von Google Workspace zu "
      "Microsoft 365 über Co-op abrechnen?", [("eligible", "md.migration-services")]),
+    # session 19: … but not a vendor the activity itself names when the offering is named elsewhere in the message
+    ("the activity names the other vendor", "We resell Microsoft 365 and also Fortinet firewalls. Can co-op pay for a "
+     "LinkedIn ad campaign for the FortiGate appliances?", [("unclear", None)]),
     ("recruiting stays with the job ad", "Können wir LinkedIn-Anzeigen und eine Stellenanzeige für Entwickler bezahlen?",
      [("eligible", "dg.digital-advertising"), ("unclear", None)]),
     ("private matter", "Can co-op pay for Facebook ads for my wife's yoga studio?", [("unclear", None)]),

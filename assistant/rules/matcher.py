@@ -261,7 +261,9 @@ class Matcher:
         other, said = self._other_audience(decision, text, read)
         if said:
             return Decision("unclear", None, decision.matched_by, said, 0.8, reason="purpose", purpose=other)
-        found = self.purpose_of(read)
+        # another vendor the activity itself names is not waived by an offering named elsewhere in the message ("wir
+        # verkaufen neben Microsoft auch Sophos. … eine Postwurfsendung zu den Sophos-Geräten")
+        found = self.purpose_of(tuple(words(self.base.expand(text)))) or self.purpose_of(read)
         if found is not None:
             return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
         if unexplained or len(self.subject(read, decision.terms)) < 2:
