@@ -92,7 +92,7 @@ _PAY_FRAME = re.compile(
     # Co-op named as the means or as where the costs are submitted ("über Co-op machen", "bei Co-op einreichen",
     # "via co-op", "with our coop money"); "bei Co-op" alone is no ask ("Welche Nachweise braucht man bei Co-op?")
     r"\bbei\s+(unseren?\s+|dem\s+|den\s+)?co-?op[\w-]*\s+einreich|"
-    r"\b(über|ueber|mit|via|aus|per|with|through|using|from|by)\s+(unseren?\s+|unserem\s+|dem\s+|den\s+|our\s+|the\s+)?co-?op",
+    r"\b(über|ueber|übers|uebers|mit|via|aus|per|with|through|using|from|by)\s+(unseren?\s+|unserem\s+|dem\s+|den\s+|our\s+|the\s+)?co-?op",
     re.IGNORECASE,
 )
 
