@@ -156,6 +156,12 @@ PLAIN_WORDS = [
      "Tool eines Drittanbieters. Geht das über Co-op?", [("eligible", "dg.digital-advertising")]),
     ("solution building with a third party stays eligible", "Wir entwickeln mit einem Drittanbieter eine gemeinsame "
      "Lösung für Teams-Telefonie. Co-op?", [("eligible", "md.third-party-solutions")]),
+    # session 19 (a kind from a readable dialogue probe; rows written here): the word between a possessive and the
+    # audience noun says which staff, not what the activity is („unsere Data Engineers“ read as data work)
+    ("an audience with a modifier, German", "Der Workshop ist intern für unsere Data Engineers.",
+     [("eligible", "ps.internal-training")]),
+    ("an audience with a modifier, English", "The workshop is for our own helpdesk staff.",
+     [("eligible", "ps.internal-training")]),
 ]
 
 # Session 9 (issue #6, matcher step 5): a term of one rule yields to a confident reading of the whole activity as

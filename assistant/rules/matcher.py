@@ -461,8 +461,11 @@ class Matcher:
 
     def _described(self, tokens: tuple[str, ...]) -> list[str]:
         """The activity's words the recogniser reads: without the audience's (who it is for is a slot, not the
-        activity)."""
-        return [t for t in tokens if t not in self.base.audience_words]
+        activity) — nor the word between a possessive and an audience noun, which names which of them ("für unsere
+        Data Engineers", "for our own helpdesk staff")."""
+        audience = self.base.audience_words
+        return [t for n, t in enumerate(tokens) if t not in audience and not (
+            0 < n < len(tokens) - 1 and tokens[n + 1] in audience and tokens[n - 1] in AUDIENCE_POSSESSIVES)]
 
     def _activity_words(self, described: list[str]) -> list[str]:
         """The described words that say what the activity is: not the question frame's, not numbers (an amount or an
@@ -638,6 +641,9 @@ def _compound_head(token: str, heads: tuple[str, ...], vocabulary: frozenset[str
 # are left out: "in unsere Website investieren", "SEO für die Website" are the activity.
 PLACE_PREPOSITIONS = frozenset({"auf", "ueber", "über", "via", "von", "on", "onto", "from", "at", "to"})
 PLACE_GAP = 4
+# possessives before an audience phrase ("unsere Data Engineers", "our own helpdesk staff"), folded; everyday grammar
+AUDIENCE_POSSESSIVES = frozenset({"our", "own", "their", "unsere", "unseren", "unserer", "unser", "unserem", "eigene",
+                                  "eigenen", "eigener", "ihre", "ihren", "deren"})
 # Prepositions that open a phrase of place ("in a hotel conference room", „im Hotel am See", "at our office"): a piece
 # that begins with one says where, and the recogniser does not name an activity from it (step 6). Everyday grammar.
 LEADING_PLACE = frozenset({"in", "im", "at", "auf", "bei", "beim", "inside"})
