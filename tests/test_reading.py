@@ -67,6 +67,14 @@ PURPOSE = [
     # session 19: … but not a vendor the activity itself names when the offering is named elsewhere in the message
     ("the activity names the other vendor", "We resell Microsoft 365 and also Fortinet firewalls. Can co-op pay for a "
      "LinkedIn ad campaign for the FortiGate appliances?", [("unclear", None)]),
+    # session 19, from a new user's trial (rows written here): a Microsoft link denied in so many words; a fair that
+    # Microsoft does not run is still a fair for Microsoft offerings
+    ("a Microsoft link denied", "Can co-op pay for LinkedIn ads for our time-tracking app? It has nothing to do with "
+     "Microsoft.", [("unclear", None)]),
+    ("a Microsoft link denied, German", "Können wir einen Stand auf einer Messe über Co-op zahlen, auf der wir nur "
+     "unsere eigene Zeiterfassungs-Software ohne Microsoft-Bezug zeigen?", [("unclear", None)]),
+    ("a fair Microsoft does not run", "Können wir einen Stand auf einer Fachmesse, die nicht von Microsoft veranstaltet "
+     "wird, für unsere Azure-Services über Co-op zahlen?", [("eligible", "dg.trade-shows-events")]),
     ("recruiting stays with the job ad", "Können wir LinkedIn-Anzeigen und eine Stellenanzeige für Entwickler bezahlen?",
      [("eligible", "dg.digital-advertising"), ("unclear", None)]),
     ("private matter", "Can co-op pay for Facebook ads for my wife's yoga studio?", [("unclear", None)]),
