@@ -37,12 +37,15 @@ def test_api_answers_per_contract(client: TestClient) -> None:
     data = r.json()
     assert data["id"] == "crm-1" and data["findings"][0]["rule_id"] == "dg.digital-advertising"
     assert {"question", "language", "findings", "sources", "answer", "handoff"} <= set(data)
+    # a number as id is echoed as text, as in batch mode (a new user's trial got 422; session 19)
+    assert client.post("/api/check", json={"question": "SEO?", "id": 5}).json()["id"] == "5"
 
 
 BAD_BODIES = [
     ("not-json", b"question=hi", 400, "not valid JSON"),
     ("no-question", b'{"q": "hi"}', 422, "question: Field required"),
     ("wrong-type", b'{"question": 42}', 422, "question"),
+    ("an-object-as-id", b'{"question": "SEO?", "id": {"a": 1}}', 422, "id"),
     ("a-list", b'["hi"]', 422, "Invalid request"),
     ("empty-question", b'{"question": "  "}', 422, "empty"),
     ("too-big", b'{"question": "' + b"x" * 300_000 + b'"}', 413, "limit"),

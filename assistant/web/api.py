@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from assistant.service import get_assistant
 from assistant.web.access import read_body_within
@@ -17,9 +18,14 @@ MAX_BODY = 256 * 1024  # bytes
 USAGE = 'Send JSON like {"question": "Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"}.'
 
 
+def _id_text(value: object) -> object:
+    """A number as id is echoed as text, as batch lines are (`5` → `"5"`); anything else is left to validation."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 class CheckRequest(BaseModel):
     question: str
-    id: str | None = None
+    id: Annotated[str | None, BeforeValidator(_id_text)] = None
     history: list[str] | None = None  # earlier user messages of the conversation, oldest first
 
 
