@@ -59,6 +59,8 @@ _PURPOSE = {
     "other-vendor": ("dem Angebot eines anderen Herstellers", "another vendor's offering"),
     "customer-service": ("dem Service für bestehende Kunden (Umfrage, Mahnung, Servicehinweis …)",
                          "service to existing customers (a survey, a payment reminder, a service notice …)"),
+    "other-business": ("einem anderen Geschäft (Nebengewerbe, Schwesterfirma …)",
+                       "another business (a side business, a sister company …)"),
     "not-microsoft": ("etwas ohne Bezug zu Microsoft-Angeboten (so beschrieben)",
                       "something without a link to Microsoft offerings (as described)"),
     "other-topic": ("etwas anderem als Microsoft-Angeboten", "something other than Microsoft offerings"),

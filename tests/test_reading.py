@@ -73,6 +73,11 @@ PURPOSE = [
      "Microsoft.", [("unclear", None)]),
     ("a Microsoft link denied, German", "Können wir einen Stand auf einer Messe über Co-op zahlen, auf der wir nur "
      "unsere eigene Zeiterfassungs-Software ohne Microsoft-Bezug zeigen?", [("unclear", None)]),
+    ("a side business", "Can we run Google Ads for our plumbing side business?", [("unclear", None)]),
+    ("a sister company's call campaign", "Our sister company sells e-bikes and wants an outbound call campaign to "
+     "cycling clubs. Can they use our co-op for the telemarketing?", [("unclear", None)]),
+    ("a sister company that sells Microsoft 365", "Unsere Schwesterfirma verkauft Microsoft 365 an Handwerker – können "
+     "wir dafür Google Ads über Co-op schalten?", [("eligible", "dg.digital-advertising")]),
     ("a fair Microsoft does not run", "Können wir einen Stand auf einer Fachmesse, die nicht von Microsoft veranstaltet "
      "wird, für unsere Azure-Services über Co-op zahlen?", [("eligible", "dg.trade-shows-events")]),
     ("recruiting stays with the job ad", "Können wir LinkedIn-Anzeigen und eine Stellenanzeige für Entwickler bezahlen?",
@@ -617,9 +622,7 @@ PURPOSE_READ = [
      "services to hospitals. Co-op?", [("eligible", "dg.trade-shows-events")]),
     ("Google Ads is a channel, not another vendor's offering", "Die Google-Ads-Kampagne aus dem März – kann ich die "
      "bei Co-op einreichen?", [("eligible", "dg.digital-advertising")]),
-    # session 19, after 800 purpose lines by two fresh helpers (rows written here): another business of the owners
-    ("a sister company's call campaign", "Our sister company sells e-bikes and wants an outbound call campaign to "
-     "cycling clubs. Can they use our co-op for the telemarketing?", [("unclear", None)]),
+    # session 19, after 800 purpose lines by two fresh helpers (row written here): IT for a non-IT industry stays on
     ("IT services mailed to dental practices", "Direct mail to dental practices about our cloud backup service for their "
      "patient files – co-op?", [("eligible", "dg.direct-email-sms")]),
 ]
