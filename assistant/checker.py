@@ -109,6 +109,10 @@ class Checker:
           words are context, not findings;
         - when a question sentence names an activity, statements that neither ask about paying nor
           are list items are context: what they name gets no finding;
+          except, beside questions that only name something outside the guidance, a statement that adds an item
+          ("Also we want …", „Außerdem …“);
+        - a pivot at a sentence's start ("Now:", „Jetzt …“, "Instead", "Our actual question:") makes what the message
+          said before it context (its questions and list items stay asked);
         - a rule's name in a label frame ("as X", "X is eligible", „fällt das unter X“) is the partner's proposed
           label: what is described decides, and a label nothing described confirms is "unclear";
         - what an activity promotes (matcher step 9) is read in the message without the other activities in it;
