@@ -169,6 +169,12 @@ PLAIN_WORDS = [
      "Tool eines Drittanbieters. Geht das über Co-op?", [("eligible", "dg.digital-advertising")]),
     ("solution building with a third party stays eligible", "Wir entwickeln mit einem Drittanbieter eine gemeinsame "
      "Lösung für Teams-Telefonie. Co-op?", [("eligible", "md.third-party-solutions")]),
+    # session 19, from a new user's trial (rows written here): a weaker reading stands when the text names a platform
+    # of the rule read (rule data `channels`), as it does when it names a Microsoft offering; a club's campaign does not
+    ("a campaign on a platform of the rule read", "We'd like to start a LinkedIn campaign in spring. Co-op?",
+     [("eligible", "dg.social-media")]),
+    ("a club's campaign on that platform", "Unser Fußballverein möchte eine LinkedIn-Kampagne für das Sommerfest – "
+     "Co-op?", [("unclear", None)]),
     # session 19 (a kind from a readable dialogue probe; rows written here): the word between a possessive and the
     # audience noun says which staff, not what the activity is („unsere Data Engineers“ read as data work)
     ("an audience with a modifier, German", "Der Workshop ist intern für unsere Data Engineers.",

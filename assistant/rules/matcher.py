@@ -27,7 +27,8 @@ Policy (in this order):
    (a single word never decides alone), reading the activity without the audience words (who it is for is a
    slot, not the activity: "our own internal dev subscription" names no activity); a weaker reading (at least
    `learned_asked_min`) decides only an activity the message asks about (`asked`) in a message that names a
-   Microsoft offering (the slot "what it promotes" filled, not only not contradicted), whose sentence, read whole,
+   Microsoft offering (the slot "what it promotes" filled, not only not contradicted) or a platform the rule read
+   runs on (rule data `channels`: "a LinkedIn campaign"), whose sentence, read whole,
    reads the same rule and which the none-veto of step 5 does not set aside, read without amounts and counts
    ("a trial environment in Azure so the prospect sees his software run before he buys" is a proof of
    concept; "demo videos" cut from "whitepapers and demo videos" in a sentence about a content feed is not
@@ -395,7 +396,7 @@ class Matcher:
                     asked and activity.probability >= self.learned_asked_min
                     and self._sentence_reads(activity.label, sentence or text)
                     and self.p_not_marketing(tokens, sentence, message)
-                    < self.none_veto and self.names_offering(context or text)):
+                    < self.none_veto and (self.names_offering(context or text) or self._names_channel(activity.label, tokens))):
                 learned = self._learned(activity, audiences)
                 if learned is not None:
                     return replace(learned, weak=weak)
@@ -438,6 +439,13 @@ class Matcher:
         if reading.probability < needed:
             return None
         return self._learned(reading, audiences)  # None for a "none" or "process" reading: the term's rule stands
+
+    def _names_channel(self, label: str, tokens: tuple[str, ...]) -> bool:
+        """Whether the tokens name a platform the read rule runs on (rule data `channels`: "eine Facebook-Kampagne" is
+        read as social media, and Facebook is one of its platforms)."""
+        rule = self._learned_rule(label)
+        return rule is not None and rule.channels is not None and any(
+            " ".join(words(n)) in tokens for n in rule.channels.names if len(words(n)) == 1)
 
     def names_offering(self, text: str) -> bool:
         """Whether `text` names a Microsoft offering (rule data `offerings:`: Azure, Microsoft 365, Copilot …)."""
