@@ -36,6 +36,17 @@ def run_batch(lines: Iterable[str], conversation: Answers) -> Iterator[dict[str,
             yield _answer(n, row, conversation)
 
 
+def contract_id(raw: object) -> str | None:
+    """The contract's `id` as text: a string as it is, a number as its text (`5` → `"5"`), none as None. Raises
+    ValueError for anything else (an object, a list, true/false): the answer could not be joined back to the question.
+    Batch lines and `POST /api/check` read it alike."""
+    if raw is None or isinstance(raw, str):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return str(raw)
+    raise ValueError("'id' must be a string or a number")
+
+
 # what decoding puts in place of bytes that are not UTF-8 (the input is read with errors="replace")
 REPLACEMENT = "\ufffd"
 
@@ -58,9 +69,10 @@ def _answer(n: int, row: Any, conversation: Answers) -> dict[str, Any]:
     elif not isinstance(row, dict):
         out = Answer.for_error(f"Line {n} must be a JSON object with 'id' and 'question'.", None, language="en")
     else:
-        raw_id = row.get("id")
-        readable_id = raw_id is None or (isinstance(raw_id, str | int | float) and not isinstance(raw_id, bool))
-        qid = str(raw_id) if readable_id and raw_id is not None else None
+        try:
+            qid, readable_id = contract_id(row.get("id")), True
+        except ValueError:
+            qid, readable_id = None, False
         history = row.get("history")
         if not readable_id:
             # an id that is an object or a list would come back as Python's spelling of it (a new user's trial):

@@ -514,7 +514,7 @@ class Conversation:
         rule = self.assistant.rules.rule(last.rule_id)
         if rule.channels is None:
             return None
-        names = {" ".join(words(n)) for n in rule.channels.names}
+        names = rule.channels.folded()
         if " ".join(words(fragment)) not in names:
             return None
         swapped = [re.sub(rf"\b{re.escape(t)}\b", fragment, last.core, count=1)

@@ -445,7 +445,7 @@ class Matcher:
         read as social media, and Facebook is one of its platforms)."""
         rule = self._learned_rule(label)
         return rule is not None and rule.channels is not None and any(
-            " ".join(words(n)) in tokens for n in rule.channels.names if len(words(n)) == 1)
+            name in tokens for name in rule.channels.folded() if " " not in name)
 
     def names_offering(self, text: str) -> bool:
         """Whether `text` names a Microsoft offering (rule data `offerings:`: Azure, Microsoft 365, Copilot …)."""

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.models import Category
+from assistant.text import words
 
 Kind = Literal["eligible_activity", "allowance", "exclusion"]
 Audience = Literal["customer", "internal", "any"]
@@ -42,10 +43,15 @@ class Cases(Strict):
 
 class Channels(Strict):
     """Named platforms an activity runs on: a follow-up naming one stays in the activity's frame ("Und Xing?" after
-    social media marketing on LinkedIn). Names only steer follow-ups; they never decide a verdict alone."""
+    social media marketing on LinkedIn), and a weaker learned reading of the rule stands where one is named (matcher
+    step 6: "a LinkedIn campaign"). Names never decide a verdict alone."""
 
     names: list[str] = Field(min_length=1)
     origin: str = Field(min_length=3)
+
+    def folded(self) -> frozenset[str]:
+        """The names as folded words joined by spaces ("Bing Ads" → "bing ads"), as messages are read."""
+        return frozenset(" ".join(words(n)) for n in self.names)
 
 
 class Rule(Strict):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, ValidationError
 
+from assistant.batch import contract_id
 from assistant.service import get_assistant
 from assistant.web.access import read_body_within
 from assistant.web.tokens import TokenGate
@@ -18,14 +19,9 @@ MAX_BODY = 256 * 1024  # bytes
 USAGE = 'Send JSON like {"question": "Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"}.'
 
 
-def _id_text(value: object) -> object:
-    """A number as id is echoed as text, as batch lines are (`5` → `"5"`); anything else is left to validation."""
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
-
-
 class CheckRequest(BaseModel):
     question: str
-    id: Annotated[str | None, BeforeValidator(_id_text)] = None
+    id: Annotated[str | None, BeforeValidator(contract_id)] = None
     history: list[str] | None = None  # earlier user messages of the conversation, oldest first
 
 
