@@ -189,9 +189,12 @@ class Checker:
             # excluded activity the question points back to ("… take our top sales reps on a trip to Lisbon. Since
             # internal incentives are allowed, can we use co-op for it?": an exclusion wins)
             only_off = all(d is None or not _names_activity(d) for p, d, _ in decisions if p.question)
+            # … or the question asks "too" ("Können wir das Porto auch über Co-op abrechnen?"): what the statements
+            # name is asked with it
+            too = only_off and any(p.question and _TOO.search(p.sentence) for p, _, _ in decisions)
             decisions = [(p, d if p.question or p.asks or p.listed or (
                 points_back and d is not None and d.verdict == "not_eligible") or (
-                only_off and _ADDED.match(p.text)) else None, c) for p, d, c in decisions]
+                only_off and (too or _ADDED.match(p.text))) else None, c) for p, d, c in decisions]
         findings: list[Finding] = []
         unassessed: list[str] = []
         excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
@@ -522,12 +525,14 @@ def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece
     """The message without the other activities it names that were decided differently: the text whose purpose
     words count for this activity ("LinkedIn-Anzeigen und eine Stellenanzeige": the job ad's recruiting is not
     the ads'; "an exhibition at a Fortinet roadshow … Trade shows are eligible?": the vendor is the show's).
-    `decisions` holds the activities only: a statement that is context stays ("Our MD chairs the golf club …")."""
+    `decisions` holds the activities only: a statement that is context stays ("Our MD chairs the golf club …"); a
+    question that adds an item no rule decided goes ("… – co-op? Also my wife is going to a veterinary congress …")."""
     rule = decision.rule.id if decision is not None and decision.rule is not None else None
     rest = message
     for other, d, _ in decisions:
         other_rule = d.rule.id if d is not None and d.rule is not None else None
-        if other is not piece and d is not None and other_rule != rule and other.text.strip():
+        added = d is None and (other.question or other.asks) and _ADDED.match(other.text)
+        if other is not piece and ((d is not None and other_rule != rule) or added) and other.text.strip():
             rest = rest.replace(other.text, " ")
     return rest
 
@@ -598,6 +603,9 @@ _LABEL_FRAMES = (
     re.compile(r"(?:=|→|->|⇒)\s*" + _ART + _LABEL_END, re.IGNORECASE),
     # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
     re.compile(r"[„“\"»«](?P<label>[^„“”\"»«\n]{2,60})[“”\"«»]"),
+    # … or in single ones ('direct mail', ‚Seeding‘); an apostrophe inside or after a word ("we're", "partners'")
+    # opens none
+    re.compile(r"(?<!\w)['‚‘’](?P<label>[^'‚‘’\n]{2,60})['‘’](?!\w)"),
 )
 # "X is eligible / on your list / on the approved list / mentioned in the guide", „X sind doch förderfähig“: the label
 # is the words before the frame
@@ -630,6 +638,8 @@ _PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\
 # a statement's opening that adds an item to what the message asks ("Also …", „Außerdem …“, "Plus …")
 _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|außerdem|zusätzlich|und|dazu|ferner)\b",
                     re.IGNORECASE)
+# a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
+_TOO = re.compile(r"\b(?:auch|ebenfalls|genauso|too|as well|the same way|likewise)\b", re.IGNORECASE)
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
 
 

@@ -267,6 +267,15 @@ CONTEXT = [
      [("unclear", None), ("eligible", "dg.print-ads")]),
     ("a statement beside a question about rent", "Can co-op pay for our office rent? Our LinkedIn ads for Azure run "
      "through an agency.", [("unclear", None)]),
+    # session 20 (kinds from a readable negative probe; rows written here): a question about something outside the
+    # guidance that asks "too" („auch“) asks about the statement before it as well; a question that adds an item
+    # ("Also my brother …") says nothing about what the activity before it promotes
+    ("a statement before a question that asks „auch“", "Wir schalten Google Ads für unsere Azure-Backup-Pakete. Können "
+     "wir die Stromrechnung fürs Büro auch über Co-op abrechnen?", [("eligible", "dg.digital-advertising"),
+                                                                    ("unclear", None)]),
+    ("an added question is no purpose of the activity before", "We're sending two consultants to Microsoft Ignite – "
+     "co-op? Also my brother is going to a dentists' congress, could we pay his ticket the same way?",
+     [("eligible", "ps.microsoft-conferences"), ("unclear", None)]),
 ]
 
 
@@ -390,6 +399,9 @@ LABELS = [
     # session 19 (a kind from a readable negative probe; row written here): the list named with a word between
     ("a label 'on the approved list'", "The car park lines need repainting, about 900 euros. Best practices are on "
      "the approved list – can co-op pay?", [("unclear", None)]),
+    # session 20 (a kind from a readable negative probe; row written here): a guidance name in single quotes
+    ("a label in single quotes", "We print 400 payroll letters to staff each month. Is that 'direct mail' in the "
+     "co-op sense?", [("unclear", None)]),
 ]
 
 
