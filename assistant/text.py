@@ -105,7 +105,8 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     another word (`OTHER_WORDS`: "example" is no "exam"); words of
     5+ letters also match as the head of a German compound ("zeitungsanzeigen"); words of
     7+ letters tolerate one typo (two from 14 letters), so "zertifizierung" finds
-    "zertifzierung" (shorter words do not: "posten" is not "poster").
+    "zertifzierung" (shorter words do not: "posten" is not "poster"); the start of a longer token (an inflected or
+    compounded word) one typo.
     """
     if len(word) <= 3:
         return token == word or token == word + "s"
@@ -120,6 +121,10 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
         limit = 2 if len(word) >= 14 else 1
         if damerau_levenshtein(token, word, limit) <= limit:
             return True
-        if len(word) >= 9 and len(token) > len(word) and damerau_levenshtein(token[: len(word)], word, limit) <= limit:
+        # an inflected or compounded token with a typo: its start, as long as the word give or take the letter a typo
+        # adds or drops, one typo off ("zertifzierungen"); two would let a compound's other half pass
+        # ("mitarbeiterausflug" is no "mitarbeiterkauf")
+        if len(word) >= 9 and len(token) > len(word) and any(
+                damerau_levenshtein(token[:n], word, 1) <= 1 for n in (len(word) - 1, len(word), len(word) + 1)):
             return True
     return False

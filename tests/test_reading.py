@@ -195,6 +195,22 @@ TERM_YIELDS = [
      [("eligible", "dg.digital-advertising")]),
     ("organic posts stay social media", "Organic LinkedIn posts about Copilot written by an agency – co-op?",
      [("eligible", "dg.social-media")]),
+    # session 20 (a kind from a readable plain probe; row written here): "invoices" alone named a cost not covered,
+    # though every paid activity has invoices — it decided alone (mailing invoices stays: "postage + invoices")
+    ("an activity's invoices are no cost of their own", "Our agency sent the invoices for our Google Ads campaign on "
+     "Azure backup. Can co-op pay them?", [("eligible", "dg.digital-advertising")]),
+]
+
+# Session 20 (issue #6 item 2, a kind from a readable realworld probe; rows written here): who takes part, said to be
+# open, leaves the audience slot unknown — not taken from another item of the message; before, each training got the
+# other item's audience and was eligible
+AUDIENCE_OPEN = [
+    ("an open audience beside devices for the sales team", "Wir planen einen Workshop zu Microsoft Purview – "
+     "Teilnehmerkreis noch offen – und Demo-Laptops für unseren Vertrieb. Co-op?",
+     [("needs_info", None), ("eligible", "ps.product-seeding-demo")]),
+    ("an open audience beside vouchers for consultants", "We'd like to run a Copilot training day (not sure yet who "
+     "attends) and buy AZ-900 vouchers for our consultants. Co-op?",
+     [("needs_info", None), ("eligible", "ps.certifications-exams")]),
 ]
 
 
@@ -213,7 +229,7 @@ CONTINUES = [
 
 @pytest.mark.parametrize(("question", "expected"), [r if hasattr(r, "marks") else pytest.param(*r[1:], id=r[0])
                                                     for r in ISSUE_6 + PURPOSE + ANOTHER_SENTENCE + SET_ASIDE
-                                                    + PLAIN_WORDS + TERM_YIELDS + CONTINUES])
+                                                    + PLAIN_WORDS + TERM_YIELDS + CONTINUES + AUDIENCE_OPEN])
 def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer(question)
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected

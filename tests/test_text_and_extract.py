@@ -57,6 +57,8 @@ WORDS = [
     ("exams", "exam", True),
     ("promoting", "promo", False),  # to promote something is no promo (a customer offer)
     ("promos", "promo", True),
+    ("zertifzierungen", "zertifizierung", True),  # a typo in an inflected word
+    ("mitarbeiterausflug", "mitarbeiterkauf", False),  # a compound's other half is no typo (two edits)
 ]
 
 

@@ -36,6 +36,7 @@ class RuleBase:
     offerings: Bilingual = field(default_factory=Bilingual)
     detail_words: Bilingual = field(default_factory=Bilingual)
     particles: Bilingual = field(default_factory=Bilingual)
+    audience_open: Bilingual = field(default_factory=Bilingual)
 
     def expand(self, text: str) -> str:
         """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne")."""
@@ -159,6 +160,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     offerings: Bilingual | None = None
     details: Bilingual | None = None
     particles: Bilingual | None = None
+    audience_open: Bilingual | None = None
     origin: dict[str, Path] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -182,6 +184,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         offerings = data.offerings or offerings
         details = data.detail_words or details
         particles = data.particles or particles
+        audience_open = data.audience_open or audience_open
     section_ids = {s.id for s in knowledge.sections()}
     quoted_items: list[Rule | Reminder] = [*rules, *reminders]
     for quoted in quoted_items:
@@ -213,5 +216,5 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     return RuleBase(
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
         digest.hexdigest()[:16], abbreviations, settled or Bilingual(), tuple(purposes), offerings or Bilingual(),
-        details or Bilingual(), particles or Bilingual(),
+        details or Bilingual(), particles or Bilingual(), audience_open or Bilingual(),
     )

@@ -122,6 +122,7 @@ class Matcher:
     _false_start: Callable[[str], bool] = field(init=False)
     _purposes: list[tuple[str, bool, tuple[Term, ...]]] = field(init=False)
     _offerings: tuple[Term, ...] = field(init=False)
+    _audience_open: tuple[Term, ...] = field(init=False)
     _topics: dict[str, frozenset[str]] = field(init=False)  # rule id → raw terms that may name another one's topic
 
     def __post_init__(self) -> None:
@@ -140,6 +141,7 @@ class Matcher:
         self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
                           for p in self.base.purposes]
         self._offerings = compile_terms(self.base.offerings.all(), fuzzy=False)
+        self._audience_open = compile_terms(self.base.audience_open.all(), fuzzy=False)
         one_word = self.base.audience_one_words
         # the stems a word may begin with: not an inflected form of another ("interne" is "intern" + "e")
         self._audience_starts = tuple(sorted(w for w in one_word if len(w) >= 4 and not any(
@@ -340,7 +342,15 @@ class Matcher:
             return None
         # … not from a parenthesis in the message around it: "wir sind Microsoft-Partner aus Leipzig (ca. 40
         # Mitarbeiter)" gives the company's size, not whom a workshop is for
-        audiences = self.audiences_in(tokens) or self.audiences_in(without_negated(tuple(words(PARENS.sub(" ", context)))))
+        audiences = self.audiences_in(tokens)
+        if hits(self._audience_open, tuple(words(sentence or text))):
+            # "eine Schulung zu Power Platform (wer teilnimmt, steht noch nicht fest)": who takes part is open — not
+            # read from the rest of the message (another item's audience, "… und Prüfungen für 2 Consultants"), and
+            # not from the activity's own words when they name it open ("maybe our team, maybe customers")
+            if hits(self._audience_open, tokens):
+                audiences = set()
+        elif not audiences:
+            audiences = self.audiences_in(without_negated(tuple(words(PARENS.sub(" ", context)))))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
         message = context if message is None else message
         topical = [d for d in decided if self._only_as_topic(d, tokens)]
