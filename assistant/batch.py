@@ -52,8 +52,10 @@ REPLACEMENT = "\ufffd"
 
 
 def _parse(line: str) -> Any:
+    """The line's JSON, or the decode error — its column counted on the line without its line break (a missing
+    closing brace is reported where the line ends, not at "column 1" of the next line)."""
     try:
-        return json.loads(line)
+        return json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
         return exc
 

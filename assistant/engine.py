@@ -86,7 +86,9 @@ class Assistant:
             text = clean_question(question, self.settings.max_question_chars)
         except InputError as exc:
             shown = question if isinstance(question, str) else repr(question)[:200]
-            language = detect_language(question[:2000]) if isinstance(question, str) else "de"
+            # a question that is no text has no language to follow: the caller's (the chat's), else English like the
+            # batch's other line errors (README)
+            language = detect_language(question[:2000]) if isinstance(question, str) else (language or "en")
             return Answer.for_error(str(exc), qid, shown, language, input_error_reply(exc, language))
         check = self.checker.check(text, activities, language)
         lang = check.language

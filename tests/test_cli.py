@@ -23,6 +23,9 @@ def test_check_json_prints_one_answer_object() -> None:
     assert data["language"] == "en"
 
 
+UNCLOSED = '{"id": "k", "question": "Newsletter an Bestandskunden?"'
+
+
 def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path) -> None:
     lines = [
         json.dumps({"id": "a", "question": "Messestand auf der it-sa?", "extra": 1}),
@@ -34,6 +37,10 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
         json.dumps({"id": "g", "question": "Gehälter\u0000\u0001"}),
         json.dumps({"id": 8, "question": "Incentive-Reise für Top-Verkäufer?"}),
         json.dumps({"id": {"ref": 9}, "question": "Print-Anzeige?"}),  # from a new user's trial: echoed as a repr
+        # from a new user's trial (session 20): a question that is no text got a German reply; a missing closing
+        # brace was reported at "column 1"
+        json.dumps({"id": "j", "question": 42}),
+        UNCLOSED,
     ]
     src = tmp_path / "in.jsonl"
     # the last line carries bytes that are not UTF-8 inside its question (from a new user's trial: it was answered)
@@ -43,8 +50,8 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
     assert result.exit_code == 0, result.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert "UTF-8" in rows.pop()["error"]
-    assert [r["id"] for r in rows] == ["a", None, "c", "d", None, "f", "g", "8", None]
-    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [r["id"] for r in rows] == ["a", None, "c", "d", None, "f", "g", "8", None, "j", None]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert rows[0]["findings"][0]["rule_id"] == "dg.trade-shows-events" and "error" not in rows[0]
     assert "not valid JSON" in rows[1]["error"]
     assert "empty" in rows[2]["error"]
@@ -56,8 +63,10 @@ def test_batch_answers_every_line_in_order_and_survives_bad_lines(tmp_path: Path
     assert rows[7]["handoff"]["reason"] == "1 activity without a clear yes in the guidance."  # English, as the README says
     assert "'id' must be a string or a number" in rows[8]["error"] and rows[8]["findings"] == []
     assert all(r["handoff"] is not None for r in rows[1:7])
-    assert [rows[i]["language"] for i in (1, 3, 4)] == ["en", "en", "en"]  # the messages are English
-    assert "answered 2 line(s); 8 line(s) got an error object" in result.stderr  # errors are not counted as answers
+    assert [rows[i]["language"] for i in (1, 3, 4, 9)] == ["en", "en", "en", "en"]  # the messages are English
+    assert rows[9]["answer"] == rows[9]["error"] == "The question must be a text string."
+    assert f"at column {len(UNCLOSED) + 1})" in rows[10]["error"]  # where the line ends
+    assert "answered 2 line(s); 10 line(s) got an error object" in result.stderr  # errors are not counted as answers
 
 
 @pytest.mark.parametrize("question", ["Danke!", "Workshop?"])  # a social turn, a clarifying question
