@@ -65,6 +65,19 @@ _PURPOSE = {
                       "something without a link to Microsoft offerings (as described)"),
     "other-topic": ("etwas anderem als Microsoft-Angeboten", "something other than Microsoft offerings"),
 }
+# what the guidance does not cover (rule data `not_covered:` ids): what a partner reads instead of "the guidance
+# decides neither way" (a new user's trial, session 20: a staff Christmas party read as if it might be fundable)
+_NOT_COVERED = {
+    "salaries-and-staff-costs": ("Personalkosten (Gehälter, Recruiting)", "staff costs (salaries, recruiting)"),
+    "premises-and-overheads": ("laufende Betriebskosten (Miete, Büro, Telefon, Porto)",
+                               "running costs (rent, office, phone, postage)"),
+    "donations-and-sponsoring-outside-microsoft": ("eine Spende oder ein Sponsoring ohne Microsoft-Bezug (Verein, Sport, "
+                                                   "Wohltätigkeit)", "a donation or sponsoring without a Microsoft link "
+                                                   "(a club, sports, charity)"),
+    "internal-operations": ("eine interne Angelegenheit des Unternehmens (Feier, Firmenwagen, Steuer-, Rechts- oder "
+                            "Prüfungskosten, eigene Lizenzen)", "an internal matter of the company (a party, company "
+                            "cars, tax, legal or audit costs, own licences)"),
+}
 # the audience slot (matcher step 9, rule data `for_whom`): whom the guidance lists the activity for, and whom the
 # message names instead
 _AUDIENCE = {
@@ -124,6 +137,16 @@ def explain(activity: str, decision: Decision, language: str, rules: RuleBase | 
         )
     if decision.reason == "purpose":
         return _purpose_text(decision, de)
+    kinds = [_NOT_COVERED[t] for t in decision.terms if t in _NOT_COVERED] if decision.reason == "not-covered" else []
+    if kinds:
+        what = " / ".join(dict.fromkeys(k[0 if de else 1] for k in kinds))
+        return (
+            f"Das ist {what} – keine Marketing- oder Skilling-Aktivität für Microsoft-Angebote, wie die Co-op-Guidance "
+            "sie nennt; sie entscheidet es nicht. Partner Care kann den Einzelfall prüfen."
+            if de
+            else f"This is {what} — not a marketing or skilling activity for Microsoft offerings as the Co-op guidance "
+            "names them; it does not decide it. Partner Care can review the case."
+        )
     if decision.reason == "label":
         proposed = [rules.rule(c) for c in decision.candidates] if rules else []
         name = ", ".join(f"„{r.title.de}“" if de else f"'{r.title.en}'" for r in proposed) or "—"

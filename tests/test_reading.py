@@ -105,6 +105,11 @@ PURPOSE = [
     ("Teams with a capital is the product", "Dürfen wir LinkedIn-Anzeigen für unser Teams-Paket über Co-op abrechnen?",
      [("eligible", "dg.digital-advertising")]),
     ("the product in English", "Can we run LinkedIn ads for our Teams bundle?", [("eligible", "dg.digital-advertising")]),
+    # session 20 (a kind from a readable negative probe; row written here): Microsoft's name on the fund ("our Microsoft
+    # co-op budget") is no offering that waives the purpose; before, this was eligible
+    ("Microsoft names the fund, not an offering", "Our managing director also owns a small bakery and wants to run a "
+     "proof of concept for a gluten-free bread line. Can we use our Microsoft co-op budget for that PoC?",
+     [("unclear", None)]),
 ]
 
 
@@ -642,6 +647,27 @@ def test_an_unclear_activity_says_what_it_seems_to_serve(assistant) -> None:  # 
     (finding,) = assistant.answer("Können wir eine Stellenanzeige für eine Marketing-Managerin über Co-op abrechnen?").findings
     assert finding.verdict == "unclear"
     assert "Recruiting" in finding.explanation and "stellenanzeige" in finding.matched_terms
+
+
+# A new user's trial (session 20): a staff party read "the guidance decides neither way", as if it might be fundable;
+# what the guidance does not cover now says what it is (rows written here)
+@pytest.mark.parametrize(("question", "said"), [
+    ("Können wir unsere Weihnachtsfeier mit DJ und Buffet über Co-op bezahlen?", "interne Angelegenheit"),
+    ("Can co-op pay our office rent for March?", "running costs"),
+])
+def test_what_the_guidance_does_not_cover_says_what_it_is(assistant, question: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    (finding,) = assistant.answer(question).findings
+    assert finding.verdict == "unclear" and said in finding.explanation
+
+
+def test_every_item_not_covered_is_named(assistant) -> None:  # type: ignore[no-untyped-def]
+    from assistant.render import explain
+    from assistant.rules.matcher import Decision
+
+    for item in assistant.rules.not_covered:
+        for language, generic in (("de", "weder als"), ("en", "neither as")):
+            text = explain("x", Decision("unclear", terms=(item.id,), reason="not-covered"), language, assistant.rules)
+            assert generic not in text, (item.id, language)
 
 
 # The learned purpose reader (matcher step 9 and proposed labels): a message whose subject is not the partner's

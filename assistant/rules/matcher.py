@@ -246,7 +246,7 @@ class Matcher:
     def purpose_of(self, tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
         """The first purpose (rule data `purposes:`) the folded tokens name, with its terms found; None when
         none does, or when the only ones found are waived by a Microsoft offering named in the same tokens."""
-        offering = bool(hits(self._offerings, tokens))
+        offering = bool(self._offerings_in(tokens))
         for pid, waived, terms in self._purposes:
             found = hits(terms, tokens)
             if found and not (waived and offering):
@@ -322,7 +322,7 @@ class Matcher:
     def _read_purpose(self, read: tuple[str, ...]) -> Any:
         """The purpose reader's Recognition of the folded words without the question frame's (the reader learned
         without them); None without a reader or when a Microsoft offering is named (it promotes Microsoft)."""
-        if self.purpose_reader is None or hits(self._offerings, read):
+        if self.purpose_reader is None or self._offerings_in(read):
             return None
         return self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
 
@@ -459,7 +459,15 @@ class Matcher:
 
     def names_offering(self, text: str) -> bool:
         """Whether `text` names a Microsoft offering (rule data `offerings:`: Azure, Microsoft 365, Copilot …)."""
-        return bool(hits(self._offerings, tuple(words(self.base.expand(text)))))
+        return bool(self._offerings_in(tuple(words(self.base.expand(text)))))
+
+    def _offerings_in(self, tokens: tuple[str, ...]) -> list[Term]:
+        """The offering names in the folded tokens — not the company's name where it names the fund ("unser
+        Microsoft-Co-op", "our Microsoft co-op budget", "Microsoft funds"): the money comes from Microsoft, what is
+        promoted is another matter (a new user's trial and a readable negative probe, session 20: a co-founder's bakery
+        promoted „über unser Microsoft-Co-op“ had its purpose waived)."""
+        return hits(self._offerings, tuple("" if t in _COMPANY and n + 1 < len(tokens) and tokens[n + 1] in _FUND else t
+                                           for n, t in enumerate(tokens)))
 
     def _sentence_reads(self, label: str, sentence: str) -> bool:
         """Whether the recogniser, reading the whole sentence (without its audience words), ranks `label` first
@@ -683,6 +691,10 @@ def _only_after(term: Term, tokens: tuple[str, ...], prepositions: frozenset[str
 TOPIC_PREPOSITIONS = frozenset({"für", "fuer", "zur", "zum", "über", "ueber", "rund", "bzgl", "bezüglich", "zwecks",
                                 "for", "about", "on", "around", "regarding", "promoting", "promote", "advertising"})
 TOPIC_GAP = 3
+# Microsoft's name before a word of the fund ("Microsoft-Co-op", "MS funds", „Microsoft-Budget“) names the fund
+_COMPANY = frozenset({"microsoft", "ms", "msft"})
+_FUND = frozenset({"co", "coop", "cooperative", "fund", "funds", "funding", "fonds", "budget", "budgets", "mittel",
+                   "foerdermittel", "topf", "money", "geld", "gelder"})
 
 
 def _without_offerings(tokens: tuple[str, ...], offerings: list[Term],
