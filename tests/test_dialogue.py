@@ -143,6 +143,12 @@ STORIES = [
      "customers?"], "what about the same for our techies?", "audience", [("needs_info", None)], "en"),
     ("another activity for the audience is a new question", ["Can we pay for a workshop with Co-op?"],
      "A webinar for our customers?", "new", [("eligible", "md.customer-seminars")], "en"),
+    # session 20 (a kind from a readable dialogue probe; rows written here): "the same as X" asks about X when X names an
+    # activity of its own; before, "as X" was a proposed label nothing confirmed ("unclear")
+    ("the same as another channel", ["Could a postcard mailing to our SMB customers be paid with co-op?"],
+     "and the same as an e-mail campaign?", "new", [("eligible", "dg.direct-email-sms")], "en"),
+    ("„das Ganze“ as another activity", ["Wir planen einen Workshop zu Teams Premium für unsere Techniker. Co-op?"],
+     "Und das Ganze nochmal als Webinar für unsere Kunden?", "new", [("eligible", "md.customer-seminars")], "de"),
 ]
 
 

@@ -78,11 +78,13 @@ _AUDIENCE_PHRASE: dict[str, dict[str, str]] = {
 _FOR = re.compile(r"\b(?:for|f(?:ü|ue)r)\b", re.IGNORECASE)
 # "the same for X" with X not an audience: a reference to the last activity, then what X changes in it ("Ist das
 # gleiche auch für Xing möglich?", "Would the same work for Bing?", "Gilt das gleiche für eine SMS-Aktion?")
-_SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche|(?:das|that|this|it)\s+"
-                       r"(?:auch|also))\b(?P<between>.*?)\b(?:for|to|with|on|f(?:ü|ue)r|bei|mit|auf)\s+(?P<what>.+)$",
+_SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche|das\s+ganze|the\s+whole\s+thing|"
+                       r"(?:das|that|this|it)\s+(?:auch|also))\b(?P<between>.*?)\b(?P<how>for|to|with|on|as|f(?:ü|ue)r|bei|mit|"
+                       r"auf|als)\s+(?P<what>.+)$",
                        re.IGNORECASE | re.DOTALL)
 # what may stand between the reference and its "for" ("… auch … möglich", "would the same work for"), and after X
 _SAME_FILLER = frozenset({"auch", "also", "too", "as", "well", "möglich", "moeglich", "possible", "work", "works",
+                          "nochmal", "noch", "mal", "again",
                           "apply", "applies", "go", "goes", "gehen", "gelten", "klappen", "funktionieren", "be", "sein",
                           "wäre", "waere", "would", "is", "ist", "dann", "then", "so", "gilt", "geht"})
 # what a trailing clause of an elliptic follow-up may say ("Xing, same thing?", „Xing, genauso?")
@@ -472,8 +474,8 @@ class Conversation:
         return target.activity
 
     def _same_for(self, text: str, last: Discussed, language: Language | None) -> tuple[TurnKind, str] | None:
-        """"The same for X": X named as an activity of its own is a new question ("Gilt das gleiche für eine
-        SMS-Aktion?" → "eine SMS-Aktion"); else X in the frame of the last activity, as an ellipsis ("Ist das gleiche
+        """"The same for X" (or "as X"): X named as an activity of its own is a new question ("Gilt das gleiche für eine
+        SMS-Aktion?" → "eine SMS-Aktion"; "doing the same as SMS?" → "SMS"); else X in the frame of the last activity, as an ellipsis ("Ist das gleiche
         auch für Xing möglich?" after LinkedIn ads → Xing ads). None when the message says more than the reference,
         its filler and X, or X fits neither way."""
         found = _SAME_FOR.search(text)
@@ -489,6 +491,10 @@ class Conversation:
         own = self.assistant.checker.check(what, language=language)
         if _names_activity(own.findings):
             return "new", what
+        if found.group("how").lower() in ("as", "als"):
+            # "what about doing the same as SMS?", „Und das Ganze nochmal als Seminar für unsere Kunden?": X is the
+            # activity when it names one of its own; "the same as last year" names none
+            return None
         resolved = self._ellipsis(what, last, language)
         if resolved:
             return "ellipsis", resolved
