@@ -634,7 +634,12 @@ _WHEN = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also|gut|alright)\W+)*(?:wann|
 # a pivot at a sentence's start: what the message said before it is context ("Now:", „Stattdessen …“, "Our actual question:")
 _PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\W+)*"
                     r"(?:now|instead|this time|jetzt|nun|stattdessen|diesmal|dieses mal|(?:our|my|the) (?:actual|real) question|"
-                    r"(?:unsere|meine)? ?eigentliche frage|uns interessiert|mich interessiert)\b", re.IGNORECASE)
+                    r"(?:unsere|meine)? ?eigentliche frage|uns interessiert|mich interessiert|"
+                    # the question named as such, what it is about, and a new period against a settled one
+                    r"(?:(?:the|my|our) )?question is|(?:(?:die|meine|unsere) )?frage ist|"
+                    r"(?:es geht (?:uns |mir )?|(?:uns|mir) geht(?:'?s| es) )(?:(?:aber|nur|eigentlich|jetzt) )*um|"
+                    r"what (?:we|i)(?:'d like| would like| want| need) to know|this year|dieses jahr|in diesem jahr|heuer)\b",
+                    re.IGNORECASE)
 # a statement's opening that adds an item to what the message asks ("Also …", „Außerdem …“, "Plus …")
 _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|außerdem|zusätzlich|und|dazu|ferner)\b",
                     re.IGNORECASE)

@@ -281,6 +281,12 @@ CONTEXT = [
     ("a dropped idea before „Stattdessen“", "Unsere Vertriebler wollten eine Prämienreise für die besten Verkäufer, die "
      "Geschäftsführung war dagegen. Stattdessen planen wir einen Copilot-Workshop für 20 Kunden. Co-op?",
      [("eligible", "md.customer-seminars")]),
+    # session 20 (a kind from a readable realworld probe; rows written here): the question named as such, what it is
+    # about („Uns geht es aber nur um …“) and a new period ("This year:") are pivots too
+    ("a statement before 'This year:'", "In 2025 we sponsored Microsoft Ignite as a featured partner from co-op. This "
+     "year: AZ-104 exams for our engineers – co-op?", [("eligible", "ps.certifications-exams")]),
+    ("a reported claim before „Uns geht es um“", "Unsere Agentur meint, Prämienreisen für Verkäufer seien förderfähig. "
+     "Uns geht es aber nur um AZ-104-Prüfungen für unsere Techniker – Co-op?", [("eligible", "ps.certifications-exams")]),
     # session 19 (a kind from readable negative probes; rows written here): beside a question about something outside
     # the guidance, a statement that adds an item ("Außerdem …", "Also …") is asked too; one that does not stays context
     ("an added item beside a question about a staff party", "Können wir die Weihnachtsfeier für unser Team über Co-op "
