@@ -176,6 +176,12 @@ class Checker:
             if decision is not None or here:
                 decided_sentences.add(piece.sentence)
             decisions.append((piece, decision, content))
+        # a word of a rule read as "not marketing" beside that rule's activity in the same sentence is its detail, not a
+        # thing of its own ("exhibiting at a regional IT fair …, booth fee 3,200 EUR"): the neighbour corroborates it
+        allowed = {(p.sentence, d.rule.id) for p, d, _ in decisions if d is not None and d.verdict == "eligible"
+                   and d.rule is not None}
+        decisions = [(p, None if d is not None and d.reason == "not-marketing" and d.candidates
+                      and (p.sentence, d.candidates[0]) in allowed else d, c) for p, d, c in decisions]
         # statements around a question that names its activity are context (below): they tell the purpose too
         questioned = any(d is not None and p.question for p, d, _ in decisions)
         asked = [(p, d, c) for p, d, c in decisions if not questioned or p.question or p.asks or p.listed]
