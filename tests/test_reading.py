@@ -501,6 +501,14 @@ LISTS = [
      "netto – kann ich das bei Co-op einreichen?", [("eligible", "dg.digital-advertising")]),
     ("a one-word item", "Hallo,\n1) Kundenevent zu Copilot mit Abendessen\n2) Laptops\nGeht das über Co-op?",
      [("eligible", "dg.trade-shows-events"), ("unclear", None)]),
+    # session 20 (a kind from a readable realworld probe; rows written here): an item naming no audience does not take
+    # another item's ("gift baskets for customers" is not whom the floor day is for); before, the floor day was unclear
+    ("an item's audience is its own", "(a) a print ad in a trade journal, (b) gift baskets for customers, (c) a floor "
+     "day on Copilot. Which are co-op?", [("eligible", "dg.print-ads"), ("unclear", None),
+                                          ("eligible", "ps.internal-training")]),
+    ("an item's audience is its own, in German", "1) LinkedIn-Anzeigen zu Azure 2) Weihnachtsgeschenke für Kunden "
+     "3) ein Floor Day zu Copilot – was davon geht über Co-op?", [("eligible", "dg.digital-advertising"),
+                                                                 ("unclear", None), ("eligible", "ps.internal-training")]),
 ]
 
 
@@ -525,6 +533,10 @@ DETAILS = [
      "Co-op?", [("needs_info", None)]),
     ("a training day asked", "Two questions: can we pay for Google Ads with Co-op, and can we pay for an Azure training "
      "day?", [("eligible", "dg.digital-advertising"), ("needs_info", None)]),
+    # session 20 (a kind from a readable realworld probe; row written here): a word of the activity's rule that the
+    # recogniser reads as "not marketing", beside that activity in its sentence, is its detail ("webinar platform fee")
+    ("a fee named with the activity's word", "Customer webinar series on Azure for SMBs in March, webinar platform fee "
+     "600 EUR. Co-op?", [("eligible", "md.customer-seminars")]),
 ]
 
 

@@ -328,11 +328,12 @@ class Matcher:
 
     def decide(self, text: str, context: str = "", allow_semantic: bool = True, sentence: str = "",
                message: str | None = None, asked: bool = False) -> Decision | None:
-        """Decide one activity (steps 1–8); `context` (the whole question) supplies the audience if the activity has
-        none, `sentence` (the one the activity stands in) the purpose the none-veto reads and the rule a weaker
-        learned reading must share, `message` (default `context`) what it reads around an activity alone in its
-        sentence, `asked` whether the message asks about this activity (step 6). The caller applies
-        step 9 (`purpose_slot`) once it knows which other activities the message names.
+        """Decide one activity (steps 1–8); `context` is the whole question, `sentence` (the one the activity stands
+        in) gives the purpose the none-veto reads and the rule a weaker learned reading must share, `message` (default
+        `context`; the caller's is the question without the other list items) the audience if the activity names none
+        and what the none-veto reads around an activity alone in its sentence, `asked` whether the message asks about
+        this activity (step 6). The caller applies step 9 (`purpose_slot`) once it knows which other activities the
+        message names.
 
         Returns None when the text names nothing a rule or the fallback could judge.
         """
@@ -340,8 +341,7 @@ class Matcher:
         tokens = with_separable_verbs(without_negated(tuple(words(text))), self.base.vocabulary)
         if not tokens:
             return None
-        # … not from a parenthesis in the message around it: "wir sind Microsoft-Partner aus Leipzig (ca. 40
-        # Mitarbeiter)" gives the company's size, not whom a workshop is for
+        message = context if message is None else message
         audiences = self.audiences_in(tokens)
         if hits(self._audience_open, tuple(words(sentence or text))):
             # "eine Schulung zu Power Platform (wer teilnimmt, steht noch nicht fest)": who takes part is open — not
@@ -350,9 +350,12 @@ class Matcher:
             if hits(self._audience_open, tokens):
                 audiences = set()
         elif not audiences:
-            audiences = self.audiences_in(without_negated(tuple(words(PARENS.sub(" ", context)))))
+            # an activity naming none has the message's: without the other list items, each an activity of its own
+            # ("1) display ads 2) gifts for customers 3) floor day for sales" — the gifts' customers are not the floor
+            # day's), and not from a parenthesis ("wir sind Microsoft-Partner aus Leipzig (ca. 40 Mitarbeiter)" gives
+            # the company's size, not whom a workshop is for)
+            audiences = self.audiences_in(without_negated(tuple(words(PARENS.sub(" ", message)))))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
-        message = context if message is None else message
         topical = [d for d in decided if self._only_as_topic(d, tokens)]
         if topical:
             # "ein Webinar zur Azure-Migration": the migration is what the webinar is about — decided without that
