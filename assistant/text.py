@@ -14,6 +14,11 @@ _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
 # German inflection endings allowed after a word matched at the end of a compound.
 INFLECTIONS = ("", "s", "e", "n", "en", "es", "er", "ern", "ns", "nen")
 INFLECTION_SET = frozenset(INFLECTIONS)
+# a German plural that turns the last vowel into an umlaut ("Vertrag" → "Verträge", "Stuhl" → "Stühle", "Raum" →
+# "Räume", folded "ae"/"oe"/"ue"), and the endings it takes
+_UMLAUT_VOWEL = re.compile(r"(aa|au|a|o|u)([^aeiouy]+)$")
+_UMLAUTED = {"aa": "ae", "au": "aeu", "a": "ae", "o": "oe", "u": "ue"}
+UMLAUT_ENDINGS = frozenset({"e", "er", "en", "ern"})
 # Beginnings of everyday words that start with a shorter word of a term but are another word: a token beginning with one
 # of these does not match that shorter word as a prefix ("example" is no "exam", „vereinbart" no „Verein", „lohnt
 # sich" no „Lohn", "standard" no "stand"). Origin: an audit of every word of the training corpus and the own and
@@ -97,6 +102,13 @@ def damerau_levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def umlaut_plural(word: str) -> str | None:
+    """The stem of the folded word's plural with an umlaut ("vertrag" → "vertraeg", "raum" → "raeum"), or None when
+    its last vowel is none that takes one."""
+    m = _UMLAUT_VOWEL.search(word)
+    return word[:m.start()] + _UMLAUTED[m.group(1)] + m.group(2) if m else None
+
+
 def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     """Does a text token match one word of a trigger term?
 
@@ -106,7 +118,7 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     5+ letters also match as the head of a German compound ("zeitungsanzeigen"); words of
     7+ letters tolerate one typo (two from 14 letters), so "zertifizierung" finds
     "zertifzierung" (shorter words do not: "posten" is not "poster"); the start of a longer token (an inflected or
-    compounded word) one typo.
+    compounded word) one typo; a German plural with an umlaut matches its singular ("vertraege" → "vertrag").
     """
     if len(word) <= 3:
         return token == word or token == word + "s"
@@ -116,6 +128,12 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
     if len(word) >= 5:
         at = token.rfind(word)
         if at > 2 and token[at + len(word):] in INFLECTION_SET:
+            return True
+    plural = umlaut_plural(word) if len(word) >= 4 else None
+    if plural is not None:
+        # "vertraege" is "vertrag", and "handyvertraege" a compound of it (its head of five letters or more)
+        at = token.rfind(plural)
+        if (at == 0 or (at > 2 and len(word) >= 5)) and token[at + len(plural):] in UMLAUT_ENDINGS:
             return True
     if fuzzy and len(word) >= 7 and token[:1] == word[:1]:
         limit = 2 if len(word) >= 14 else 1

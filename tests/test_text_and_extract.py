@@ -6,7 +6,7 @@ import pytest
 
 from assistant.errors import InputError
 from assistant.extract import detect_language, split_pieces, without_pay_frame
-from assistant.text import clean_question, normalize, word_matches, words
+from assistant.text import clean_question, normalize, umlaut_plural, word_matches, words
 
 BAD_INPUT = [
     ("empty", "", "empty"),
@@ -59,6 +59,9 @@ WORDS = [
     ("promos", "promo", True),
     ("zertifzierungen", "zertifizierung", True),  # a typo in an inflected word
     ("mitarbeiterausflug", "mitarbeiterkauf", False),  # a compound's other half is no typo (two edits)
+    ("handyvertraege", "handyvertrag", True),  # a plural with an umlaut
+    ("raeume", "raum", True),
+    ("mobilfunkvertraege", "vertrag", True),  # … as a compound's head
 ]
 
 
@@ -120,7 +123,8 @@ def test_the_indexed_vocabulary_finds_the_words_a_scan_finds(lexical_checker) ->
         longest: dict[str, int] = {}
         for t in tokens:
             longest[t[:1]] = max(longest.get(t[:1], 0), len(t))
-        scanned = {w for w in index.words if w in joined or (len(w) >= 7 and longest.get(w[:1], 0) >= len(w) - 2)}
+        scanned = {w for w in index.words if w in joined or (len(w) >= 7 and longest.get(w[:1], 0) >= len(w) - 2)
+                   or (len(w) >= 4 and (umlaut_plural(w) or "\0") in joined)}
         assert index.possible(joined, longest) == scanned, question
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.text import word_matches, words
+from assistant.text import umlaut_plural, word_matches, words
 
 
 @lru_cache(maxsize=500_000)
@@ -28,7 +28,8 @@ def _positions(tokens: tuple[str, ...], word: str, fuzzy: bool) -> frozenset[int
     first letter (`word_matches`): a word that passes neither test is looked at no further — most of them.
     """
     joined, firsts = _shape(tokens)
-    if word not in joined and not (fuzzy and len(word) >= 7 and word[:1] in firsts):
+    if word not in joined and not (fuzzy and len(word) >= 7 and word[:1] in firsts) \
+            and not (len(word) >= 4 and (umlaut_plural(word) or word) in joined):
         return frozenset()
     return frozenset(i for i, tok in enumerate(tokens) if _word_matches(tok, word, fuzzy))
 
@@ -99,21 +100,28 @@ class _Vocabulary:
         self.words = vocabulary
         self.short = tuple(w for w in vocabulary if len(w) < 3)
         self.by_start: dict[str, list[str]] = {}
+        self.plural_of: dict[str, list[str]] = {}  # a plural's stem → the words it is the plural of
         self.long_by_first: dict[str, list[tuple[int, str]]] = {}
         for w in sorted(vocabulary):
             if len(w) >= 3:
                 self.by_start.setdefault(w[:3], []).append(w)
+            plural = umlaut_plural(w) if len(w) >= 4 else None
+            if plural is not None:  # "vertraege" holds no "vertrag": found by its plural's stem
+                self.by_start.setdefault(plural[:3], []).append(plural)
+                self.plural_of.setdefault(plural, []).append(w)
             if len(w) >= 7:
                 self.long_by_first.setdefault(w[:1], []).append((len(w), w))
 
     def possible(self, joined: str, longest: dict[str, int]) -> frozenset[str]:
-        """`_possible` over these words: the ones `joined` contains, and those of 7+ letters a token of the same
-        first letter is long enough to be a typo of."""
+        """`_possible` over these words: the ones `joined` contains (or the stem of their plural with an umlaut), and
+        those of 7+ letters a token of the same first letter is long enough to be a typo of."""
         found = {w for w in self.short if w in joined}
         for i in range(len(joined) - 2):
             for w in self.by_start.get(joined[i:i + 3], ()):
                 if joined.startswith(w, i):
-                    found.add(w)
+                    if w in self.words:
+                        found.add(w)
+                    found.update(self.plural_of.get(w, ()))
         for first, length in longest.items():
             found.update(w for n, w in self.long_by_first.get(first, ()) if n <= length + 2)
         return frozenset(found)
