@@ -16,6 +16,10 @@ NEGATION = [
     ("no negator", "linkedin anzeigen", ("linkedin", "anzeigen")),
     ("statt names what is replaced", "anzeige statt in der zeitung auf xing", ("anzeige", "auf", "xing")),
     ("instead of names what is replaced", "xing ads instead of linkedin", ("xing", "ads")),
+    # session 20 (a kind from a readable dialogue probe): what is left out is not asked either
+    ("ohne names what is left out", "proof of concept beim kunden ganz ohne surestep", ("proof", "of", "concept", "beim",
+                                                                                      "kunden", "ganz")),
+    ("without names what is left out", "a webinar without mdf money", ("a", "webinar")),
 ]
 
 

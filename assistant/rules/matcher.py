@@ -594,7 +594,8 @@ _PRODUCT_TEAMS = re.compile(r"\bTeams\b")
 # weaker reading of an asked activity; an allowed rule still needs `learned_min`
 EXCLUSION_READ_MIN = 0.5
 _NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie",
-                       "statt", "anstatt", "anstelle", "instead"})  # what is replaced is not asked either
+                       "statt", "anstatt", "anstelle", "instead",  # what is replaced is not asked either
+                       "ohne", "without"})  # nor what is left out ("ein Proof of Concept …, ganz ohne SureStep")
 _NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher"})
 _ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem"})
 _BOUNDARY = frozenset({"sondern", "but", "nur", "only", "just", "und", "and", "oder", "or", "aber"})
