@@ -291,6 +291,10 @@ CONTEXT = [
      "year: AZ-104 exams for our engineers – co-op?", [("eligible", "ps.certifications-exams")]),
     ("a reported claim before „Uns geht es um“", "Unsere Agentur meint, Prämienreisen für Verkäufer seien förderfähig. "
      "Uns geht es aber nur um AZ-104-Prüfungen für unsere Techniker – Co-op?", [("eligible", "ps.certifications-exams")]),
+    # session 20 (a kind from a readable realworld probe; row written here): the guidance quoted back and acknowledged
+    # is settled, though it names Co-op
+    ("the guidance quoted back", "Laut Leitfaden gehen Prämienreisen für die besten Verkäufer nicht über Co-op – "
+     "verstanden. Können wir AZ-900-Prüfungen für unsere Techniker abrechnen?", [("eligible", "ps.certifications-exams")]),
     # session 19 (a kind from readable negative probes; rows written here): beside a question about something outside
     # the guidance, a statement that adds an item ("Außerdem …", "Also …") is asked too; one that does not stays context
     ("an added item beside a question about a staff party", "Können wir die Weihnachtsfeier für unser Team über Co-op "
