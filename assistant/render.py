@@ -71,11 +71,11 @@ _NOT_COVERED = {
     "salaries-and-staff-costs": ("Personalkosten (Gehälter, Recruiting)", "staff costs (salaries, recruiting)"),
     "premises-and-overheads": ("laufende Betriebskosten (Miete, Büro, Telefon, Porto)",
                                "running costs (rent, office, phone, postage)"),
-    "donations-and-sponsoring-outside-microsoft": ("eine Spende oder ein Sponsoring ohne Microsoft-Bezug (Verein, Sport, "
-                                                   "Wohltätigkeit)", "a donation or sponsoring without a Microsoft link "
-                                                   "(a club, sports, charity)"),
-    "internal-operations": ("eine interne Angelegenheit des Unternehmens (Feier, Firmenwagen, Steuer-, Rechts- oder "
-                            "Prüfungskosten, eigene Lizenzen)", "an internal matter of the company (a party, company "
+    "donations-and-sponsoring-outside-microsoft": ("Spenden oder Sponsoring ohne Microsoft-Bezug (Verein, Sport, "
+                                                   "Wohltätigkeit)", "donations or sponsoring without a Microsoft link "
+                                                   "(clubs, sports, charity)"),
+    "internal-operations": ("interne Angelegenheiten des Unternehmens (Feiern, Firmenwagen, Steuer-, Rechts- oder "
+                            "Prüfungskosten, eigene Lizenzen)", "the company's internal matters (parties, company "
                             "cars, tax, legal or audit costs, own licences)"),
 }
 # the audience slot (matcher step 9, rule data `for_whom`): whom the guidance lists the activity for, and whom the
@@ -141,11 +141,11 @@ def explain(activity: str, decision: Decision, language: str, rules: RuleBase | 
     if kinds:
         what = " / ".join(dict.fromkeys(k[0 if de else 1] for k in kinds))
         return (
-            f"Das ist {what} – keine Marketing- oder Skilling-Aktivität für Microsoft-Angebote, wie die Co-op-Guidance "
-            "sie nennt; sie entscheidet es nicht. Partner Care kann den Einzelfall prüfen."
+            f"Das fällt unter {what} – keine Marketing- oder Skilling-Aktivität für Microsoft-Angebote, wie die "
+            "Co-op-Guidance sie nennt; sie entscheidet es nicht. Partner Care kann den Einzelfall prüfen."
             if de
-            else f"This is {what} — not a marketing or skilling activity for Microsoft offerings as the Co-op guidance "
-            "names them; it does not decide it. Partner Care can review the case."
+            else f"This falls under {what} — not a marketing or skilling activity for Microsoft offerings as the Co-op "
+            "guidance names them; it does not decide it. Partner Care can review the case."
         )
     if decision.reason == "label":
         proposed = [rules.rule(c) for c in decision.candidates] if rules else []
