@@ -294,6 +294,14 @@ def test_batch_lines_carry_their_history(tmp_path: Path) -> None:
                  id="a corrected audience replaces the whole earlier one"),
     pytest.param(["Can co-op pay for a Copilot training for our sales team?"], "Sorry, I meant for our customers.",
                  "training for our customers", id="a multi-word audience leaves no word behind"),
+    # session 20, from a new user's trial: the label for another audience dropped every detail word, also one of the
+    # activity's name („Floor Day“ → „Floor“) and one inside a compound ("two-day" → "two"), leaving "in" behind
+    pytest.param(["Wir möchten für unsere Vertriebler einen Floor Day zu Copilot veranstalten. Geht das über Co-op?"],
+                 "und dasselbe für unsere Techniker?", "Floor Day zu Copilot veranstalten für unsere Techniker",
+                 id="a detail word of the activity's name stays"),
+    pytest.param(["Can co-op pay for a two-day Copilot training in April for our customers?"],
+                 "what about the same for our own engineers?", "two-day Copilot training for our own engineers",
+                 id="a detail goes with its preposition, one inside a compound stays"),
 ])
 def test_a_follow_up_finding_is_labelled_in_the_partners_words(conversation: Conversation, history: list[str],
                                                                 question: str, activity: str) -> None:

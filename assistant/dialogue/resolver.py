@@ -52,6 +52,9 @@ _THANKS = frozenset({"danke", "dank", "dankeschoen", "dankeschön", "thanks", "t
                      "hallo", "hello", "hi", "hey", "moin", "servus", "bye", "tschuess", "tschüss", "ciao"})
 # what a follow-up naming only an audience may say besides it ("no sorry, I meant for our customers",
 # „und dasselbe für unsere Techniker?"): corrections, references, function words
+# prepositions that bring a detail ("im Mai", "in April", "am Freitag", "by Friday")
+_DETAIL_PREPOSITIONS = frozenset({"im", "in", "am", "an", "ab", "bis", "seit", "zum", "on", "at", "by", "from", "until",
+                                  "during"})
 _AUDIENCE_FILLER = frozenset({"nein", "no", "nope", "sorry", "ich", "i", "meinte", "meine", "meant", "mean", "eigentlich",
                               "actually", "dasselbe", "das", "gleiche", "selbe", "same", "thing", "the", "for", "fuer",
                               "für", "fuers", "fürs", "unsere", "unser", "unseren", "unserer", "our", "own", "eigenen",
@@ -331,10 +334,23 @@ class Conversation:
         """The activity without its audience ("Workshop für unsere Kunden" → "Workshop", "Kunden-Bootcamp" and
         "Kundenworkshop" → "Bootcamp", "Workshop"; "Schulung für unser Team" → "Schulung") and its details (rule data
         `detail_words`: "im Mai einen Workshop" → "einen Workshop")."""
-        said = self.assistant.rules.audience_one_words | _AUDIENCE_FILLER | self.assistant.rules.detail_set
+        said = self.assistant.rules.audience_one_words | _AUDIENCE_FILLER
+        details = self.assistant.rules.detail_set
         activity = self._without_audience_phrases(activity)  # "für unser Team", "for our sales team"
-        kept = ["-".join(self._without_audience_head(part) for part in w.split("-") if not set(words(part)) & said)
-                for w in activity.split()]
+        # a detail word that is part of a rule term found in the activity is the activity's name („Floor Day“)
+        named = {w for _rule, terms in self.assistant.matcher.lexical_hits(tuple(words(activity)), set())[0]
+                 for t in terms for part in t.parts for w in part}
+        kept: list[str] = []
+        for w in activity.split():
+            own = set(words(w))
+            if own and own <= details and not own & named and "-" not in w:
+                # a detail said on its own goes, with the preposition that brings it ("im Mai", "in April"); one inside
+                # a compound stays ("two-day", „2-tägiger“): the label reads as written
+                if kept and kept[-1].lower() in _DETAIL_PREPOSITIONS:
+                    kept.pop()
+                continue
+            kept.append("-".join(self._without_audience_head(part) for part in w.split("-")
+                                 if not set(words(part)) & said))
         return " ".join(w for w in kept if w.strip("-")) or activity
 
     def _without_audience_head(self, word: str) -> str:
