@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from assistant.errors import InputError
 
@@ -102,10 +103,11 @@ def damerau_levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=50_000)
 def umlaut_plural(word: str) -> str | None:
-    """The stem of the folded word's plural with an umlaut ("vertrag" → "vertraeg", "raum" → "raeum"), or None when
-    its last vowel is none that takes one."""
-    m = _UMLAUT_VOWEL.search(word)
+    """The stem of the folded word's plural with an umlaut ("vertrag" → "vertraeg", "raum" → "raeum"), or None for a
+    word under four letters or whose last vowel is none that takes one."""
+    m = _UMLAUT_VOWEL.search(word) if len(word) >= 4 else None
     return word[:m.start()] + _UMLAUTED[m.group(1)] + m.group(2) if m else None
 
 
@@ -129,7 +131,7 @@ def word_matches(token: str, word: str, fuzzy: bool = True) -> bool:
         at = token.rfind(word)
         if at > 2 and token[at + len(word):] in INFLECTION_SET:
             return True
-    plural = umlaut_plural(word) if len(word) >= 4 else None
+    plural = umlaut_plural(word)
     if plural is not None:
         # "vertraege" is "vertrag", and "handyvertraege" a compound of it (its head of five letters or more)
         at = token.rfind(plural)

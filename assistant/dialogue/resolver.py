@@ -50,11 +50,11 @@ _EMOJI_MODIFIERS = re.compile("[\U0001F3FB-\U0001F3FF\uFE0F\\s]")
 # thanks and greetings: a short message with one of these and no activity or process question is social
 _THANKS = frozenset({"danke", "dank", "dankeschoen", "dankeschön", "thanks", "thank", "thx", "ty", "merci", "cheers",
                      "hallo", "hello", "hi", "hey", "moin", "servus", "bye", "tschuess", "tschüss", "ciao"})
-# what a follow-up naming only an audience may say besides it ("no sorry, I meant for our customers",
-# „und dasselbe für unsere Techniker?"): corrections, references, function words
 # prepositions that bring a detail ("im Mai", "in April", "am Freitag", "by Friday")
 _DETAIL_PREPOSITIONS = frozenset({"im", "in", "am", "an", "ab", "bis", "seit", "zum", "on", "at", "by", "from", "until",
                                   "during"})
+# what a follow-up naming only an audience may say besides it ("no sorry, I meant for our customers",
+# „und dasselbe für unsere Techniker?"): corrections, references, function words
 _AUDIENCE_FILLER = frozenset({"nein", "no", "nope", "sorry", "ich", "i", "meinte", "meine", "meant", "mean", "eigentlich",
                               "actually", "dasselbe", "das", "gleiche", "selbe", "same", "thing", "the", "for", "fuer",
                               "für", "fuers", "fürs", "unsere", "unser", "unseren", "unserer", "our", "own", "eigenen",
@@ -337,9 +337,12 @@ class Conversation:
         said = self.assistant.rules.audience_one_words | _AUDIENCE_FILLER
         details = self.assistant.rules.detail_set
         activity = self._without_audience_phrases(activity)  # "für unser Team", "for our sales team"
-        # a detail word that is part of a rule term found in the activity is the activity's name („Floor Day“)
-        named = {w for _rule, terms in self.assistant.matcher.lexical_hits(tuple(words(activity)), set())[0]
-                 for t in terms for part in t.parts for w in part}
+        # a detail word that is part of a rule term found in the activity is the activity's name („Floor Day“); the
+        # terms are looked up only when a detail word is there
+        named: set[str] = set()
+        if details.intersection(words(activity)):
+            named = {w for _rule, terms in self.assistant.matcher.lexical_hits(tuple(words(activity)), set())[0]
+                     for t in terms for part in t.parts for w in part}
         kept: list[str] = []
         for w in activity.split():
             own = set(words(w))

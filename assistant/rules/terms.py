@@ -24,12 +24,14 @@ def _shape(tokens: tuple[str, ...]) -> tuple[str, frozenset[str]]:
 def _positions(tokens: tuple[str, ...], word: str, fuzzy: bool) -> frozenset[int]:
     """Indices of the tokens that match `word` (cached: many terms share words).
 
-    Every match except a typo contains the word itself (exact, prefix or compound head), and a typo keeps its
-    first letter (`word_matches`): a word that passes neither test is looked at no further — most of them.
+    Every match except a typo contains the word itself (exact, prefix or compound head) or the stem of its plural with
+    an umlaut, and a typo keeps its first letter (`word_matches`): a word that passes none of these tests is looked at
+    no further — most of them.
     """
     joined, firsts = _shape(tokens)
+    plural = umlaut_plural(word)
     if word not in joined and not (fuzzy and len(word) >= 7 and word[:1] in firsts) \
-            and not (len(word) >= 4 and (umlaut_plural(word) or word) in joined):
+            and not (plural is not None and plural in joined):
         return frozenset()
     return frozenset(i for i, tok in enumerate(tokens) if _word_matches(tok, word, fuzzy))
 
@@ -105,7 +107,7 @@ class _Vocabulary:
         for w in sorted(vocabulary):
             if len(w) >= 3:
                 self.by_start.setdefault(w[:3], []).append(w)
-            plural = umlaut_plural(w) if len(w) >= 4 else None
+            plural = umlaut_plural(w)
             if plural is not None:  # "vertraege" holds no "vertrag": found by its plural's stem
                 self.by_start.setdefault(plural[:3], []).append(plural)
                 self.plural_of.setdefault(plural, []).append(w)
