@@ -43,6 +43,7 @@ class Checker:
         self._topics = [(t.id, compile_terms(t.terms.all(), fuzzy=False)) for t in rules.topics]
         self._answerable = {t.id for t in rules.topics if t.answerable}
         self._handling = {t.id for t in rules.topics if t.handling}
+        self._categories = {t.id for t in rules.topics if t.category}
         self._settled = compile_terms(rules.settled_cues.all(), fuzzy=False)
 
     def settled(self, sentence: str) -> bool:
@@ -71,6 +72,12 @@ class Checker:
         that a question opening with "when" about paying or claiming asks when to claim."""
         tokens = tuple(words(without_pay_frame(text)))
         found = [tid for tid, terms in self._topics if hits(terms, tokens)]
+        if self._categories.intersection(found) and not _ASKS_WHAT.match(text):
+            # a category in a label frame is the partner's proposed label for what is described, not a topic asked
+            # ("Is that an event under demand gen?"; „Was fällt unter Partner Skilling?“ asks about the category)
+            labels = [tuple(words(label)) for _, label in _labels(text)]
+            found = [tid for tid, terms in self._topics if tid in found and not (
+                tid in self._categories and any(hits(terms, label) for label in labels))]
         if _WHEN.match(text) and names_pay_frame(text) and CLAIMS in self._answerable and CLAIMS not in found:
             found.append(CLAIMS)  # "Wann sollte ich das abrechnen?", "When should I submit the claim?": when to claim
         return found
@@ -651,6 +658,8 @@ _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|au�
                     re.IGNORECASE)
 # a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
 _TOO = re.compile(r"\b(?:auch|ebenfalls|genauso|too|as well|the same way|likewise)\b", re.IGNORECASE)
+# a question opening with what it asks about ("Was fällt unter …?", "Which activities count as …?")
+_ASKS_WHAT = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also)\W+)*(?:was|welche\w*|wofür|what|which|how)\b", re.IGNORECASE)
 _TITLE_STOP = frozenset({"microsoft", "partner", "kunden", "customers", "programme", "program"})
 
 

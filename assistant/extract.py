@@ -64,9 +64,13 @@ _ENDING_ABBREVIATION = re.compile(
 _SPACED_ABBREVIATION = frozenset({"z b", "d h", "u u", "o ä", "e g", "i e"})  # "z. B.", "d. h.", "e. g."
 _LETTER_END = re.compile(r"(?:^|[\s(])(\w)\.$")
 _LETTER_START = re.compile(r"^(\w)\.")
+# a list item's marker at a line's start: a bullet, "1." / "1)" / "(1)" / "a)" / "(a)" (session 21: invoice positions
+# here too — "Pos. 1 …" — gave a blind set a spurious "eligible"; measured and left out)
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)]|\(\d+\)|\(?[a-zA-Z]\))\s+")
 PARENS = re.compile(r"\([^()]*\)")
-_INLINE_ENUM = re.compile(r"\s+(?=(?:\d{1,2}[.)]|\(\d{1,2}\)|\([a-h]\))\s+\S)")
+# … written inline: "1. … 2. …", "1) … 2) …", "(a) … (b) …", "a) … und b) …", or invoice positions "pos 1 …, pos 2 …"
+_INLINE_MARKER = re.compile(r"(?:^|\s)(?:\(?(?P<letter>[a-h])\)|\(?(?P<number>\d{1,2})[.)]|\((?P<paren>\d{1,2})\)|"
+                            r"(?:pos|position|posten|item|line)\.?\s*(?P<position>\d{1,3})[.:)]?)(?=\s+\S)", re.IGNORECASE)
 _COMMA = re.compile(r"(?<!\d),(?!\d)\s*")
 # A clause opened by one of these describes the activity before it ("…, um … zu bewerben"; "nicht für Kunden, sondern
 # für unsere Techniker" corrects its audience).
@@ -298,6 +302,26 @@ def _sentences(line: str) -> list[str]:
     return [_unmask(s, groups) for s in out]
 
 
+def _enumerated(line: str) -> list[tuple[str, bool]]:
+    """The line cut at the markers of an enumeration written in it ("Zwei Sachen: 1) … 2) …", "(a) … (b) …", "pos 1 …,
+    pos 2 …"), each part without its marker and with whether it had one. Markers count only as a run that starts at 1
+    or "a" and goes on one by one ("2. Halbjahr", "3) the rest" alone cut nothing); a line without one is one unmarked
+    part."""
+    run: list[re.Match[str]] = []
+    for m in _INLINE_MARKER.finditer(line):
+        value = m.group("letter") or m.group("number") or m.group("paren") or m.group("position")
+        at = ord(value.lower()) - ord("a") if value.isalpha() else int(value) - 1
+        if at == len(run):
+            run.append(m)
+        elif at == 0 and len(run) < 2:  # a run starts again
+            run = [m]
+    if len(run) < 2:
+        return [(line, False)]
+    head = line[:run[0].start()]
+    return ([(head, False)] if head.strip() else []) + [
+        (line[m.end():nxt], True) for m, nxt in zip(run, [*(m.start() for m in run[1:]), len(line)], strict=True)]
+
+
 def split_pieces(question: str) -> tuple[list[Piece], bool]:
     """Split into candidate activities after cutting out injected instructions.
 
@@ -312,12 +336,14 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
     cased = question != question.lower()
     for line in question.splitlines():
         listed = _BULLET.match(line) is not None
-        for sentence in _sentences(_INLINE_ENUM.sub("\n", line)):
+        for first, sentence in (
+                (n == 0 and marked, sentence) for part, marked in _enumerated(line)
+                for n, sentence in enumerate(_sentences(_BULLET.sub("", part) if listed else part))):
+            item = listed or first  # a bulleted line is an item; of an inline one, the sentence with its marker
             ends = sentence.rstrip()[-1:]
-            item = listed or _BULLET.match(sentence) is not None  # "(a) … (b) …" written in one line
             cleaned, count = INJECTION.subn(" ", sentence)
             seen = seen or count > 0
-            sentence = _BULLET.sub("", cleaned).strip(" -–:;.,")
+            sentence = cleaned.strip(" -–:;.,")
             if not sentence or not words(sentence) or _ACKNOWLEDGEMENT.match(sentence):
                 continue
             asks = names_pay_frame(sentence)

@@ -517,6 +517,14 @@ LISTS = [
     ("an item's audience is its own, in German", "1) LinkedIn-Anzeigen zu Azure 2) Weihnachtsgeschenke für Kunden "
      "3) ein Floor Day zu Copilot – was davon geht über Co-op?", [("eligible", "dg.digital-advertising"),
                                                                  ("unclear", None), ("eligible", "ps.internal-training")]),
+    # session 21 (a kind from a readable realworld probe; rows written here): an enumeration in one line is a list —
+    # "1." ended a sentence and left the item unasked, invoice positions ran together; "2. Halbjahr" is no item
+    ("numbered inline", "Our office manager lists: 1. exam fees for two AZ-900 candidates 2. the audit fee for our "
+     "specialization 3. Bing ads for Dynamics — which can go on Co-op?", [
+         ("unclear", None), ("not_eligible", "excl.specialization-audit-fees"), ("eligible", "dg.digital-advertising")]),
+    ("invoice positions inline", "pos 1 print ad in a regional paper on Teams Phone €800, pos 2 Bing ads for Azure "
+     "€1,500, pos 3 staff xmas party €2,000 → co-op?", [("eligible", "dg.print-ads"),
+                                                         ("eligible", "dg.digital-advertising"), ("unclear", None)]),
 ]
 
 
@@ -766,6 +774,14 @@ SERVICE_AND_TOPICS = [
     ("a contract is no contact question", "Hotel and flights for our account manager to renegotiate a customer's "
      "contract in Denver — co-op?", [("unclear", None)], []),
     ("a contact question stays one", "Who is our contact at Partner Care for co-op questions?", [], ["contact"]),
+    # session 21 (a kind from a readable negative probe; rows written here): a category in a label frame is the
+    # partner's proposed label for what is described — before, the message got the category's passage and no finding
+    ("a category proposed as the label", "Unser Betriebschor singt auf dem Weihnachtsmarkt, wir brauchen Noten und "
+     "Schals für 400 €. Fällt das unter Demand Generation?", [("unclear", None)], []),
+    ("a category said to hold it", "Mein Schwager fährt zu einem Kongress für Tierärzte nach Hannover (Hotel 600 €). "
+     "Konferenzen sind ja Partner Skilling – können wir das übernehmen?", [("unclear", None)], []),
+    ("what falls under a category is asked about it", "Was fällt unter Market Development?", [],
+     ["category-market-development"]),
 ]
 
 

@@ -155,6 +155,11 @@ SPLITS = [
     ("Führerschein (ca. 1.800 €) und die AZ-900-Prüfung (ca. 99 €). Was davon geht?", 3),
     ("Banner, z. B. auf heise.de. Co-op?", 2),
     ("Flyer und Plakate etc. Geht das?", 3),
+    # session 21: an enumeration in one line is cut at its markers, a run from 1 or "a" ("a) … und b) …"); an ordinal
+    # alone ("2. Halbjahr") cuts nothing more than a sentence end
+    ("Zwei Sachen: 1) eine Schulung zu Purview 2) eine Anzeige in der iX", 3),
+    ("Können wir a) die Reise für die besten Verkäufer und b) ein SPIFF abrechnen?", 3),
+    ("pos 1 print ad €800, pos 2 Bing ads €1,500", 2),
 ]
 
 

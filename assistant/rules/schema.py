@@ -135,6 +135,9 @@ class Topic(Strict):
     # a question about this topic asks how an activity is handled (its proof, its claim, its approval), not whether it
     # is eligible: the activity it names gets no finding of its own
     handling: bool = False
+    # the topic is a category of the guidance: named in a label frame ("Is that an event under demand gen?", „fällt das
+    # unter Partner Skilling?“) it is the partner's proposed label for what the message describes, not a question about it
+    category: bool = False
 
 
 class NotCovered(Strict):
