@@ -36,6 +36,10 @@ TABLE = [
     ("Can co-op cover the booth furniture rental at the trade fair?", [("eligible", "dg.trade-shows-events")]),
     ("Können wir die Stromkosten und die Reinigung unseres Büros über Co-op abrechnen?", [("unclear", None)]),
     ("Can co-op pay the rent for our new showroom?", [("unclear", None)]),  # the partner's own premises
+    # session 21: the rent of rooms is a cost word too (a seminar's room hire read as the partner's premises)
+    ("Kundenseminar zu Intune für 25 Bestandskunden (Miete für die Räume, Catering) – Co-op?",
+     [("eligible", "md.customer-seminars")]),
+    ("Können wir die Miete für unsere Räume über Co-op abrechnen?", [("unclear", None)]),
     ("Vorführgeräte für den Showroom?", [("eligible", "ps.product-seeding-demo")]),
     ("Is a pilot project for a customer eligible?", [("eligible", "md.proof-of-concept")]),
     ("Can we pay a call centre to phone prospects?", [("eligible", "md.telemarketing")]),

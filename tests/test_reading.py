@@ -295,6 +295,11 @@ CONTEXT = [
     # is settled, though it names Co-op
     ("the guidance quoted back", "Laut Leitfaden gehen Prämienreisen für die besten Verkäufer nicht über Co-op – "
      "verstanden. Können wir AZ-900-Prüfungen für unsere Techniker abrechnen?", [("eligible", "ps.certifications-exams")]),
+    # session 21 (a kind from a readable realworld probe; rows written here): what the partner says it will not claim
+    ("what is not claimed", "We paid the Azure workshop for prospects on our own dime and we're not claiming it. Can "
+     "co-op pay for Bing ads on Dynamics 365?", [("eligible", "dg.digital-advertising")]),
+    ("what runs without Co-op", "Den Messestand auf der it-sa machen wir ohne Co-op. Im Mai schalten wir Google Ads zu "
+     "Azure. Geht das über Co-op?", [("eligible", "dg.digital-advertising")]),
     # session 19 (a kind from readable negative probes; rows written here): beside a question about something outside
     # the guidance, a statement that adds an item ("Außerdem …", "Also …") is asked too; one that does not stays context
     ("an added item beside a question about a staff party", "Können wir die Weihnachtsfeier für unser Team über Co-op "
