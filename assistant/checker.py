@@ -172,8 +172,10 @@ class Checker:
             decision = self.matcher.decide(piece.text, context=text, allow_semantic=False, sentence=sentence,
                                            message=message, asked=asked_about[id(piece)])
             here = sentence_topics[piece.sentence]
+            # a question when to claim asks about the process, though its words name paying ("How early should we submit
+            # the claim after the event?")
             process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
-                and piece.question and not piece.asks
+                and piece.question and (not piece.asks or (CLAIMS in here and _WHEN.match(piece.sentence) is not None))
             if decision is not None and process and (decision.reason in ("rule", "ambiguous-audience") or (
                     decision.reason == "not-marketing" and self._handling.intersection(here))):
                 # "what proof do we need for an e-mail campaign?" asks about the process, not whether it is eligible
@@ -643,7 +645,7 @@ CONTINUES_NONE_MAX = 0.5
 # the process topic of claims (rule data `topics`), and a question asking when: "Wann sollte ich das abrechnen?"
 CLAIMS = "claims"
 _WHEN = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also|gut|alright)\W+)*(?:wann|bis wann|ab wann|wie schnell|wie bald|"
-                   r"when|how soon|how quickly|by when)\b", re.IGNORECASE)
+                   r"wie früh|wie zeitnah|when|how soon|how quickly|how early|how fast|by when)\b", re.IGNORECASE)
 # a pivot at a sentence's start: what the message said before it is context ("Now:", „Stattdessen …“, "Our actual question:")
 _PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\W+)*"
                     r"(?:now|instead|this time|jetzt|nun|stattdessen|diesmal|dieses mal|(?:our|my|the) (?:actual|real) question|"

@@ -67,7 +67,9 @@ STORIES = [
     # session 13, from a new user's trial: the activity named again with a modal particle („doch") was read as two
     # words describing something else and vetoed as not marketing
     ("a corrected audience that names the activity again", ["Können wir eine Copilot-Schulung über Co-op bezahlen?",
-     "Für unsere Kunden."], "Ach nein, Korrektur: die Schulung ist doch für unsere eigenen Vertriebler.", "new",
+     "Für unsere Kunden."], "Ach nein, Korrektur: die Schulung ist doch für unsere eigenen Vertriebler.", "audience",
+     # (session 21: „Korrektur:“ opens a correction, so the turn corrects the audience and replaces the customer
+     # seminar in the conversation's findings; it was read as a new question naming the training again)
      [("eligible", "ps.internal-training")], "de"),
     ("a corrected audience ending in thanks", ["Können wir einen Copilot-Workshop über Co-op bezahlen?", "Für Kunden."],
      "Moment, Korrektur: doch für unsere eigenen Vertriebler. Danke schon mal!", "audience",
@@ -149,6 +151,13 @@ STORIES = [
      "and the same as an e-mail campaign?", "new", [("eligible", "dg.direct-email-sms")], "en"),
     ("„das Ganze“ as another activity", ["Wir planen einen Workshop zu Teams Premium für unsere Techniker. Co-op?"],
      "Und das Ganze nochmal als Webinar für unsere Kunden?", "new", [("eligible", "md.customer-seminars")], "de"),
+    # session 21 (kinds from a readable dialogue probe; rows written here): a greeting that opens the conversation gets
+    # a greeting back, not "no activity recognised" with the hand-off; an audience said with a word naming which of them
+    # ("our support staff") and "as well" is the earlier activity for them
+    ("a greeting opens the conversation", [], "Hi there!", "social", [], "en"),
+    ("„Hallo zusammen“ likewise", [], "Hallo zusammen!", "social", [], "de"),
+    ("an audience with its qualifier, as well", ["Can we pay for on-demand Azure courses with co-op?"],
+     "and for our support staff as well?", "audience", [("eligible", "ps.on-demand-training")], "en"),
 ]
 
 
@@ -229,6 +238,9 @@ def test_a_process_follow_up_about_an_excluded_activity_says_there_is_no_claim(c
     (["Können wir eine Schulung bezahlen?", "Die Schulung ist für unsere Vertriebler."],
      "Sorry, hab mich vertan – die Schulung ist doch für Kunden.", "Schulung für unsere Kunden",
      [("eligible", "md.customer-seminars")]),
+    # session 21 (a kind from a readable dialogue probe; row written here): the correction named with a sign after it
+    (["Wir wollen eine Intune-Schulung organisieren. Co-op?", "Für Kunden."],
+     "Moment, Korrektur – die Schulung ist doch für unsere eigenen Techniker.", None, [("eligible", "ps.internal-training")]),
 ])
 def test_a_correction_is_read_without_its_opening(conversation: Conversation, history: list[str], question: str,
                                                   resolved: str | None, expected: list[tuple[str, str]]) -> None:

@@ -775,6 +775,9 @@ SERVICE_AND_TOPICS = [
      "einreichen?", [("unclear", None)], []),
     ("a claims question stays one", "Bis wann müssen wir den Claim einreichen?", [], ["claims"]),
     ("in English too", "When do we have to submit our claim?", [], ["claims"]),
+    # session 21 (a kind from a readable dialogue probe; row written here): how early to claim asks when, and the event
+    # it names is what the claim is for, not an activity asked about
+    ("how early to claim", "How early should we submit the claim after the trade show?", [], ["claims"]),
     # process words match exactly, as blockers and purposes do: a typo tolerance read "contract" as "contact"
     ("a contract is no contact question", "Hotel and flights for our account manager to renegotiate a customer's "
      "contract in Denver — co-op?", [("unclear", None)], []),

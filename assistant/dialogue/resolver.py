@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.extract import asks_about_paying, language_of
 from assistant.models import Answer, Finding, Language
-from assistant.rules.matcher import without_negated
+from assistant.rules.matcher import AUDIENCE_POSSESSIVES, without_negated
 from assistant.text import OTHER_WORDS, clean_question, words
 
 if TYPE_CHECKING:
@@ -61,7 +61,9 @@ _AUDIENCE_FILLER = frozenset({"nein", "no", "nope", "sorry", "ich", "i", "meinte
                               "eigene", "und", "and", "also", "auch", "what", "about", "was", "ist", "mit", "wie",
                               "sieht", "es", "aus", "gilt", "does", "that", "go", "dann", "then", "natuerlich",
                               "natürlich", "of", "course", "bitte", "please", "die", "den", "dem", "der", "an", "a",
-                              "wenn", "if", "it", "is", "wäre", "waere", "were", "would", "be", "sein"})
+                              "wenn", "if", "it", "is", "wäre", "waere", "were", "would", "be", "sein",
+                              # what adds the audience to the earlier one ("… as well?", "… too?", „… ebenfalls?")
+                              "too", "as", "well", "ebenfalls"})
 _ELLIPSIS_START = re.compile(
     r"^\s*(und|and|also|auch|what about|how about|was ist mit|wie (ist|sieht) es (mit|aus mit)|und was ist mit|"
     r"what of|same for|same thing for|the same for|dasselbe für|das gleiche für|gilt das auch für|does that go for|"
@@ -97,6 +99,14 @@ _REPLIES = {
     "de": "Gern geschehen! Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
 }
+# … and to a greeting that thanks for nothing ("Hi there!", „Hallo zusammen“)
+_GREETING_REPLIES = {
+    "de": "Hallo! Nennen Sie mir die Aktivität, die Sie mit Co-op-Mitteln bezahlen möchten — ich prüfe sie anhand der "
+          "Co-op-Guidance.",
+    "en": "Hello! Tell me which activity you would like to pay for with Co-op funds — I'll check it against the Co-op "
+          "guidance.",
+}
+_GREETING = frozenset({"hallo", "hello", "hi", "hey", "moin", "servus", "guten", "morning"})
 _CORRECTION = frozenset({"no", "nein", "not", "nicht", "sorry"})
 # how a correction opens („Sorry, ich meinte …", "No, I meant …", „Korrektur: gemeint war …"): the words of the
 # conversation, not of the activity the partner means, which is what follows them
@@ -104,7 +114,9 @@ _CORRECTION_OPENING = re.compile(
     r"^\s*(?:(?:nein|no|nope|sorry|oh|ach|oops|hoppla|pardon|entschuldigung|korrektur|correction|sry)\b[\s,.!:;–-]*)*"
     r"(?:ich\s+meinte|ich\s+meine|i\s+meant|i\s+mean|gemeint\s+war|what\s+i\s+meant\s+was|meinte|meant|"
     r"(?:ich\s+)?hab(?:e)?\s+mich\s+(?:vertan|verschrieben|vertippt)|mein\s+fehler|my\s+(?:bad|mistake)|"
-    r"i\s+was\s+wrong)\b[\s,.!:;–-]*",
+    r"i\s+was\s+wrong)\b[\s,.!:;–-]*"
+    # … or the correction named with a sign after it („Moment, Korrektur – …", "Wait, correction: …")
+    r"|^\s*(?:(?:moment|wait|hold on|oh|ach|sorry|nein|no)\b[\s,.!]*)*(?:korrektur|correction|berichtigung)\s*[:–—-]+\s*",
     re.IGNORECASE)
 # words that pick one of the activities the last turn named ("the first one", „die zweite", "the latter")
 _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes": 0, "erster": 0, "erstere": 0,
@@ -221,7 +233,9 @@ class Conversation:
         language = language_of(text) or state.language or ui_language
         kind, resolved = self.read(text, state)
         if kind == "social":
-            return Answer(id=qid, question=text, language=language, answer=_REPLIES[language],
+            said = set(words(text))
+            replies = _GREETING_REPLIES if said & _GREETING and not said & (_THANKS - _GREETING) else _REPLIES
+            return Answer(id=qid, question=text, language=language, answer=replies[language],
                           guidance_version=self.assistant.knowledge.version, turn="social")
         if kind == "reference" and state.last is not None:
             # a process question about earlier activities: each one's reminders (its POE, the claim tip), then the
@@ -391,6 +405,12 @@ class Conversation:
             return "social", text
         last = state.last
         if last is None:
+            if set(tokens) & _THANKS and len(tokens) <= MAX_SOCIAL_WORDS and not asks_about_paying(text):
+                # a greeting that opens the conversation ("Hi there!", „Hallo zusammen“): social when the checker finds
+                # nothing in it
+                own = self.assistant.checker.check(text, language=state.language)
+                if not (own.findings or own.topics or own.process):
+                    return "social", text
             return "new", text
         opening = _CORRECTION_OPENING.match(text)
         if opening and text[opening.end():].strip():  # „Sorry, ich meinte eine SMS-Kampagne": „eine SMS-Kampagne"
@@ -402,7 +422,9 @@ class Conversation:
         audiences_in = self.assistant.matcher.audiences_in
         audience = audiences_in(tuple(tokens))
         said_only = self.assistant.rules.audience_words | _AUDIENCE_FILLER
-        rest = [t for t in tokens if t not in said_only and not audiences_in((t,))]
+        # … and the word between a possessive and an audience noun names which of them ("for our support staff")
+        rest = [t for n, t in enumerate(tokens) if t not in said_only and not audiences_in((t,)) and not (
+            0 < n < len(tokens) - 1 and tokens[n - 1] in AUDIENCE_POSSESSIVES and tokens[n + 1] in said_only)]
         # "same thing for our internal presales folks?": the same activity, for whom the rest describes
         same = _SAME.match(text)
         inside = _SAME_INSIDE.search(text)
