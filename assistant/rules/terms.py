@@ -82,11 +82,20 @@ class TermSet(tuple[Term, ...]):
     term's words (their union joins the process-wide `_VOCABULARY`)."""
 
     needs: tuple[frozenset[str], ...]
+    # each term filed under one of its words (its longest): `hits` looks only at the terms filed under a word the text
+    # may match, not at every term of the set
+    by_anchor: dict[str, tuple[int, ...]]
+    anchors: frozenset[str]
 
     def __new__(cls, terms: tuple[Term, ...]) -> TermSet:
         global _VOCABULARY
         made = super().__new__(cls, terms)
         made.needs = tuple(t.needs for t in terms)
+        filed: dict[str, list[int]] = {}
+        for i, need in enumerate(made.needs):
+            filed.setdefault(max(sorted(need), key=len), []).append(i)
+        made.by_anchor = {w: tuple(ids) for w, ids in filed.items()}
+        made.anchors = frozenset(filed)
         own = frozenset(w for n in made.needs for w in n)
         if not own <= _VOCABULARY.words:
             _VOCABULARY = _Vocabulary(_VOCABULARY.words | own)
@@ -167,4 +176,5 @@ def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:
     if not isinstance(terms, TermSet):
         return [t for t in terms if t.found_in(tokens)]
     possible = _possible(tokens, _VOCABULARY)
-    return [t for t, needs in zip(terms, terms.needs, strict=True) if needs <= possible and t.found_in(tokens)]
+    candidates = sorted(i for w in terms.anchors & possible for i in terms.by_anchor[w])
+    return [terms[i] for i in candidates if terms.needs[i] <= possible and terms[i].found_in(tokens)]
