@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from typing import Any, Protocol
 
 from assistant.models import Answer
 
 # lines read ahead and primed together: one encoder call and one index query per block
 BLOCK = 8
+# … per task of a worker process (`run_batch_parallel`), and the tasks handed out ahead per worker
+WORKER_BLOCK = 32
+AHEAD = 4
 
 
 class Answers(Protocol):
@@ -28,12 +34,56 @@ def run_batch(lines: Iterable[str], conversation: Answers) -> Iterator[dict[str,
     each block's questions are primed together (`Answers.prime`), then answered in order. Every output object
     carries `line` (1-based input line) besides the contract's fields.
     """
+    for block in _blocks(lines, BLOCK):
+        yield from answer_block(block, conversation)
+
+
+def run_batch_parallel(lines: Iterable[str], load: Callable[[], Answers], workers: int) -> Iterator[dict[str, Any]]:
+    """`run_batch` on `workers` processes (spawned, each building its own answerer with `load`, a module-level
+    function, and running its encoder on one thread): blocks of WORKER_BLOCK lines, at most AHEAD per worker handed
+    out ahead, answers yielded in input order — the same objects as `run_batch`. A worker that cannot start raises
+    `concurrent.futures.process.BrokenProcessPool`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+                             initargs=(load,)) as pool:
+        pending: deque[Future[list[dict[str, Any]]]] = deque()
+        for block in _blocks(lines, WORKER_BLOCK):
+            pending.append(pool.submit(_worker_block, block))
+            if len(pending) >= workers * AHEAD:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def answer_block(block: list[tuple[int, str]], conversation: Answers) -> list[dict[str, Any]]:
+    """The objects for a block of (line number, line): its questions primed together (`Answers.prime`), then
+    answered in order."""
+    parsed = [(n, _parse(line) if REPLACEMENT not in line else UnicodeError(n)) for n, line in block]
+    conversation.prime([row["question"] for _, row in parsed if isinstance(row, dict) and "question" in row])
+    return [_answer(n, row, conversation) for n, row in parsed]
+
+
+def _blocks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
+    """The non-blank lines with their 1-based numbers, in blocks of `size`."""
     numbered = ((n, line) for n, line in enumerate(lines, 1) if line.strip())
-    for block in iter(lambda: list(itertools.islice(numbered, BLOCK)), []):
-        parsed = [(n, _parse(line) if REPLACEMENT not in line else UnicodeError(n)) for n, line in block]
-        conversation.prime([row["question"] for _, row in parsed if isinstance(row, dict) and "question" in row])
-        for n, row in parsed:
-            yield _answer(n, row, conversation)
+    return iter(lambda: list(itertools.islice(numbered, size)), [])
+
+
+_worker: Answers | None = None  # a worker process's answerer (`run_batch_parallel`)
+
+
+def _start_worker(load: Callable[[], Answers]) -> None:
+    global _worker
+    os.environ["COOP_ENCODER_THREADS"] = "1"  # the workers share the cores: one encoder thread each
+    _worker = load()
+
+
+def _worker_block(block: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    if _worker is None:
+        raise RuntimeError("worker not started")
+    return answer_block(block, _worker)
 
 
 def contract_id(raw: object) -> str | None:

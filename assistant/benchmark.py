@@ -70,6 +70,9 @@ def run_processes(questions: list[str], lines: list[str]) -> None:
         batch = child([cli, "check", "--jsonl", "-"], env, stdin=dev)
         # a batch long enough that start-up does not dominate: its rate after start-up is the batch's own
         large = child([cli, "check", "--jsonl", "-"], env, stdin="".join(line + "\n" for line in lines))
+        workers = max(2, os.cpu_count() or 1)
+        spread = child([cli, "check", "--jsonl", "-", "--workers", str(workers)], env,
+                       stdin="".join(line + "\n" for line in lines))
         served = [_server_first_answer(Path(tmp), questions[0]) for _ in range(3)]
     st_wall, st_mb = statistics.median(w for w, _ in st), statistics.median(m for _, m in st)
     one_wall, one_mb = statistics.median(w for w, _ in one), statistics.median(m for _, m in one)
@@ -86,6 +89,8 @@ def run_processes(questions: list[str], lines: list[str]) -> None:
     typer.echo(f"  check --jsonl, {len(lines)} lines (with history):     {large[0]:7.2f} s  {large[1]:6.0f} MB"
                f"   {len(lines) / large[0]:.1f} lines/s incl. start-up, {len(lines) / after:.1f} after it"
                "   goal >= 100/s")
+    typer.echo(f"  … the same with --workers {workers}:                  {spread[0]:7.2f} s  {spread[1]:6.0f} MB"
+               f"   {len(lines) / spread[0]:.1f} lines/s incl. start-up (MB: the largest process)")
 
 
 def run_bench(rounds: int) -> None:

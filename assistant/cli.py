@@ -15,6 +15,7 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
+    from assistant.dialogue.resolver import Conversation
     from assistant.engine import Assistant
     from assistant.models import Answer
 
@@ -25,6 +26,13 @@ log = logging.getLogger("assistant")
 
 def _settings() -> Settings:
     return Settings()
+
+
+def _conversation() -> Conversation:
+    """A conversation over a freshly built assistant (module level: a batch worker process builds its own)."""
+    from assistant.dialogue.resolver import Conversation
+
+    return Conversation(_load())
 
 
 def _load(progress: bool = False) -> Assistant:
@@ -59,9 +67,13 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
     jsonl: Annotated[str | None, typer.Option("--jsonl", help="Batch mode: JSONL file of questions, '-' = stdin.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Batch mode: write answers here instead of stdout.")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Batch mode: answer in N processes (one per core; "
+                                         "each loads the model, about 450 MB).")] = 1,
 ) -> None:
     """Check a question (or a JSONL batch) against the Co-op rules."""
-    from assistant.batch import run_batch
+    from concurrent.futures.process import BrokenProcessPool
+
+    from assistant.batch import run_batch, run_batch_parallel
 
     if (question is None) == (jsonl is None):
         typer.echo("error: give either a QUESTION or --jsonl FILE.", err=True)
@@ -72,16 +84,18 @@ def check(
         except OSError as exc:
             typer.echo(f"error: cannot read {jsonl}: {exc.strerror}", err=True)
             raise typer.Exit(2) from exc
-        assistant = _load()
+        answers = run_batch_parallel(source, _conversation, workers) if workers > 1 \
+            else run_batch(source, _conversation())
         target = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
         count = errors = 0
         try:
-            from assistant.dialogue.resolver import Conversation
-
-            for obj in run_batch(source, Conversation(assistant)):
+            for obj in answers:
                 _emit(obj, target)
                 count += 1
                 errors += bool(obj.get("error"))
+        except BrokenProcessPool as exc:
+            typer.echo(f"error: a worker process stopped ({exc}); {count} line(s) were written", err=True)
+            raise typer.Exit(1) from exc
         finally:
             if out:
                 target.close()

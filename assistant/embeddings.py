@@ -154,7 +154,7 @@ def exported_graph(path: Path, cache_dir: Path) -> tuple[Path, str]:
 class OnnxEmbedder:
     """The exported graph on onnxruntime with the model's tokenizer: the same vectors as sentence-transformers."""
 
-    def __init__(self, path: Path, cache_dir: Path | None = None) -> None:
+    def __init__(self, path: Path, cache_dir: Path | None = None, threads: int = 0) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -166,7 +166,7 @@ class OnnxEmbedder:
         self.tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         try:
             self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # a damaged cache file: removed, exported again next start
@@ -217,11 +217,13 @@ def encode_fixed(embedder: Embedder, texts: list[str], cache_dir: Path) -> np.nd
     return vectors
 
 
-def get_embedder(path: Path | None = None, backend: str = "onnx", cache_dir: Path | None = None) -> Embedder:
-    """One shared encoder per process and backend ("onnx" or "torch")."""
+def get_embedder(path: Path | None = None, backend: str = "onnx", cache_dir: Path | None = None,
+                 threads: int = 0) -> Embedder:
+    """One shared encoder per process and backend ("onnx" or "torch"); `threads` per onnx call (0: the machine's
+    cores, at most 4), fixed by the first call of the process."""
     resolved = path or default_model_path()
     key = (str(resolved), backend)
     with _lock:
         if key not in _models:
-            _models[key] = TorchEmbedder(resolved) if backend == "torch" else OnnxEmbedder(resolved, cache_dir)
+            _models[key] = TorchEmbedder(resolved) if backend == "torch" else OnnxEmbedder(resolved, cache_dir, threads)
         return _models[key]

@@ -42,7 +42,7 @@ class Assistant:
             raise KnowledgeError(f"The guidance {self.knowledge.version} is not in force on {day}: "
                                  "add the current edition to knowledge/ and its manifest (or set COOP_AS_OF).")
         self.embedder = embedder or get_embedder(settings.embedding_model, settings.embedding_backend,
-                                                 settings.model_cache)
+                                                 settings.model_cache, settings.encoder_threads)
         semantic = (
             ExampleIndex(self.embedder, list(self.rules.rules), settings.semantic_threshold, settings.semantic_margin,
                          settings.model_cache / "vectors")

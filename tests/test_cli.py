@@ -137,6 +137,27 @@ def test_calibrate_refuses_held_out_and_blind_sets(args: list[str]) -> None:
     assert result.exit_code == 2 and "blind" in result.stderr
 
 
+def test_batch_workers_give_the_same_answers_in_the_same_order(tmp_path: Path) -> None:
+    """`--workers 2` (issue #9): spawned processes answer blocks of lines; the output is the one-process output, line
+    for line — more lines than one worker block, dialogue lines with history, and bad lines between them."""
+    questions = ["Können wir LinkedIn-Anzeigen bezahlen?", "Messestand auf der it-sa?", "Incentive-Reise für Top-Seller?",
+                 "Can co-op pay for SEO work on our website?", "Was ist mit einem Workshop?"]
+    lines = [json.dumps({"id": f"q{n}", "question": questions[n % 5]} | ({"history": [questions[(n + 1) % 5]]} if n % 3
+                                                                          else {})) for n in range(70)]
+    lines[40] = "{not json"
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        result = runner.invoke(app, ["check", "--jsonl", str(src), "--out", str(out), "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outputs.append([json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()])
+    assert [r["line"] for r in outputs[1]] == list(range(1, 71))
+    assert outputs[1] == outputs[0]
+    assert "not valid JSON" in outputs[1][40]["error"]
+
+
 def test_two_processes_on_a_fresh_data_dir_share_one_index(tmp_path: Path) -> None:
     """Started together: the index lock makes the second wait and reuse the first one's build (issue #8, fault 3)."""
     import os
