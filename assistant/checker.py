@@ -455,6 +455,7 @@ class Checker:
         described ("Wir haben einen Berater beauftragt, der Best Practices für die Arbeitssicherheit … entwickelt.
         Entwicklung von Best Practices ist ja förderfähig – passt das?")."""
         labelled = {id(p): self._label_rest(p, d) for p, d, _ in decisions}
+        doubted: dict[str, Decision] = {}  # rules whose proposed label nothing confirms, the message leaning off
         described_before = any(self.content_words(without_pay_frame(p.text)) for p in settled)
         out: list[tuple[Piece, Decision | None, list[str]]] = []
         for piece, decision, content in decisions:
@@ -481,15 +482,22 @@ class Checker:
             rest_content = self.content_words(without_pay_frame(rest))
             alone = not same and not described_before and (not rest_content or self.details_only(rest_content)
                                   or self._described_as(self.rules.expand(without_pay_frame(rest))) == rule_id)
-            confirmed = beside or alone or (
-                (any(same) or self._reads_as(rest, rule_id)) and self.matcher.p_off(message) < LABEL_OFF_MAX)
+            leans_off = self.matcher.p_off(message) >= LABEL_OFF_MAX
+            confirmed = beside or alone or ((any(same) or self._reads_as(rest, rule_id)) and not leans_off)
             if described is not None and described.verdict != "eligible":
                 decision = described  # what is described decides ("eine Reise für die besten Verkäufer als SPIFF")
             elif described is None and not confirmed:
                 decision = Decision("unclear", None, decision.matched_by, decision.terms, 0.6,
                                     candidates=(rule_id,), reason="label")
+                if any(same) and leans_off:
+                    doubted[rule_id] = decision
             out.append((piece, decision, content))
-        return out
+        # the label is the partner's argument for what the message describes, and the message leans towards another
+        # purpose than Microsoft offerings: the activity it describes by the same rule is that label's question too
+        # („Wir haben einen Berater beauftragt, der Best Practices für die Arbeitssicherheit in unserem Lager entwickelt.
+        # Entwicklung von Best Practices ist ja förderfähig – passt das?“) — one "unclear" with the hand-off
+        return [(p, doubted[d.rule.id] if d is not None and d.rule is not None and d.verdict == "eligible"
+                 and d.rule.id in doubted and labelled[id(p)] is None else d, c) for p, d, c in out]
 
     def _label_rest(self, piece: Piece, decision: Decision | None) -> str | None:
         """The piece without the label frame when its rule's words stand in one, else None."""

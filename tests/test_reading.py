@@ -488,6 +488,17 @@ def test_proposed_labels(assistant, question: str, expected: list[tuple[str, str
     assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
 
 
+def test_a_label_the_message_leans_away_from_takes_its_described_activity_along(assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Session 21: a proposed label nothing confirms because the message leans towards another purpose (the purpose
+    reader's "off" at least LABEL_OFF_MAX, set here; the slot itself needs more) is the partner's argument for the
+    activity described by the same rule: one "unclear" with the hand-off, not that activity "eligible" beside it."""
+    question = ("Können wir einen Instagram-Kanal zu Microsoft 365 über Co-op betreuen lassen? Social-Media-Marketing ist "
+                "ja förderfähig.")
+    assert [(f.verdict, f.rule_id) for f in assistant.checker.check(question).findings] == [("eligible", "dg.social-media")]
+    monkeypatch.setattr(assistant.matcher, "p_off", lambda text: 0.6)
+    assert [(f.verdict, f.rule_id) for f in assistant.checker.check(question).findings] == [("unclear", None)]
+
+
 # What no rule decides in one message is one hand-off (session 17, a kind from a readable negative probe; rows
 # written here): a cost split into pieces is one "unclear" finding; list items and what the guidance names as not
 # covered stay apart, each an activity of its own.
