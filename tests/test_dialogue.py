@@ -154,6 +154,14 @@ STORIES = [
     # session 21 (kinds from a readable dialogue probe; rows written here): a greeting that opens the conversation gets
     # a greeting back, not "no activity recognised" with the hand-off; an audience said with a word naming which of them
     # ("our support staff") and "as well" is the earlier activity for them
+    # session 21 (a new user's trial; rows written here): an ordinal past the third, the last one and a number after a
+    # word for one pick an item too; before, "the fourth one" got "no activity recognised"
+    ("the fourth item", ["We got an invoice: 1) LinkedIn ads, 2) a customer workshop, 3) a trade fair booth, 4) a "
+     "print ad in a trade journal. Co-op?"], "what about the fourth one?", "recall", [("eligible", "dg.print-ads")], "en"),
+    ("the last item", ["Können wir LinkedIn-Anzeigen, einen Messestand und eine Reise für unsere besten Verkäufer "
+     "bezahlen?"], "Und das letzte?", "recall", [("not_eligible", "excl.seller-award-trips")], "de"),
+    ("an item by its number", ["Können wir LinkedIn-Anzeigen, einen Messestand und eine Reise für unsere besten "
+     "Verkäufer bezahlen?"], "Und Nr. 2?", "recall", [("eligible", "dg.trade-shows-events")], "de"),
     ("a greeting opens the conversation", [], "Hi there!", "social", [], "en"),
     ("„Hallo zusammen“ likewise", [], "Hallo zusammen!", "social", [], "de"),
     ("an audience with its qualifier, as well", ["Can we pay for on-demand Azure courses with co-op?"],

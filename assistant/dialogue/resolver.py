@@ -122,7 +122,16 @@ _CORRECTION_OPENING = re.compile(
 _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes": 0, "erster": 0, "erstere": 0,
              "ersteres": 0, "second": 1, "2nd": 1, "zweite": 1, "zweiten": 1, "zweites": 1, "zweiter": 1,
              "third": 2, "3rd": 2, "dritte": 2, "dritten": 2, "drittes": 2, "dritter": 2,
-             "latter": -1, "letztere": -1, "letzteres": -1, "letzteren": -1}
+             "fourth": 3, "4th": 3, "vierte": 3, "vierten": 3, "viertes": 3, "vierter": 3,
+             "fifth": 4, "5th": 4, "fünfte": 4, "fünften": 4, "fünftes": 4, "fünfter": 4, "fuenfte": 4, "fuenften": 4,
+             "sixth": 5, "6th": 5, "sechste": 5, "sechsten": 5, "sechstes": 5, "sechster": 5,
+             "latter": -1, "letztere": -1, "letzteres": -1, "letzteren": -1,
+             "last": -1, "letzte": -1, "letzten": -1, "letztes": -1, "letzter": -1}
+# an item named by its number ("number 4", „Nr. 4", „Punkt 4", "item 2", "Position 3")
+_NUMBER_WORDS = frozenset({"number", "no", "nr", "nummer", "punkt", "item", "position", "pos", "posten"})
+# "last"/„letzte" before one of these is a time, not an item („letztes Jahr", "last year", "the last time")
+_TIME_AFTER = frozenset({"year", "month", "week", "quarter", "time", "jahr", "jahres", "monat", "monats", "woche",
+                         "quartal", "quartals", "mal", "halbjahr"})
 MIN_NAMED_PREFIX = 4  # "die Reise" names "Reise für unsere Top-Verkäufer", "the trips" names "a trip to Rome"
 _ABOUT = {"de": "Zu {activities}:", "en": "About {activities}:"}
 # what a process follow-up says about an activity the guidance does not decide: no reminders to give yet
@@ -163,10 +172,24 @@ def _head_of(word: str, compound: str) -> bool:
     return len(word) > MIN_NAMED_PREFIX and len(compound) > len(word) and compound.endswith(word)
 
 
+def _ordinals(text: str) -> list[int]:
+    """The positions the text names, in its order: ordinals ("the second one", „die vierte", "the latter", "the last
+    one"; not "last year") and numbers after a word for one ("number 4", „Nr. 4") — 0-based, -1 the last."""
+    tokens = words(text)
+    found = []
+    for n, t in enumerate(tokens):
+        after = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if t in _ORDINALS and not (_ORDINALS[t] == -1 and after in _TIME_AFTER):
+            found.append(_ORDINALS[t])
+        elif t.isdigit() and n > 0 and tokens[n - 1] in _NUMBER_WORDS and 0 < int(t) <= 20:
+            found.append(int(t) - 1)
+    return found
+
+
 def _picked(text: str, group: list[Discussed]) -> list[Discussed]:
-    """The activities of `group` the ordinals in `text` pick ("the second one", „die erste", "the latter"), in the
-    text's order; an ordinal beyond the group picks none."""
-    return [group[_ORDINALS[t]] for t in words(text) if t in _ORDINALS and -len(group) <= _ORDINALS[t] < len(group)]
+    """The activities of `group` the positions in `text` pick (`_ordinals`), in the text's order; one beyond the
+    group picks none."""
+    return [group[at] for at in _ordinals(text) if -len(group) <= at < len(group)]
 
 
 def _names_activity(findings: list[Finding]) -> bool:
@@ -502,11 +525,11 @@ class Conversation:
         activity as it was checked, or its core with the one audience the message names ("the first one, but for our
         staff"). None when no ordinal picks one."""
         group = _ordinal_group(state)
-        ordinals = [t for t in words(text) if t in _ORDINALS]
         picked = _picked(text, group)
-        if len(group) < 2 or len(ordinals) != 1 or not picked:
+        if len(group) < 2 or len(_ordinals(text)) != 1 or not picked:
             return None
-        content = [w for w in self.assistant.checker.content_words(text) if w not in _ORDINALS]
+        content = [w for w in self.assistant.checker.content_words(text)
+                   if w not in _ORDINALS and w not in _NUMBER_WORDS and not w.isdigit()]
         if len(content) > MAX_ELLIPSIS_WORDS:
             return None
         target = picked[0]
