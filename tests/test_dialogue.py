@@ -162,6 +162,11 @@ STORIES = [
      "bezahlen?"], "Und das letzte?", "recall", [("not_eligible", "excl.seller-award-trips")], "de"),
     ("an item by its number", ["Können wir LinkedIn-Anzeigen, einen Messestand und eine Reise für unsere besten "
      "Verkäufer bezahlen?"], "Und Nr. 2?", "recall", [("eligible", "dg.trade-shows-events")], "de"),
+    # … also after „Und …“: the item picked for another audience, not the frame of the last activity (the trial's
+    # exam vouchers „für unsere Kunden“ read as a customer offer: a false "eligible")
+    ("an item picked after „Und“ for another audience", ["Unsere Rechnung: 1) LinkedIn-Anzeigen, 2) ein Kundenworkshop, "
+     "3) ein Messestand, 4) AZ-900-Prüfungsgutscheine. Co-op?"], "Und das vierte – das ist eigentlich für unsere Kunden.",
+     "recall", [("unclear", None)], "de"),
     ("a greeting opens the conversation", [], "Hi there!", "social", [], "en"),
     ("„Hallo zusammen“ likewise", [], "Hallo zusammen!", "social", [], "de"),
     ("an audience with its qualifier, as well", ["Can we pay for on-demand Azure courses with co-op?"],

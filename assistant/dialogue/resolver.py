@@ -492,7 +492,8 @@ class Conversation:
         content = checker.content_words(_ELLIPSIS_START.sub("", text))
         short = 0 < len(content) <= MAX_ELLIPSIS_WORDS
         # "Und Xing?" after LinkedIn ads asks about Xing ads: the frame goes first when the fragment fits it
-        if short and _ELLIPSIS_START.match(text):
+        # … unless it picks an earlier item by its position („Und das vierte – für unsere Kunden.")
+        if short and _ELLIPSIS_START.match(text) and not _picked(text, _ordinal_group(state)):
             resolved = self._ellipsis(text, last, state.language)
             if resolved:
                 return "ellipsis", resolved
