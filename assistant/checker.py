@@ -409,13 +409,19 @@ class Checker:
         piece with `around`) or an exclusion whose words name the activity (an exclusion wins over an allowed reading
         of the same activity). Returns the decisions and, by id, those step 9 has read (the caller reads the rest)."""
         aside: dict[str, Decision] = {}
+        by: dict[str, Piece] = {}  # the piece that set each rule aside
+
+        def set_aside(rule_id: str, decision: Decision, piece: Piece) -> None:
+            if rule_id not in aside:
+                aside[rule_id], by[rule_id] = decision, piece
+
         read: list[tuple[Piece, Decision | None, list[str]]] = []
         purpose_read: dict[int, Decision] = {}
         for piece, decision, content in decisions:
             if decision is not None and decision.rule is not None and decision.verdict == "eligible":
                 purposed = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
                 if purposed is not decision:
-                    aside.setdefault(decision.rule.id, purposed)
+                    set_aside(decision.rule.id, purposed, piece)
                 decision = purposed
                 purpose_read[id(decision)] = decision
             read.append((piece, decision, content))
@@ -424,18 +430,19 @@ class Checker:
             if decision is None:
                 continue
             if decision.reason == "not-marketing" and decision.candidates:
-                aside.setdefault(decision.candidates[0], decision)
+                set_aside(decision.candidates[0], decision, piece)
             elif decision.verdict == "not_eligible":
                 named, _ambiguous = self.matcher.lexical_hits(tuple(words(self.rules.expand(piece.text))), set())
                 for rule, _terms in named:
                     if rule.kind != "exclusion":
-                        aside.setdefault(rule.id, decision)
+                        set_aside(rule.id, decision, piece)
         if not aside:
             return decisions, purpose_read
         out: list[tuple[Piece, Decision | None, list[str]]] = []
         for piece, decision, content in decisions:
+            # (two items of a list are two activities: "a) die Incentive-Reise … und b) ein SPIFF-Programm")
             if decision is not None and decision.verdict == "eligible" and decision.rule is not None \
-                    and decision.rule.id in aside \
+                    and decision.rule.id in aside and not (piece.listed and by[decision.rule.id].listed) \
                     and len(self.matcher.subject(tuple(words(self.rules.expand(piece.text))), decision.terms)) <= 1:
                 decision = aside[decision.rule.id]
             out.append((piece, decision, content))
@@ -555,7 +562,8 @@ def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece
     for other, d, _ in decisions:
         other_rule = d.rule.id if d is not None and d.rule is not None else None
         added = d is None and (other.question or other.asks) and _ADDED.match(other.text)
-        if other is not piece and ((d is not None and other_rule != rule) or added) and other.text.strip():
+        item = piece.listed and other.listed  # another item of the list is an activity of its own ("pos 3 xmas party")
+        if other is not piece and ((d is not None and other_rule != rule) or added or item) and other.text.strip():
             rest = rest.replace(other.text, " ")
     return rest
 

@@ -541,6 +541,12 @@ LISTS = [
     ("invoice positions inline", "pos 1 print ad in a regional paper on Teams Phone €800, pos 2 Bing ads for Azure "
      "€1,500, pos 3 staff xmas party €2,000 → co-op?", [("eligible", "dg.print-ads"),
                                                          ("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    # … and each item is an activity of its own for the exclusion and the purpose too: an excluded trip does not take a
+    # SPIFF item along as its booking, another item's party is not the print ad's purpose (rows written here)
+    ("an excluded item beside an allowed one", "Can co-op cover (a) a trip to Rome as a reward for our top sellers and "
+     "(b) a SPIFF in Q3?", [("not_eligible", "excl.seller-award-trips"), ("eligible", "md.incentives-spiff")]),
+    ("another item's purpose", "(a) a print ad in the regional paper about Teams Phone (b) a birthday party for our "
+     "CEO's daughter – co-op?", [("eligible", "dg.print-ads"), ("unclear", None)]),
 ]
 
 
