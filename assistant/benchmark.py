@@ -69,10 +69,10 @@ def run_processes(questions: list[str], lines: list[str]) -> None:
         dev = "".join(json.dumps({"id": str(n), "question": q}) + "\n" for n, q in enumerate(questions))
         batch = child([cli, "check", "--jsonl", "-"], env, stdin=dev)
         # a batch long enough that start-up does not dominate: its rate after start-up is the batch's own
-        large = child([cli, "check", "--jsonl", "-"], env, stdin="".join(line + "\n" for line in lines))
+        readable = "".join(line + "\n" for line in lines)
+        large = child([cli, "check", "--jsonl", "-"], env, stdin=readable)
         workers = max(2, os.cpu_count() or 1)
-        spread = child([cli, "check", "--jsonl", "-", "--workers", str(workers)], env,
-                       stdin="".join(line + "\n" for line in lines))
+        spread = child([cli, "check", "--jsonl", "-", "--workers", str(workers)], env, stdin=readable)
         served = [_server_first_answer(Path(tmp), questions[0]) for _ in range(3)]
     st_wall, st_mb = statistics.median(w for w, _ in st), statistics.median(m for _, m in st)
     one_wall, one_mb = statistics.median(w for w, _ in one), statistics.median(m for _, m in one)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from assistant.extract import PARENS, Piece, detect_language, names_pay_frame, readable, split_pieces, without_pay_frame
 from assistant.knowledge import KnowledgeBase
@@ -463,6 +464,8 @@ class Checker:
         Entwicklung von Best Practices ist ja förderfähig – passt das?")."""
         labelled = {id(p): self._label_rest(p, d) for p, d, _ in decisions}
         doubted: dict[str, Decision] = {}  # rules whose proposed label nothing confirms, the message leaning off
+        # whether the message leans towards another purpose: read once, when a label first needs it
+        leans_off = cache(lambda: self.matcher.p_off(message) >= LABEL_OFF_MAX)
         described_before = any(self.content_words(without_pay_frame(p.text)) for p in settled)
         out: list[tuple[Piece, Decision | None, list[str]]] = []
         for piece, decision, content in decisions:
@@ -489,14 +492,13 @@ class Checker:
             rest_content = self.content_words(without_pay_frame(rest))
             alone = not same and not described_before and (not rest_content or self.details_only(rest_content)
                                   or self._described_as(self.rules.expand(without_pay_frame(rest))) == rule_id)
-            leans_off = self.matcher.p_off(message) >= LABEL_OFF_MAX
-            confirmed = beside or alone or ((any(same) or self._reads_as(rest, rule_id)) and not leans_off)
+            confirmed = beside or alone or ((any(same) or self._reads_as(rest, rule_id)) and not leans_off())
             if described is not None and described.verdict != "eligible":
                 decision = described  # what is described decides ("eine Reise für die besten Verkäufer als SPIFF")
             elif described is None and not confirmed:
                 decision = Decision("unclear", None, decision.matched_by, decision.terms, 0.6,
                                     candidates=(rule_id,), reason="label")
-                if any(same) and leans_off:
+                if any(same) and leans_off():
                     doubted[rule_id] = decision
             out.append((piece, decision, content))
         # the label is the partner's argument for what the message describes, and the message leans towards another

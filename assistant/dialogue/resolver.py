@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.extract import asks_about_paying, language_of
 from assistant.models import Answer, Finding, Language
-from assistant.rules.matcher import AUDIENCE_POSSESSIVES, without_negated
+from assistant.rules.matcher import names_which, without_negated
 from assistant.text import OTHER_WORDS, clean_question, words
 
 if TYPE_CHECKING:
@@ -446,8 +446,8 @@ class Conversation:
         audience = audiences_in(tuple(tokens))
         said_only = self.assistant.rules.audience_words | _AUDIENCE_FILLER
         # … and the word between a possessive and an audience noun names which of them ("for our support staff")
-        rest = [t for n, t in enumerate(tokens) if t not in said_only and not audiences_in((t,)) and not (
-            0 < n < len(tokens) - 1 and tokens[n - 1] in AUDIENCE_POSSESSIVES and tokens[n + 1] in said_only)]
+        rest = [t for n, t in enumerate(tokens)
+                if t not in said_only and not audiences_in((t,)) and not names_which(tokens, n, said_only)]
         # "same thing for our internal presales folks?": the same activity, for whom the rest describes
         same = _SAME.match(text)
         inside = _SAME_INSIDE.search(text)

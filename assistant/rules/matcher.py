@@ -493,8 +493,7 @@ class Matcher:
         activity) — nor the word between a possessive and an audience noun, which names which of them ("für unsere
         Data Engineers", "for our own helpdesk staff")."""
         audience = self.base.audience_words
-        return [t for n, t in enumerate(tokens) if t not in audience and not (
-            0 < n < len(tokens) - 1 and tokens[n + 1] in audience and tokens[n - 1] in AUDIENCE_POSSESSIVES)]
+        return [t for n, t in enumerate(tokens) if t not in audience and not names_which(tokens, n, audience)]
 
     def _activity_words(self, described: list[str]) -> list[str]:
         """The described words that say what the activity is: not the question frame's, not numbers (an amount or an
@@ -672,6 +671,12 @@ def _compound_head(token: str, heads: tuple[str, ...], vocabulary: frozenset[str
 PLACE_PREPOSITIONS = frozenset({"auf", "ueber", "über", "via", "von", "on", "onto", "from", "at", "to"})
 PLACE_GAP = 4
 # possessives before an audience phrase ("unsere Data Engineers", "our own helpdesk staff"), folded; everyday grammar
+def names_which(tokens: tuple[str, ...] | list[str], n: int, audience: frozenset[str] | set[str]) -> bool:
+    """Is token `n` the word between a possessive and an audience word, naming which of them ("für unsere Data
+    Engineers", "for our support staff")?"""
+    return 0 < n < len(tokens) - 1 and tokens[n - 1] in AUDIENCE_POSSESSIVES and tokens[n + 1] in audience
+
+
 AUDIENCE_POSSESSIVES = frozenset({"our", "own", "their", "unsere", "unseren", "unserer", "unser", "unserem", "eigene",
                                   "eigenen", "eigener", "ihre", "ihren", "deren"})
 # Prepositions that open a phrase of place ("in a hotel conference room", „im Hotel am See", "at our office"): a piece

@@ -85,7 +85,6 @@ class TermSet(tuple[Term, ...]):
     # each term filed under one of its words (its longest): `hits` looks only at the terms filed under a word the text
     # may match, not at every term of the set
     by_anchor: dict[str, tuple[int, ...]]
-    anchors: frozenset[str]
 
     def __new__(cls, terms: tuple[Term, ...]) -> TermSet:
         global _VOCABULARY
@@ -95,7 +94,6 @@ class TermSet(tuple[Term, ...]):
         for i, need in enumerate(made.needs):
             filed.setdefault(max(sorted(need), key=len), []).append(i)
         made.by_anchor = {w: tuple(ids) for w, ids in filed.items()}
-        made.anchors = frozenset(filed)
         own = frozenset(w for n in made.needs for w in n)
         if not own <= _VOCABULARY.words:
             _VOCABULARY = _Vocabulary(_VOCABULARY.words | own)
@@ -176,5 +174,5 @@ def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:
     if not isinstance(terms, TermSet):
         return [t for t in terms if t.found_in(tokens)]
     possible = _possible(tokens, _VOCABULARY)
-    candidates = sorted(i for w in terms.anchors & possible for i in terms.by_anchor[w])
+    candidates = sorted(i for w in terms.by_anchor.keys() & possible for i in terms.by_anchor[w])
     return [terms[i] for i in candidates if terms.needs[i] <= possible and terms[i].found_in(tokens)]
