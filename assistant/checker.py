@@ -561,11 +561,16 @@ def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece
     question that adds an item no rule decided goes ("… – co-op? Also my wife is going to a veterinary congress …")."""
     rule = decision.rule.id if decision is not None and decision.rule is not None else None
     rest = message
+    # an activity that points back to what comes before it ("… Spenden fürs Tierheim und wollen dafür eine
+    # Instagram-Kampagne machen") is for that: the piece before it is its purpose, whatever it was decided
+    at = next((n for n, (other, _, _) in enumerate(decisions) if other is piece), None)
+    purpose = decisions[at - 1][0] if at and not piece.listed and _FOR_THAT.search(piece.text) else None
     for other, d, _ in decisions:
         other_rule = d.rule.id if d is not None and d.rule is not None else None
         added = d is None and (other.question or other.asks) and _ADDED.match(other.text)
         item = piece.listed and other.listed  # another item of the list is an activity of its own ("pos 3 xmas party")
-        if other is not piece and ((d is not None and other_rule != rule) or added or item) and other.text.strip():
+        if other is not piece and other is not purpose and ((d is not None and other_rule != rule) or added or item) \
+                and other.text.strip():
             rest = rest.replace(other.text, " ")
     return rest
 
@@ -676,6 +681,8 @@ _PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\
 # a statement's opening that adds an item to what the message asks ("Also …", „Außerdem …“, "Plus …")
 _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|außerdem|zusätzlich|und|dazu|ferner)\b",
                     re.IGNORECASE)
+# a word by which an activity points back to what it is for ("wollen dafür …", "ads for this")
+_FOR_THAT = re.compile(r"\b(?:dafür|hierfür|for (?:this|that|it)(?!\w|'s))", re.IGNORECASE)
 # a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
 _TOO = re.compile(r"\b(?:auch|ebenfalls|genauso|too|as well|the same way|likewise)\b", re.IGNORECASE)
 # a question opening with what it asks about ("Was fällt unter …?", "Which activities count as …?")

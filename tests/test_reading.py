@@ -73,6 +73,10 @@ PURPOSE = [
      "LinkedIn ad campaign for the FortiGate appliances?", [("unclear", None)]),
     # session 19, from a new user's trial (rows written here): a Microsoft link denied in so many words; a fair that
     # Microsoft does not run is still a fair for Microsoft offerings
+    # session 22, from a readable negative probe (row written here): an activity that points back ("dafür") is for
+    # what the message said before it, even when that was decided on its own
+    ("an ad campaign for a donation drive", "Wir sammeln mit unserem Team Spenden für die örtliche Tafel und wollen "
+     "dafür Facebook-Anzeigen schalten. Geht das über Co-op?", [("unclear", None)]),
     ("a Microsoft link denied", "Can co-op pay for LinkedIn ads for our time-tracking app? It has nothing to do with "
      "Microsoft.", [("unclear", None)]),
     ("a Microsoft link denied, German", "Können wir einen Stand auf einer Messe über Co-op zahlen, auf der wir nur "
