@@ -90,8 +90,8 @@ class Checker:
 
     def points_back(self, piece: Piece) -> bool:
         """A question of frame words only ("… Co-op?", "Geht das?", "Can co-op pay for that?") asks about what the
-        message described before it."""
-        return piece.question and not self.content_words(piece.text)
+        message described before it; so does a tag question ("…, so co-op should be fine, right?", „…, oder?“)."""
+        return piece.question and (not self.content_words(piece.text) or _TAG.match(piece.text) is not None)
 
     def activity_text(self, text: str) -> str:
         """The piece as written, without leading/trailing frame words ("Können wir … bezahlen")."""
@@ -208,8 +208,11 @@ class Checker:
             # … or the question asks "too" ("Können wir das Porto auch über Co-op abrechnen?"): what the statements
             # name is asked with it
             too = only_off and any(p.question and _TOO.search(p.sentence) for p, _, _ in decisions)
+            # a question that says what the thing is points back too ("… a trip to Lisbon. It's an internal incentive,
+            # so co-op is fine?")
+            back = points_back or any(p.question and _IT_IS.match(p.text) for p, _, _ in decisions)
             decisions = [(p, d if p.question or p.asks or p.listed or (
-                points_back and d is not None and d.verdict == "not_eligible") or (
+                back and d is not None and d.verdict == "not_eligible") or (
                 only_off and (too or _ADDED.match(p.text))) else None, c) for p, d, c in decisions]
         findings: list[Finding] = []
         unassessed: list[str] = []
@@ -263,6 +266,10 @@ class Checker:
                 decision = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
             if (decision.verdict == "eligible" or decision.reason == "label") and piece.sentence in excluded and \
                     _booking_label(self.activity_text(piece.text), piece.sentence):
+                continue
+            if excluded and decision.verdict != "not_eligible" and piece.question and _IT_IS.match(piece.text):
+                # "Our top sellers get a trip to Lisbon. It's an internal incentive, so co-op is fine?": what the
+                # question says the excluded activity is, is how it would be booked — the exclusion wins
                 continue
             finding = self._finding(piece, decision, language)
             if decision.reason == "no-rule":
@@ -681,6 +688,9 @@ _PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\
 # a statement's opening that adds an item to what the message asks ("Also …", „Außerdem …“, "Plus …")
 _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|außerdem|zusätzlich|und|dazu|ferner)\b",
                     re.IGNORECASE)
+# a tag question: it asks to confirm what the message said ("…, right?", „…, oder?“, „…, stimmt's?“)
+_TAG = re.compile(r"^\W*(?:right|correct|true|yes|or not|isn'?t it|richtig|oder|gell|ne|stimmt(?:'?s| das)?|nicht wahr)\W*$",
+                  re.IGNORECASE)
 # a word by which an activity points back to what it is for ("wollen dafür …", "ads for this")
 _FOR_THAT = re.compile(r"\b(?:dafür|hierfür|for (?:this|that|it)(?!\w|'s))", re.IGNORECASE)
 # a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
@@ -707,6 +717,10 @@ def _labels(sentence: str) -> list[tuple[re.Match[str], str]]:
 
 
 _AS = r"\b(?:als|as|unter|under)\s+(?:(?:an?|ein\w*|the|das|die|der|den)\s+)?"
+# a question that says what the thing described before it is ("It's basically an internal incentive, so …?",
+# „Das ist doch eine Vertriebsprämie, oder?")
+_IT_IS = re.compile(r"^\W*(?:it'?s|it is|that'?s|that is|this is|das ist|dies ist|es ist|ist das|ist doch|ist ja)\b",
+                    re.IGNORECASE)
 
 
 def _only_label(text: str) -> bool:

@@ -96,6 +96,9 @@ _PAY_FRAME = re.compile(
     # Co-op named as the means or as where the costs are submitted ("über Co-op machen", "bei Co-op einreichen",
     # "via co-op", "with our coop money"); "bei Co-op" alone is no ask ("Welche Nachweise braucht man bei Co-op?")
     r"\bbei\s+(unseren?\s+|dem\s+|den\s+)?co-?op[\w-]*\s+einreich|"
+    # … or as what the costs are booked as ("als Co-op-Ausgabe einreichen", "submit it as a co-op expense")
+    r"\bals\s+co-?op[\w-]*(\s+[\w-]+)?\s+(einreich|abrechn|abgerechn|eingereicht)\w*|"
+    r"\bsubmit(s|ted|ting)?\s+(it|this|that|these|them|those)\s+as\s+(an?\s+)?co-?op\b[\w-]*(\s+(expenses?|costs?|claims?))?|"
     r"\b(über|ueber|übers|uebers|mit|via|aus|per|with|through|using|from|by)\s+(unseren?\s+|unserem\s+|dem\s+|den\s+|our\s+|the\s+)?co-?op",
     re.IGNORECASE,
 )

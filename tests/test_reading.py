@@ -478,6 +478,13 @@ TOPICS = [
      [("eligible", "md.migration-services")]),
     ("a customer's migration", "Can co-op pay for migrating a customer's mailboxes to Exchange Online?",
      [("eligible", "md.migration-services")]),
+    # session 22, from a readable negative probe (row written here): "als Co-op-Ausgabe einreichen" asks whether Co-op
+    # pays for what was described, not how to claim — a message that asks never gets an empty reply
+    # session 22 (the developer's own trial): a fixed expression made of an activity word names no activity
+    ("of course is no course", "We want to run Google Ads about our Azure migration offer, of course with screenshots "
+     "as proof. Co-op?", [("eligible", "dg.digital-advertising")]),
+    ("submitted as a co-op expense", "Wir haben privat ein Ferienhaus an der Ostsee gemietet (1.900 €). Kann ich das als "
+     "Co-op-Ausgabe einreichen?", [("unclear", None)]),
 ]
 
 
@@ -665,6 +672,12 @@ EXCLUSION_WINS = [
     # activity, not two activities — the co-funded roadshow is the exclusion's
     ("MDF and co-op combined for one activity", "Can we combine MDF and co-op for our Azure roadshow in March?",
      [("not_eligible", "excl.mdf-surestep-cofunding")]),
+    # session 22 (the kind; rows written here): a question that says what the excluded thing is proposes its
+    # booking, also in another sentence and as a tag question ("…, oder?") — one not-eligible finding
+    ("a trip called an incentive in the next sentence", "Our top sellers get a trip to Lisbon. It's an internal "
+     "incentive, so co-op is fine?", [("not_eligible", "excl.seller-award-trips")]),
+    ("a trip called an incentive in a tag question", "Unsere drei besten Vertriebler fliegen als Belohnung nach Rom. "
+     "Das ist quasi eine interne Incentive-Maßnahme, also Co-op-fähig, oder?", [("not_eligible", "excl.seller-award-trips")]),
 ]
 
 

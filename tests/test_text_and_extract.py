@@ -248,6 +248,9 @@ def test_salutation_is_cut(text: str, kept: str, dropped: str) -> None:
     ("Wann reichen wir den Claim ein?", ["wann", "reichen", "wir", "den", "claim", "ein"]),  # "claim" names a process
     ("Kann das über Co-op bezahlt werden?", ["kann", "das", "werden"]),
     ("Lizenz je 165 € – geht das übers Co-op?", ["lizenz", "je", "165"]),  # session 19: „übers“ is „über das“
+    # session 22: Co-op named as what the cost is submitted as asks whether Co-op pays (no claims question)
+    ("Kann ich das als Co-op-Ausgabe einreichen?", ["kann", "ich", "das"]),
+    ("Can we submit it as a co-op expense?", ["can", "we"]),
 ])
 def test_the_pay_frame_is_blanked_in_whole_words(text: str, left: list[str]) -> None:
     """Session 11: a match inside a word blanks the word ("reimbursable" left "able" before)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,10 +38,18 @@ class RuleBase:
     detail_words: Bilingual = field(default_factory=Bilingual)
     particles: Bilingual = field(default_factory=Bilingual)
     audience_open: Bilingual = field(default_factory=Bilingual)
+    idioms: Bilingual = field(default_factory=Bilingual)
 
     def expand(self, text: str) -> str:
-        """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne")."""
-        return " ".join(self.abbreviations.get(w, w) for w in words(text))
+        """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne") and without
+        fixed expressions made of activity words (rule data `idioms:` — "of course" names no course)."""
+        expanded = " ".join(self.abbreviations.get(w, w) for w in words(text))
+        return expanded if self._idioms is None else " ".join(self._idioms.sub(" ", expanded).split())
+
+    @cached_property
+    def _idioms(self) -> re.Pattern[str] | None:
+        phrases = sorted({" ".join(words(t)) for t in self.idioms.all()} - {""}, key=len, reverse=True)
+        return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\S)") if phrases else None
 
     @cached_property
     def frame_set(self) -> frozenset[str]:
@@ -161,6 +170,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     details: Bilingual | None = None
     particles: Bilingual | None = None
     audience_open: Bilingual | None = None
+    idioms: Bilingual | None = None
     origin: dict[str, Path] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -185,6 +195,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         details = data.detail_words or details
         particles = data.particles or particles
         audience_open = data.audience_open or audience_open
+        idioms = data.idioms or idioms
     section_ids = {s.id for s in knowledge.sections()}
     quoted_items: list[Rule | Reminder] = [*rules, *reminders]
     for quoted in quoted_items:
@@ -216,5 +227,5 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     return RuleBase(
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
         digest.hexdigest()[:16], abbreviations, settled or Bilingual(), tuple(purposes), offerings or Bilingual(),
-        details or Bilingual(), particles or Bilingual(), audience_open or Bilingual(),
+        details or Bilingual(), particles or Bilingual(), audience_open or Bilingual(), idioms or Bilingual(),
     )

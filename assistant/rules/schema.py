@@ -180,5 +180,6 @@ class RuleFile(Strict):
     detail_words: Bilingual | None = None  # amounts, time, quantities, suppliers: an activity's details
     particles: Bilingual | None = None  # modal particles: no activity word, though the readers read them
     audience_open: Bilingual | None = None  # who takes part, said to be undecided: the audience slot is unknown
+    idioms: Bilingual | None = None  # fixed expressions made of activity words ("of course"): read as nothing
     purposes: list[Purpose] = Field(default_factory=list)
     offerings: Bilingual | None = None  # Microsoft product, service and programme names
