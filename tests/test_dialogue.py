@@ -27,6 +27,27 @@ STORIES = [
      [("eligible", "ps.internal-training")], "en"),
     ("answer to the clarifying question", ["Können wir LinkedIn-Anzeigen bezahlen?", "Was ist mit einem Workshop?"],
      "Für unsere Kunden.", "audience", [("eligible", "md.customer-seminars")], "de"),
+    # session 22 (a kind from a readable dialogue probe and the known "our dev team"; rows written here): the answer
+    # names the partner's own people in words no audience term lists
+    ("answer naming our own people", ["Is a Teams Premium workshop covered by co-op?"], "That one is for our own "
+     "helpdesk guys.", "audience", [("eligible", "ps.internal-training")], "en"),
+    ("answer naming a team of ours", ["Können wir einen Workshop zu Intune über Co-op abrechnen?"],
+     "Der ist nur für unser Dev-Team.", "audience", [("eligible", "ps.internal-training")], "de"),
+    # session 22 (a kind from a readable dialogue probe; row written here): a hyphenated name keeps its function words
+    ("the same for another customer keeps a hyphenated name whole", ["Can co-op fund a Dynamics 365 proof-of-concept "
+     "for a retail customer?"], "and the same thing for another client in healthcare?", "audience",
+     [("eligible", "md.proof-of-concept")], "en"),
+    # session 22 (a kind from a readable dialogue probe; rows written here): a message that opens by naming an earlier
+    # activity and names none of its own asks about that one again
+    ("an earlier activity named as the subject", ["Können wir die Reise für unsere Top-Verkäufer nach Rom und Google Ads "
+     "über Co-op zahlen?"], "Wegen der Reise: wirklich gar keine Chance?", "recall",
+     [("not_eligible", "excl.seller-award-trips")], "de"),
+    ("an earlier activity named as the subject of a general question", ["Two questions: the fee for our Azure "
+     "specialization audit, and LinkedIn ads for Copilot."], "About the audit: is there really no exception?", "recall",
+     [("not_eligible", "excl.specialization-audit-fees")], "en"),
+    # session 22 (a new user's trial; row written here): a fragment fits the frame of another activity of the last turn
+    ("an ellipsis in the frame of another activity of the last turn", ["Can co-op pay for Google Ads about Azure and the "
+     "AZ-104 exams of our admins?"], "And Bing?", "ellipsis", [("eligible", "dg.digital-advertising")], "en"),
     ("new audience for the earlier activity", ["Ist ein Copilot-Training Co-op-fähig?"],
      "und dasselbe für unsere Techniker?", "audience", [("eligible", "ps.internal-training")], "de"),
     ("the same named inside the follow-up, a compound's audience dropped", ["Können wir ein Kunden-Bootcamp zu Dynamics "

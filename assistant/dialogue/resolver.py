@@ -75,6 +75,14 @@ _SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thi
 # the earlier activity named again inside a follow-up ("what about running the same thing just for our own staff?",
 # „und wenn wir das Gleiche nur für unsere eigenen Techniker machen?"); with an audience and no activity of its own
 _SAME_INSIDE = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche)\b", re.IGNORECASE)
+# an answer to the audience question that names the partner's own people in words the audience terms do not list
+# ("It's for our own sales and presales people.", "only for our dev team", „für unsere eigenen Leute aus dem Support"):
+# folded words, read where the open question waits for its audience and no audience term was heard
+_OWN_PEOPLE = re.compile(r"\b(?:our\s+own|unser\w*\s+eigene\w*)\b|\b(?:our|unser\w*)\s+(?:[\w-]+\s+){0,3}?"
+                         r"(?:team|teams|people|folks|guys|staff|crew|department|leute|abteilung|truppe)\b")
+# an opening that names the subject of the message („Zum Audit:", „Wegen der Reise –", "Regarding the trip,")
+_ABOUT_OPENING = re.compile(r"^\W*(?:zu[mr]?|wegen|bzgl\.?|bezüglich|betreffend|regarding|re|about|as for|concerning)\s+"
+                            r"(?:(?:the|dem|der|den|die|das|des)\s+)?[\w-]+\s*[:,–—-]", re.IGNORECASE)
 # the audience an answer names, said the way the checker reads it
 _AUDIENCE_PHRASE: dict[str, dict[str, str]] = {
     "de": {"customer": "für unsere Kunden", "internal": "für unser Team"},
@@ -336,9 +344,13 @@ class Conversation:
         picked = _picked(text, _ordinal_group(state))
         if picked:
             return picked[:1]
+        return self._named(text, state) or group
+
+    def _named(self, text: str, state: DialogueState) -> list[Discussed]:
+        """The earlier activities `text` names by a word of their own („die Reise", "the audit"), once each."""
         content = [w for w in self.assistant.checker.content_words(text) if len(w) >= MIN_NAMED_PREFIX]
         named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in content)]
-        return list({d.activity: d for d in named}.values()) or group
+        return list({d.activity: d for d in named}.values())
 
     def _about(self, referenced: list[Discussed], language: Language) -> list[str]:
         """For each activity a heading naming it, with the guidance's reminders for it (proof of execution, claims);
@@ -389,8 +401,10 @@ class Conversation:
                 if kept and kept[-1].lower() in _DETAIL_PREPOSITIONS:
                     kept.pop()
                 continue
-            kept.append("-".join(self._without_audience_head(part) for part in w.split("-")
-                                 if not set(words(part)) & said))
+            parts = w.split("-")
+            # inside a compound only the audience goes ("Kunden-Bootcamp"); its function words stay ("proof-of-concept")
+            dropped = said if len(parts) == 1 else self.assistant.rules.audience_one_words
+            kept.append("-".join(self._without_audience_head(part) for part in parts if not set(words(part)) & dropped))
         return " ".join(w for w in kept if w.strip("-")) or activity
 
     def _without_audience_head(self, word: str) -> str:
@@ -470,7 +484,8 @@ class Conversation:
             # depends on it, in the partner's own words ("Teilnehmen werden ausschließlich Kunden.", "Only customers,
             # not our staff.", „Korrektur: doch nicht für Kunden, sondern für unsere Vertriebler."): one audience, once
             # what a negation denies is set aside, and nothing else the checker recognises
-            heard = audiences_in(without_negated(tuple(tokens)))
+            kept = without_negated(tuple(tokens))
+            heard = audiences_in(kept) or ({"internal"} if _OWN_PEOPLE.search(" ".join(kept)) else set())
             if len(heard) == 1:
                 return "audience", f"{bound.core} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
         if bound is not None and len(own.findings) == 1 and names_activity:
@@ -494,9 +509,16 @@ class Conversation:
         # "Und Xing?" after LinkedIn ads asks about Xing ads: the frame goes first when the fragment fits it
         # … unless it picks an earlier item by its position („Und das vierte – für unsere Kunden.")
         if short and _ELLIPSIS_START.match(text) and not _picked(text, _ordinal_group(state)):
-            resolved = self._ellipsis(text, last, state.language)
+            resolved = self._ellipsis_of_turn(text, state)
             if resolved:
                 return "ellipsis", resolved
+        opening = _ABOUT_OPENING.match(text)
+        again = self._named(opening.group(0), state) if opening and not names_activity and not own.topics else []
+        if len(again) == 1:
+            # a message that opens by naming an earlier activity as its subject, with no activity or process topic of its
+            # own („Zum Audit: gibt es da wirklich keine Ausnahme?", "Regarding the trip – no exception at all?"): that
+            # activity as it was checked
+            return "recall", again[0].activity
         recalled = None if names_activity or own.topics else self._recall(text, state, audience)
         if recalled is not None:  # "What about the second?" asks about that activity, not about the process
             return "recall", recalled
@@ -513,7 +535,7 @@ class Conversation:
         # "SEO?", "Bing ads?" — not a whole question put briefly; without the question mark when the checker finds
         # nothing else in it ("Dann eben Xing.", "Then Bing instead.")
         if bare and (text.rstrip().endswith("?") or not (own.findings or set(tokens) & _THANKS)):
-            resolved = self._ellipsis(text, last, state.language)
+            resolved = self._ellipsis_of_turn(text, state)
             if resolved:
                 return "ellipsis", resolved
         if set(tokens) & _THANKS and len(content) <= MAX_SOCIAL_WORDS:
@@ -595,6 +617,13 @@ class Conversation:
             if any(f.rule_id == rule.id for f in self.assistant.checker.check(candidate, language=language).findings):
                 return candidate
         return None
+
+    def _ellipsis_of_turn(self, text: str, state: DialogueState) -> str | None:
+        """The fragment in the frame of the last activity, else of the latest turn's other activities, latest first
+        ("Und Xing?" after „LinkedIn-Kampagne und eine Incentive-Reise" is about the campaign)."""
+        assert state.last is not None
+        frames = [state.last, *(d for d in reversed(state.last_turn) if d is not state.last)]
+        return next((r for d in frames if (r := self._ellipsis(text, d, state.language)) is not None), None)
 
     def _ellipsis(self, text: str, last: Discussed, language: Language | None) -> str | None:
         """The fragment in the frame of the last activity ("Xing" after LinkedIn ads → "Xing Anzeigen"),
