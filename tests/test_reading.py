@@ -320,6 +320,13 @@ CONTEXT = [
     ("an added question is no purpose of the activity before", "We're sending two consultants to Microsoft Ignite – "
      "co-op? Also my brother is going to a dentists' congress, could we pay his ticket the same way?",
      [("eligible", "ps.microsoft-conferences"), ("unclear", None)]),
+    # session 22 (a kind from a readable realworld probe; rows written here): what the partner says it is not asking
+    # about, or pays from another budget, is context
+    ("not what is asked", "Unser Steuerberater meint, Firmenwagen seien förderfähig – darum geht's nicht. Wir wollen "
+     "Google Ads zu Azure schalten. Co-op?", [("eligible", "dg.digital-advertising")]),
+    ("paid from another pot", "Our newsletter is already funded from the marketing budget of our parent company "
+     "(another pot). We'd like to know about a booth at a Microsoft-focused IT fair. Co-op?",
+     [("eligible", "dg.trade-shows-events")]),
 ]
 
 
@@ -678,6 +685,14 @@ EXCLUSION_WINS = [
      "incentive, so co-op is fine?", [("not_eligible", "excl.seller-award-trips")]),
     ("a trip called an incentive in a tag question", "Unsere drei besten Vertriebler fliegen als Belohnung nach Rom. "
      "Das ist quasi eine interne Incentive-Maßnahme, also Co-op-fähig, oder?", [("not_eligible", "excl.seller-award-trips")]),
+    # session 22 (a new user's trial; rows written here): a contest's prize said with everyday travel words is the
+    # excluded trip; a heading that it spells out is the same activity (`checker._under_excluded`), a contest beside it
+    # in another sentence stays a thing of its own
+    ("a contest whose prize is a trip", "Verkaufswettbewerb im Q3: Die drei Gewinner fahren mit Begleitung nach "
+     "Barcelona. Geht das über Co-op?", [("not_eligible", "excl.seller-award-trips")]),
+    ("a contest and a trip in two sentences", "Im Q3 läuft ein Verkaufswettbewerb für Copilot-Lizenzen. Die drei "
+     "Gewinner fahren außerdem mit Begleitung nach Barcelona. Geht das über Co-op?",
+     [("eligible", "md.incentives-spiff"), ("not_eligible", "excl.seller-award-trips")]),
 ]
 
 
@@ -824,6 +839,13 @@ SERVICE_AND_TOPICS = [
      "Konferenzen sind ja Partner Skilling – können wir das übernehmen?", [("unclear", None)], []),
     ("what falls under a category is asked about it", "Was fällt unter Market Development?", [],
      ["category-market-development"]),
+    # session 22 (a kind from a readable dialogue probe; row written here): the claim as a thing asks about claiming,
+    # the activity it names is what the claim is for
+    ("the claim as a thing", "Sollen wir den Claim für das Kundenmailing gleich nach dem Versand einreichen oder bis "
+     "zum Quartalsende warten?", [], ["claims"]),
+    # session 22 (a new user's trial): a separable verb asks about its whole verb („reichen … ein“ → „einreichen“)
+    ("a separable verb names the claims topic", "Und wann reichen wir die Belege ein?", [],
+     ["proof-of-execution", "claims"]),
 ]
 
 
