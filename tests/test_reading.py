@@ -163,6 +163,9 @@ SET_ASIDE = [
      [("eligible", "ps.certifications-exams")]),
     ("two activities of one sentence stay two", "Wir machen eine Messe zu Copilot und eine SMS-Kampagne. Co-op?",
      [("eligible", "dg.trade-shows-events"), ("eligible", "dg.direct-email-sms")]),
+    # session 22 (a new user's trial; row written here): the staff's work laptops are no demo devices
+    ("work laptops are no demo devices", "Wir brauchen neue Surface-Geräte als Arbeitslaptops für unsere Berater. Geht das "
+     "über Co-op?", [("unclear", None)]),
 ]
 
 
