@@ -85,6 +85,9 @@ _AUDIENCE = {
                   ("marketing to customers and prospects", "for your own staff")),
     "customers": (("Skilling Ihrer eigenen Vertriebs- und Technikteams", "für Kunden"),
                   ("skilling of your own sales and technical teams", "for customers")),
+    # an exclusion for the partner's own staff, asked for customers (matcher step 9 on a "not_eligible" decision)
+    "customers-not-excluded": (("Ausschluss für Ihre eigenen Mitarbeitenden", "für Kunden"),
+                               ("an exclusion for your own staff", "for customers")),
 }
 
 

@@ -73,6 +73,10 @@ PURPOSE = [
      "LinkedIn ad campaign for the FortiGate appliances?", [("unclear", None)]),
     # session 19, from a new user's trial (rows written here): a Microsoft link denied in so many words; a fair that
     # Microsoft does not run is still a fair for Microsoft offerings
+    # session 22 (a new user's trial; row written here): an exclusion for the partner's own staff does not reach a trip
+    # for customers — the guidance does not decide it
+    ("a reward trip for customers", "Können wir eine Incentive-Reise für unsere besten Kunden nach Lissabon über Co-op "
+     "bezahlen?", [("unclear", None)]),
     # session 22, from a readable negative probe (row written here): an activity that points back ("dafür") is for
     # what the message said before it, even when that was decided on its own
     ("an ad campaign for a donation drive", "Wir sammeln mit unserem Team Spenden für die örtliche Tafel und wollen "

@@ -258,9 +258,15 @@ class Matcher:
         the activity or `around` (the message without the other activities in it) names another purpose; an
         "unclear" one that no rule decided gets that purpose as its reason ("a job ad" → recruiting)."""
         unexplained = decision.verdict == "unclear" and decision.reason in ("no-rule", "not-covered", "not-marketing")
+        read = tuple(words(self.base.expand(f"{text} {around}")))
+        if decision.verdict == "not_eligible":
+            # an exclusion for one audience does not reach the other ("eine Incentive-Reise für unsere Kunden" is no
+            # internal seller award trip): the guidance does not decide it
+            other, said = self._other_audience(decision, text, read)
+            return Decision("unclear", None, decision.matched_by, said, 0.8, reason="purpose",
+                            purpose=f"{other}-not-excluded") if said else decision
         if decision.verdict not in ("eligible", "needs_info") and not unexplained:
             return decision
-        read = tuple(words(self.base.expand(f"{text} {around}")))
         other, said = self._other_audience(decision, text, read)
         if said:
             return Decision("unclear", None, decision.matched_by, said, 0.8, reason="purpose", purpose=other)
@@ -293,7 +299,8 @@ class Matcher:
         the activity names that audience as its only one and nothing around it names the rule's own ("Teams" with a
         capital is the product, `_PRODUCT_TEAMS`); with the purpose id it stands for ("own-staff", "customers").
         Else ("", ())."""
-        wanted = decision.rule.for_whom if decision.verdict == "eligible" and decision.rule is not None else "any"
+        wanted = decision.rule.for_whom if decision.verdict in ("eligible", "not_eligible") and decision.rule is not None \
+            else "any"
         if wanted == "any":
             return "", ()
         other, own_audience = ("internal", "customer") if wanted == "customers" else ("customer", "internal")
