@@ -256,17 +256,18 @@ class Matcher:
     def purpose_slot(self, decision: Decision, text: str, around: str) -> Decision:
         """Step 9: an "eligible" or "needs_info" decision on `text` becomes "unclear" (reason "purpose") when
         the activity or `around` (the message without the other activities in it) names another purpose; an
-        "unclear" one that no rule decided gets that purpose as its reason ("a job ad" → recruiting)."""
+        "unclear" one that no rule decided gets that purpose as its reason ("a job ad" → recruiting); an exclusion for
+        one audience (rule data `for_whom`) named for the other only becomes "unclear" (purpose "<audience>-not-excluded")."""
         unexplained = decision.verdict == "unclear" and decision.reason in ("no-rule", "not-covered", "not-marketing")
-        read = tuple(words(self.base.expand(f"{text} {around}")))
         if decision.verdict == "not_eligible":
             # an exclusion for one audience does not reach the other ("eine Incentive-Reise für unsere Kunden" is no
             # internal seller award trip): the guidance does not decide it
-            other, said = self._other_audience(decision, text, read)
+            other, said = self._other_audience(decision, text, tuple(words(self.base.expand(f"{text} {around}"))))
             return Decision("unclear", None, decision.matched_by, said, 0.8, reason="purpose",
                             purpose=f"{other}-not-excluded") if said else decision
         if decision.verdict not in ("eligible", "needs_info") and not unexplained:
             return decision
+        read = tuple(words(self.base.expand(f"{text} {around}")))
         other, said = self._other_audience(decision, text, read)
         if said:
             return Decision("unclear", None, decision.matched_by, said, 0.8, reason="purpose", purpose=other)
