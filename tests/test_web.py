@@ -31,6 +31,13 @@ def client(assistant, monkeypatch: pytest.MonkeyPatch) -> TestClient:  # type: i
     return TestClient(app, headers={"Authorization": "Bearer coop_test-token"})
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_api_other_methods_get_405_with_usage(client: TestClient, method: str) -> None:
+    """Session 22 (a new user's trial): GET /api/check answered with the chat page; any method but POST is told to POST."""
+    r = client.request(method, "/api/check")
+    assert r.status_code == 405 and r.headers["allow"] == "POST" and "Use POST" in r.json()["error"]
+
+
 def test_api_answers_per_contract(client: TestClient) -> None:
     r = client.post("/api/check", json={"question": "Können wir LinkedIn-Anzeigen bezahlen?", "id": "crm-1"})
     assert r.status_code == 200

@@ -75,4 +75,9 @@ def make_router(gate: TokenGate) -> APIRouter:
         answer = await asyncio.to_thread(Conversation(get_assistant()).answer, req.question, req.history, req.id)
         return JSONResponse(answer.to_contract(), status_code=422 if answer.error else 200)
 
+    @router.api_route("/api/check", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    async def api_check_other_methods() -> JSONResponse:
+        # the chat's catch-all page answered GET with 200 and HTML (a new user's trial, session 22)
+        return _error(405, f"Use POST. {USAGE}", {"Allow": "POST"})
+
     return router

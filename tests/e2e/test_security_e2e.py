@@ -73,6 +73,9 @@ def test_guest_b_cannot_read_guest_a(server: Server) -> None:
 def test_api_without_token_is_401(server: Server) -> None:
     status, body = http("POST", f"{server.url}/api/check", body=b'{"question": "Messestand?"}')
     assert status == 401 and b"create-token" in body
+    # session 22: GET is refused by the API, not answered with the chat page by Chainlit's catch-all route
+    status, body = http("GET", f"{server.url}/api/check")
+    assert status == 405 and b"Use POST" in body
 
 
 @pytest.mark.browser
