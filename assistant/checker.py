@@ -72,7 +72,7 @@ class Checker:
         reimbursable through Co-op?", "kann ich die Position bei Co-op einreichen?" ask no claims question) — except
         that a question opening with "when" about paying or claiming asks when to claim."""
         # a separable verb counts whole („Wann reichen wir das ein?" asks about „einreichen")
-        tokens = with_separable_verbs(tuple(words(without_pay_frame(text).rstrip(" ?!."))), self.rules.vocabulary)
+        tokens = with_separable_verbs(tuple(words(without_pay_frame(text))), self.rules.vocabulary)
         found = [tid for tid, terms in self._topics if hits(terms, tokens)]
         if self._categories.intersection(found) and not _ASKS_WHAT.match(text):
             # a category in a label frame is the partner's proposed label for what is described, not a topic asked
@@ -423,20 +423,14 @@ class Checker:
         none-veto's (reason "not-marketing", the rule its candidate), the purpose slot's (step 9, read here for every
         piece with `around`) or an exclusion whose words name the activity (an exclusion wins over an allowed reading
         of the same activity). Returns the decisions and, by id, those step 9 has read (the caller reads the rest)."""
-        aside: dict[str, Decision] = {}
-        by: dict[str, Piece] = {}  # the piece that set each rule aside
-
-        def set_aside(rule_id: str, decision: Decision, piece: Piece) -> None:
-            if rule_id not in aside:
-                aside[rule_id], by[rule_id] = decision, piece
-
+        aside: dict[str, tuple[Decision, Piece]] = {}  # each rule set aside: the first decision that did, and its piece
         read: list[tuple[Piece, Decision | None, list[str]]] = []
         purpose_read: dict[int, Decision] = {}
         for piece, decision, content in decisions:
             if decision is not None and decision.rule is not None and decision.verdict == "eligible":
                 purposed = self.matcher.purpose_slot(decision, piece.text, around[id(piece)])
                 if purposed is not decision:
-                    set_aside(decision.rule.id, purposed, piece)
+                    aside.setdefault(decision.rule.id, (purposed, piece))
                 decision = purposed
                 purpose_read[id(decision)] = decision
             read.append((piece, decision, content))
@@ -445,21 +439,21 @@ class Checker:
             if decision is None:
                 continue
             if decision.reason == "not-marketing" and decision.candidates:
-                set_aside(decision.candidates[0], decision, piece)
+                aside.setdefault(decision.candidates[0], (decision, piece))
             elif decision.verdict == "not_eligible":
                 named, _ambiguous = self.matcher.lexical_hits(tuple(words(self.rules.expand(piece.text))), set())
                 for rule, _terms in named:
                     if rule.kind != "exclusion":
-                        set_aside(rule.id, decision, piece)
+                        aside.setdefault(rule.id, (decision, piece))
         if not aside:
             return decisions, purpose_read
         out: list[tuple[Piece, Decision | None, list[str]]] = []
         for piece, decision, content in decisions:
             # (two items of a list are two activities: "a) die Incentive-Reise … und b) ein SPIFF-Programm")
             if decision is not None and decision.verdict == "eligible" and decision.rule is not None \
-                    and decision.rule.id in aside and not (piece.listed and by[decision.rule.id].listed) \
+                    and decision.rule.id in aside and not (piece.listed and aside[decision.rule.id][1].listed) \
                     and len(self.matcher.subject(tuple(words(self.rules.expand(piece.text))), decision.terms)) <= 1:
-                decision = aside[decision.rule.id]
+                decision = aside[decision.rule.id][0]
             out.append((piece, decision, content))
         return out, purpose_read
 
@@ -598,8 +592,10 @@ def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece
     rest = message
     # an activity that points back to what comes before it ("… Spenden fürs Tierheim und wollen dafür eine
     # Instagram-Kampagne machen") is for that: the piece before it is its purpose, whatever it was decided
-    at = next((n for n, (other, _, _) in enumerate(decisions) if other is piece), None)
-    purpose = decisions[at - 1][0] if at and not piece.listed and _FOR_THAT.search(piece.text) else None
+    purpose = None
+    if not piece.listed and _FOR_THAT.search(piece.text):
+        at = next((n for n, (other, _, _) in enumerate(decisions) if other is piece), None)
+        purpose = decisions[at - 1][0] if at else None
     for other, d, _ in decisions:
         other_rule = d.rule.id if d is not None and d.rule is not None else None
         added = d is None and (other.question or other.asks) and _ADDED.match(other.text)
