@@ -188,6 +188,14 @@ STORIES = [
     ("an item picked after „Und“ for another audience", ["Unsere Rechnung: 1) LinkedIn-Anzeigen, 2) ein Kundenworkshop, "
      "3) ein Messestand, 4) AZ-900-Prüfungsgutscheine. Co-op?"], "Und das vierte – das ist eigentlich für unsere Kunden.",
      "recall", [("unclear", None)], "de"),
+    # session 23 (a kind from a readable dialogue probe; rows written here): an ordinal in a compound or after an
+    # indefinite article names a thing, not an earlier item (the first turn's finding came back)
+    ("an ordinal inside a compound picks nothing", ["Können wir die Gebühr für das AI Cloud Partner Program über "
+     "Co-op zahlen?", "Und On-Demand-Kurse zu Azure für unsere Techniker?"], "Und ein Erste-Hilfe-Kurs für das "
+     "Empfangsteam?", "new", [("unclear", None)], "de"),
+    ("an ordinal after an indefinite article picks nothing", ["Can we pay for Google Ads with co-op?", "And a trade "
+     "show stand at the it-sa?"], "What about a first aid refresher for the office staff?", "new", [("unclear", None)],
+     "en"),
     ("a greeting opens the conversation", [], "Hi there!", "social", [], "en"),
     ("„Hallo zusammen“ likewise", [], "Hallo zusammen!", "social", [], "de"),
     ("an audience with its qualifier, as well", ["Can we pay for on-demand Azure courses with co-op?"],

@@ -135,6 +135,9 @@ _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes
              "sixth": 5, "6th": 5, "sechste": 5, "sechsten": 5, "sechstes": 5, "sechster": 5,
              "latter": -1, "letztere": -1, "letzteres": -1, "letzteren": -1,
              "last": -1, "letzte": -1, "letzten": -1, "letztes": -1, "letzter": -1}
+# a hyphenated compound ("first-aid", „Erste-Hilfe-Kurs"): its words name a thing, not a position
+_COMPOUND = re.compile(r"\w+(?:-\w+)+")
+_INDEFINITE = frozenset({"a", "an", "ein", "eine", "einen", "einem", "einer", "eines"})
 # an item named by its number ("number 4", „Nr. 4", „Punkt 4", "item 2", "Position 3")
 _NUMBER_WORDS = frozenset({"number", "no", "nr", "nummer", "punkt", "item", "position", "pos", "posten"})
 # "last"/„letzte" before one of these is a time, not an item („letztes Jahr", "last year", "the last time")
@@ -182,11 +185,15 @@ def _head_of(word: str, compound: str) -> bool:
 
 def _ordinals(text: str) -> list[int]:
     """The positions the text names, in its order: ordinals ("the second one", „die vierte", "the latter", "the last
-    one"; not "last year") and numbers after a word for one ("number 4", „Nr. 4") — 0-based, -1 the last."""
-    tokens = words(text)
+    one"; not "last year") and numbers after a word for one ("number 4", „Nr. 4") — 0-based, -1 the last. An
+    ordinal inside a compound ("a first-aid course", „ein Erste-Hilfe-Kurs") or after an indefinite article ("a first
+    aid course", „eine erste Schulung") picks nothing: a reference to an earlier item is definite."""
+    tokens = words(_COMPOUND.sub(" ", text))
     found = []
     for n, t in enumerate(tokens):
         after = tokens[n + 1] if n + 1 < len(tokens) else ""
+        if n > 0 and tokens[n - 1] in _INDEFINITE:
+            continue
         if t in _ORDINALS and not (_ORDINALS[t] == -1 and after in _TIME_AFTER):
             found.append(_ORDINALS[t])
         elif t.isdigit() and n > 0 and tokens[n - 1] in _NUMBER_WORDS and 0 < int(t) <= 20:
