@@ -99,7 +99,8 @@ _PAY_FRAME = re.compile(
     # … or as what the costs are booked as ("als Co-op-Ausgabe einreichen", "submit it as a co-op expense")
     r"\bals\s+co-?op[\w-]*(\s+[\w-]+)?\s+(einreich|abrechn|abgerechn|eingereicht)\w*|"
     r"\bsubmit(s|ted|ting)?\s+(it|this|that|these|them|those)\s+as\s+(an?\s+)?co-?op\b[\w-]*(\s+(expenses?|costs?|claims?))?|"
-    r"\b(über|ueber|übers|uebers|mit|via|aus|per|with|through|using|from|by)\s+(unseren?\s+|unserem\s+|dem\s+|den\s+|our\s+|the\s+)?co-?op",
+    r"\b(über|ueber|übers|uebers|mit|via|aus|per|with|through|using|from|by)\s+"
+    r"((unseren?|unserem|unserer|dem|den|etwas|eurem|euren|ihrem|ihren|our|the|some|any|your|their|my)\s+)?co-?op",
     re.IGNORECASE,
 )
 

@@ -251,6 +251,9 @@ def test_salutation_is_cut(text: str, kept: str, dropped: str) -> None:
     # session 22: Co-op named as what the cost is submitted as asks whether Co-op pays (no claims question)
     ("Kann ich das als Co-op-Ausgabe einreichen?", ["kann", "ich", "das"]),
     ("Can we submit it as a co-op expense?", ["can", "we"]),
+    # session 23 (a kind from a readable negative probe): Co-op named as the means with any determiner
+    ("We'd top the budget up with some co-op money.", ["we", "d", "top", "the", "budget", "up", "money"]),
+    ("Wir würden das aus eurem Co-op-Topf nehmen.", ["wir", "wuerden", "das", "topf", "nehmen"]),
 ])
 def test_the_pay_frame_is_blanked_in_whole_words(text: str, left: list[str]) -> None:
     """Session 11: a match inside a word blanks the word ("reimbursable" left "able" before)."""
