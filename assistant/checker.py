@@ -94,6 +94,37 @@ class Checker:
         message described before it; so does a tag question ("…, so co-op should be fine, right?", „…, oder?“)."""
         return piece.question and (not self.content_words(piece.text) or _TAG.match(piece.text) is not None)
 
+    def _own_audience(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
+                      read_around: dict[int, tuple[str, str]], text: str,
+                      asked_about: dict[int, bool]) -> tuple[list[tuple[Piece, Decision | None, list[str]]], set[int]]:
+        """An activity that names no audience does not take the one another activity of the message names for itself
+        ("a Copilot training day and a proof of concept for a retail customer": the customer is the proof of concept's):
+        read without those activities, a decision that then waits for its audience ("needs_info") replaces it. Only
+        that way round: an audience the activity is left without is asked for, never assumed. Also returns the ids of
+        the pieces so read again: activities, not another activity's details."""
+        def audiences(piece: Piece) -> set[str]:
+            return self.matcher.audiences_in(tuple(words(self.rules.expand(piece.text))))
+
+        out: list[tuple[Piece, Decision | None, list[str]]] = []
+        reread: set[int] = set()
+        for piece, decision, content in decisions:
+            rule = decision.rule if decision is not None and decision.verdict == "eligible" else None
+            others = [p.text for p, d, _ in decisions if p is not piece and d is not None and d.rule is not None
+                      and rule is not None and d.rule.id != rule.id and p.text.strip() and audiences(p)]
+            if rule is None or rule.audience == "any" or not others or audiences(piece):
+                out.append((piece, decision, content))
+                continue
+            sentence, message = read_around[id(piece)]
+            for other in others:
+                sentence, message = sentence.replace(other, " "), message.replace(other, " ")
+            again = self.matcher.decide(piece.text, context=text, allow_semantic=False, sentence=sentence,
+                                        message=message, asked=asked_about[id(piece)])
+            if again is not None and again.verdict == "needs_info":
+                decision = again
+                reread.add(id(piece))
+            out.append((piece, decision, content))
+        return out, reread
+
     def activity_text(self, text: str) -> str:
         """The piece as written, without leading/trailing frame words ("Können wir … bezahlen")."""
         spans = [m for m in _TOKEN.finditer(text)]
@@ -190,6 +221,7 @@ class Checker:
             if decision is not None or here:
                 decided_sentences.add(piece.sentence)
             decisions.append((piece, decision, content))
+        decisions, reread = self._own_audience(decisions, read_around, text, asked_about)
         # a word of a rule read as "not marketing" beside that rule's activity in the same sentence is its detail, not a
         # thing of its own ("exhibiting at a regional IT fair …, booth fee 3,200 EUR"): the neighbour corroborates it
         allowed = {(p.sentence, d.rule.id) for p, d, _ in decisions if d is not None and d.verdict == "eligible"
@@ -262,7 +294,8 @@ class Checker:
                     continue
                 decision = Decision("unclear", confidence=0.5, reason="no-rule")
             if decision.reason == "ambiguous-audience" and not (piece.listed or piece.question or piece.asks) and \
-                    self.details_only(content) and any(d is not None and p is not piece for p, d, _ in decisions):
+                    id(piece) not in reread and self.details_only(content) and \
+                    any(d is not None and p is not piece for p, d, _ in decisions):
                 # "…, 20 people, external trainer for a full day.": the details of an activity decided in the message,
                 # though a word of them names a format ("trainer") that waits for its audience; not what is asked
                 # ("… and can we pay for an Azure training day?")
@@ -679,11 +712,14 @@ _LABEL_FRAMES = (
 # "X is eligible / on your list / on the approved list / mentioned in the guide", „X sind doch förderfähig“: the label
 # is the words before the frame
 _LABEL_NAMED = re.compile(
-    r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch)\s+)*"
+    r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:qualif(?:y|ies)\b|"
+    r"(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch)\s+)*"
+    # … "X is an eligible activity", „X ist eine förderfähige Maßnahme“, "X qualifies"
+    r"(?:(?:an|eine?)\s+)?"
     r"(?:eligible|(?:(?:mentioned|named|listed)\s+)?(?:on|in) (?:your|the) (?:[\w-]+[- ]){0,2}(?:list|guidance|guide)|"
     r"listed|allowed|förderfähig|co-?op-fähig|"
     r"co-?op-berechtigt|berechtigt|erlaubt|zulässig|(?:in|auf) (?:der|eurer|ihrer|deiner) (?:co-?op-?)?(?:liste|guidance)|"
-    r"gelistet|(?:a|an|ein|eine) co-?op[- ]?(?:thema|topic|thing|item|activity|aktivität|maßnahme)|co-?op\b(?!-))"
+    r"gelistet|(?:a|an|ein|eine) co-?op[- ]?(?:thema|topic|thing|item|activity|aktivität|maßnahme)|co-?op\b(?!-)))"
     # … and "X = co-op eligible?", "mobile SMS campaign → co-op?": the words before the sign
     r"|(?P<signed>[^?.!,;:–—()=→>\n]{2,60}?)\s*(?:=|→|->|⇒)", re.IGNORECASE)
 

@@ -68,6 +68,11 @@ PURPOSE = [
      "Co-op abrechnen?", [("unclear", None)]),
     ("a Microsoft offering waives the vendor", "Können wir die Migration unserer Kunden von Google Workspace zu "
      "Microsoft 365 über Co-op abrechnen?", [("eligible", "md.migration-services")]),
+    # session 23 (the kind from a readable negative probe; rows written here): a relative beyond the immediate family
+    ("an aunt's studio", "My aunt runs a yoga studio. Could co-op pay for Instagram ads for the studio?",
+     [("unclear", None)]),
+    ("einer Tante Café", "Meine Tante führt ein Café. Können wir für sie Facebook-Anzeigen über Co-op schalten?",
+     [("unclear", None)]),
     # session 19: … but not a vendor the activity itself names when the offering is named elsewhere in the message
     ("the activity names the other vendor", "We resell Microsoft 365 and also Fortinet firewalls. Can co-op pay for a "
      "LinkedIn ad campaign for the FortiGate appliances?", [("unclear", None)]),
@@ -231,6 +236,11 @@ AUDIENCE_OPEN = [
     ("an open audience beside vouchers for consultants", "We'd like to run a Copilot training day (not sure yet who "
      "attends) and buy AZ-900 vouchers for our consultants. Co-op?",
      [("needs_info", None), ("eligible", "ps.certifications-exams")]),
+    # session 23 (a kind from a readable dialogue probe; rows written here): another activity's audience is its own
+    ("another item's customer is not the training's", "Two items: a Copilot training day and a proof of concept on "
+     "Azure Arc for a retail customer. Co-op?", [("needs_info", None), ("eligible", "md.proof-of-concept")]),
+    ("… nor the workshop's", "Können wir einen Workshop zu Power BI und eine Migration der Postfächer eines Kunden "
+     "nach Exchange Online über Co-op abrechnen?", [("needs_info", None), ("eligible", "md.migration-services")]),
 ]
 
 
@@ -424,6 +434,11 @@ LABELS = [
     ("label confirmed by the described activity", "Wir machen ein Webinar zu Copilot für unsere Kunden. Das sind ja "
      "Kundenseminare – geht das?", [("eligible", "md.customer-seminars")]),
     ("label in the same piece", "Can we claim the AZ-900 exam as a certification?", [("eligible", "ps.certifications-exams")]),
+    # session 23 (a kind from a readable negative probe; row written here): "X ist eine förderfähige Maßnahme" is a label
+    ("a label said to be an eligible activity", "Our gardener will reseed the lawn behind the office in April. Product "
+     "seeding is an eligible activity, so can the reseeding go on co-op?", [("unclear", None)]),
+    ("… „eine förderfähige Aktivität“", "Wir lassen den Rasen am Firmensitz nachsäen. Seeding ist doch eine "
+     "förderfähige Aktivität, also können wir das Nachsäen abrechnen?", [("unclear", None)]),
     ("label for an office move", "We are moving to a new office building in May, movers and electricians included. "
      "Migration services are on your list, so can we claim it?", [("unclear", None)]),
     ("label for a garden", "Wir lassen vor dem Büro Blumen ansäen. Fällt das unter Product Seeding?", [("unclear", None)]),
