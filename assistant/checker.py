@@ -12,7 +12,7 @@ from assistant.models import Finding, Language
 from assistant.nlu.recognizer import NONE
 from assistant.render import explain
 from assistant.rules.loader import RuleBase
-from assistant.rules.matcher import Decision, Matcher, with_separable_verbs
+from assistant.rules.matcher import Decision, Matcher, denied_clause, with_separable_verbs
 from assistant.rules.schema import Rule
 from assistant.rules.terms import compile_terms, hits
 from assistant.text import word_matches, words
@@ -85,9 +85,13 @@ class Checker:
         return found
 
     def content_words(self, text: str) -> list[str]:
-        """Words that could name an activity: not question frame, not audience, not filler, not in parentheses."""
+        """Words that could name an activity: not question frame, not audience, not filler, not in parentheses; none in
+        a clause a negation at its end denies („Eine Messe wollen wir nicht machen", `denied_clause`)."""
         text = PARENS.sub(" ", text)
-        return [w for w in words(text) if w not in self.frame and w not in self.rules.audience_words and len(w) > 2]
+        said = tuple(words(text))
+        if denied_clause(said):
+            return []
+        return [w for w in said if w not in self.frame and w not in self.rules.audience_words and len(w) > 2]
 
     def points_back(self, piece: Piece) -> bool:
         """A question of frame words only ("… Co-op?", "Geht das?", "Can co-op pay for that?") asks about what the
@@ -175,6 +179,9 @@ class Checker:
         every_piece = pieces
         if message_questions:  # statements of what is settled are context when the message asks elsewhere
             pieces = [p for p in pieces if p.question or not self.settled(p.sentence)]
+        elif message_asks:  # … also when it asks without a question mark ("Question is only about …")
+            pieces = [p for p in pieces if not self.settled(p.sentence)
+                      or not any(q.asks for q in pieces if q.sentence != p.sentence)]
         at = next((n for n, p in enumerate(pieces) if _PIVOT.search(p.text)), None)
         if at is not None and any(p.question or p.asks for p in pieces[at:]):
             # "… ist abgerechnet. Jetzt wollen wir …", "Our actual question: …": what the message said before is context

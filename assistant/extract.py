@@ -99,6 +99,9 @@ _PAY_FRAME = re.compile(
     # … or as what the costs are booked as ("als Co-op-Ausgabe einreichen", "submit it as a co-op expense")
     r"\bals\s+co-?op[\w-]*(\s+[\w-]+)?\s+(einreich|abrechn|abgerechn|eingereicht)\w*|"
     r"\bsubmit(s|ted|ting)?\s+(it|this|that|these|them|those)\s+as\s+(an?\s+)?co-?op\b[\w-]*(\s+(expenses?|costs?|claims?))?|"
+    # a request to check what follows („Bitte um Prüfung: a) … b) …", "Please review the following:")
+    r"\bbitte\s+um\s+(kurze\s+)?prüfung\b|\bbitte\s+(kurz\s+)?prüfen\b|"
+    r"\bplease\s+(check|review)(\s*:|\s+(whether|if|these|the following)\b)|"
     r"\b(über|ueber|übers|uebers|mit|via|aus|per|with|through|using|from|by)\s+"
     r"((unseren?|unserem|unserer|dem|den|etwas|eurem|euren|ihrem|ihren|our|the|some|any|your|their|my)\s+)?co-?op",
     re.IGNORECASE,

@@ -20,6 +20,11 @@ NEGATION = [
     ("ohne names what is left out", "proof of concept beim kunden ganz ohne surestep", ("proof", "of", "concept", "beim",
                                                                                       "kunden", "ganz")),
     ("without names what is left out", "a webinar without mdf money", ("a", "webinar")),
+    # session 23: a negation before the clause's final verb denies the clause; "noch nicht" / "or not" do not
+    ("a clause denied at its end", "eine messe wollen wir dieses jahr nicht machen", ()),
+    ("no longer", "telemarketing machen wir nicht mehr", ()),
+    ("not yet booked", "die messe haben wir noch nicht gebucht", ("die", "messe", "haben", "wir", "noch")),
+    ("or not", "ist die messe foerderfaehig oder nicht", ("ist", "die", "messe", "foerderfaehig", "oder")),
 ]
 
 
@@ -271,6 +276,12 @@ def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tu
 CONTEXT = [
     ("done statement, asked question", "Unsere Plakataktion im Mai ist abgeschlossen. Können wir jetzt auch Google Ads "
      "bezahlen?", [("eligible", "dg.digital-advertising")]),
+    # session 23 (a kind from a readable realworld probe; rows written here): … also when the message asks without a
+    # question mark
+    ("settled statement, asked without a question mark", "Our Google Ads from March were already claimed. Please confirm "
+     "that the booth at the Cloud Expo in May is eligible.", [("eligible", "dg.trade-shows-events")]),
+    ("… likewise in German", "Die LinkedIn-Kampagne aus Q1 ist bereits abgerechnet. Bitte prüfen, ob der Messestand auf "
+     "der it-sa im Oktober förderfähig ist.", [("eligible", "dg.trade-shows-events")]),
     ("approved statement", "The newsletter for Q1 was approved, thanks. Can co-op also pay for a booth at a trade fair?",
      [("eligible", "dg.trade-shows-events")]),
     ("dropped statement", "Telemarketing haben wir gestrichen. Geht stattdessen ein Direct Mailing an Bestandskunden?",
@@ -514,6 +525,18 @@ TOPICS = [
      "as proof. Co-op?", [("eligible", "dg.digital-advertising")]),
     ("submitted as a co-op expense", "Wir haben privat ein Ferienhaus an der Ostsee gemietet (1.900 €). Kann ich das als "
      "Co-op-Ausgabe einreichen?", [("unclear", None)]),
+    # session 23 (a kind from a readable realworld probe; row written here): „Bitte um Prüfung" asks for a review, it
+    # names no exam — and it asks about the items that follow
+    ("a request for review is no exam", "Bitte um Prüfung:\n1) Google Ads zu Microsoft 365 im Mai\n2) neue Stühle fürs "
+     "Besprechungszimmer", [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    # session 23 (a kind from a readable dialogue probe; rows written here): a negation before the clause's final verb
+    # denies the clause
+    ("a clause a negation at its end denies", "Eine Roadshow wollen wir dieses Jahr nicht machen, aber eine "
+     "Google-Ads-Kampagne zu Azure – zahlt das Co-op?", [("eligible", "dg.digital-advertising")]),
+    ("… and what is no longer done", "Telemarketing machen wir nicht mehr, aber kann Co-op ein Mailing an Bestandskunden "
+     "zu Copilot bezahlen?", [("eligible", "dg.direct-email-sms")]),
+    ("a trade fair not yet booked is planned", "Den Stand auf der it-sa haben wir noch nicht gebucht. Zahlt das Co-op?",
+     [("eligible", "dg.trade-shows-events")]),
 ]
 
 

@@ -608,10 +608,32 @@ _ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer
 _BOUNDARY = frozenset({"sondern", "but", "nur", "only", "just", "und", "and", "oder", "or", "aber"})
 
 
+# what may follow a negator that ends its clause: the clause's verb of intention or plan, or "no longer"
+# („Eine Messe wollen wir dieses Jahr nicht machen", "a trade fair is not planned"); not a participle of what is done
+# or booked („noch nicht gebucht" is planned)
+_CLAUSE_END = frozenset({"machen", "durchfuehren", "buchen", "planen", "organisieren", "veranstalten", "schalten",
+                         "anbieten", "mehr", "wieder", "nochmal", "planned", "happening", "needed", "wanted"})
+
+
+def denied_clause(tokens: tuple[str, ...]) -> bool:
+    """Whether a "nicht"/"not" near the clause's end denies the whole clause: what stands before it is what is not
+    done („Eine Messe wollen wir dieses Jahr nicht machen"); not "noch nicht"/"not yet", not "oder nicht"/"or not", and
+    not a "nicht" that ends the clause alone („Und die Bürostühle wirklich nicht?" asks about them)."""
+    for n, tok in enumerate(tokens):
+        if tok not in ("nicht", "not") or n < 2 or tokens[n - 1] in ("noch", "oder", "or", "yet"):
+            continue
+        after = tokens[n + 1:]
+        if 0 < len(after) <= 2 and all(t in _CLAUSE_END for t in after):
+            return True
+    return False
+
+
 def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Tokens without what a negation denies ("ist keine Messe", "not a trade show"): up to two words after
-    the negator (articles skipped, stopping at "sondern"/"but"/"und"…) are context, not the activity.
-    "nicht nur" / "not only" negates nothing."""
+    the negator (articles skipped, stopping at "sondern"/"but"/"und"…) are context, not the activity; a clause
+    a negator at its end denies (`denied_clause`) is none at all. "nicht nur" / "not only" negates nothing."""
+    if denied_clause(tokens):
+        return ()
     out: list[str] = []
     skip = 0
     for n, tok in enumerate(tokens):
