@@ -106,16 +106,16 @@ class Checker:
         read without those activities, a decision that then waits for its audience ("needs_info") replaces it. Only
         that way round: an audience the activity is left without is asked for, never assumed. Also returns the ids of
         the pieces so read again: activities, not another activity's details."""
-        def audiences(piece: Piece) -> set[str]:
-            return self.matcher.audiences_in(tuple(words(self.rules.expand(piece.text))))
-
         out: list[tuple[Piece, Decision | None, list[str]]] = []
         reread: set[int] = set()
         for piece, decision, content in decisions:
             rule = decision.rule if decision is not None and decision.verdict == "eligible" else None
+            if rule is None or rule.audience == "any" or self._audiences_of(piece):
+                out.append((piece, decision, content))
+                continue
             others = [p.text for p, d, _ in decisions if p is not piece and d is not None and d.rule is not None
-                      and rule is not None and d.rule.id != rule.id and p.text.strip() and audiences(p)]
-            if rule is None or rule.audience == "any" or not others or audiences(piece):
+                      and d.rule.id != rule.id and p.text.strip() and self._audiences_of(p)]
+            if not others:
                 out.append((piece, decision, content))
                 continue
             sentence, message = read_around[id(piece)]
@@ -128,6 +128,10 @@ class Checker:
                 reread.add(id(piece))
             out.append((piece, decision, content))
         return out, reread
+
+    def _audiences_of(self, piece: Piece) -> set[str]:
+        """The audiences the piece's own words name ("customer", "internal")."""
+        return self.matcher.audiences_in(tuple(words(self.rules.expand(piece.text))))
 
     def activity_text(self, text: str) -> str:
         """The piece as written, without leading/trailing frame words ("Können wir … bezahlen")."""
