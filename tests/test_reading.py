@@ -787,6 +787,11 @@ def test_an_unclear_activity_says_what_it_seems_to_serve(assistant) -> None:  # 
 @pytest.mark.parametrize(("question", "said"), [
     ("Können wir unsere Weihnachtsfeier mit DJ und Buffet über Co-op bezahlen?", "interne Angelegenheit"),
     ("Can co-op pay our office rent for March?", "running costs"),
+    # session 23 (kinds from a new user's trial; rows written here): a fine, and the move of the partner's office, are
+    # what they are, also beside an activity word („Migration", "telemarketing")
+    ("A regulator fined us for cold calls to consumers. Can co-op pay the fine for the telemarketing?", "internal matters"),
+    ("Wir ziehen im Mai um: Können wir die Umzugsfirma für die Migration ins neue Büro über Co-op bezahlen?",
+     "Betriebskosten"),
 ])
 def test_what_the_guidance_does_not_cover_says_what_it_is(assistant, question: str, said: str) -> None:  # type: ignore[no-untyped-def]
     (finding,) = assistant.answer(question).findings
@@ -912,3 +917,16 @@ def test_explanations_read_as_plain_words(assistant) -> None:  # type: ignore[no
     assert not any(re.search(r"\d\.\d\d|\bwortlaut\b", f.explanation, re.I) for f in onsite.findings)
     survey = assistant.answer(SERVICE_AND_TOPICS[0][1]).findings[0]
     assert "Service für bestehende Kunden" in survey.explanation
+
+
+# A new user's trial (session 23): "Solutions Partner" said of the partner itself is no programme fee asked about
+# (rows written here; the second activity keeps its own finding)
+@pytest.mark.parametrize(("question", "rule"), [
+    ("Wir sind Solutions Partner für Modern Work und möchten im Q3 eine LinkedIn-Kampagne zu Teams über Co-op laufen "
+     "lassen.", "dg.social-media"),
+    ("Als Solutions Partner für Security wollen wir Google Ads zu Defender schalten – geht das über Co-op?",
+     "dg.digital-advertising"),
+])
+def test_the_partner_describing_itself_names_no_programme(assistant, question: str, rule: str) -> None:  # type: ignore[no-untyped-def]
+    cited = [f.rule_id for f in assistant.answer(question).findings]
+    assert "ps.ai-cloud-partner-program" not in cited and rule in cited
