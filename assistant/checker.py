@@ -137,8 +137,14 @@ class Checker:
         """The piece as written, without leading/trailing frame words ("Können wir … bezahlen")."""
         spans = [m for m in _TOKEN.finditer(text)]
         inside = [range(m.start(), m.end()) for m in PARENS.finditer(text)]
-        # frame words and text in parentheses at either edge are no part of the label ("wir (Brandt IT GmbH) planen …")
-        keep = [all(w in self.frame for w in words(m.group())) or any(m.start() in r for r in inside) for m in spans]
+        # frame words and text in parentheses at either edge are no part of the label ("wir (Brandt IT GmbH) planen …");
+        # a Microsoft offering is, though the frame lists its name ("Microsoft certification exam fees", "… for Azure"):
+        # a follow-up rebuilt from the label keeps what it promotes
+        named = [self.matcher.names_offering(m.group()) for m in spans]
+        offering = [o or (n > 0 and named[n - 1] and m.group().isdigit()) for n, (o, m) in enumerate(zip(named, spans,
+                                                                                                      strict=True))]
+        keep = [(all(w in self.frame for w in words(m.group())) and not offering[n])
+                or any(m.start() in r for r in inside) for n, m in enumerate(spans)]
         if not any(not k for k in keep):
             return text.strip()
         first = keep.index(False)
