@@ -138,13 +138,14 @@ class Checker:
         spans = [m for m in _TOKEN.finditer(text)]
         inside = [range(m.start(), m.end()) for m in PARENS.finditer(text)]
         # frame words and text in parentheses at either edge are no part of the label ("wir (Brandt IT GmbH) planen …");
-        # a Microsoft offering is, though the frame lists its name ("Microsoft certification exam fees", "… for Azure"):
-        # a follow-up rebuilt from the label keeps what it promotes
-        named = [self.matcher.names_offering(m.group()) for m in spans]
-        offering = [o or (n > 0 and named[n - 1] and m.group().isdigit()) for n, (o, m) in enumerate(zip(named, spans,
-                                                                                                      strict=True))]
-        keep = [(all(w in self.frame for w in words(m.group())) and not offering[n])
-                or any(m.start() in r for r in inside) for n, m in enumerate(spans)]
+        # a Microsoft offering is, though the frame lists its name ("Microsoft certification exam fees", "… for Azure"),
+        # with the number that completes it ("Microsoft 365"): a follow-up rebuilt from the label keeps what it promotes
+        def names_offering(n: int) -> bool:
+            return self.matcher.names_offering(spans[n].group())
+
+        framed = [all(w in self.frame for w in words(m.group())) for m in spans]
+        keep = [(f and not (names_offering(n) or (n > 0 and spans[n].group().isdigit() and names_offering(n - 1))))
+                or any(spans[n].start() in r for r in inside) for n, f in enumerate(framed)]
         if not any(not k for k in keep):
             return text.strip()
         first = keep.index(False)
