@@ -22,6 +22,7 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.models import PARTNER_CARE_EMAIL, PARTNER_CARE_PHONE, Language
 from assistant.service import check_data, get_assistant
+from assistant.text import recent_history
 from assistant.web.access import AccessGuard, is_staff
 from assistant.web.api import make_router
 from assistant.web.auth import check_staff
@@ -202,7 +203,8 @@ async def on_message(message: cl.Message) -> None:
         chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
         history: list[str] = cl.user_session.get("history") or []
         if isinstance(chain, AnswerChain):
-            reply: Reply = await cl.make_async(chain.invoke)(message.content, list(history), _ui_language())
+            recent = recent_history(history, settings.max_history_turns, settings.max_history_chars)
+            reply: Reply = await cl.make_async(chain.invoke)(message.content, recent, _ui_language())
         else:
             reply = await cl.make_async(chain.invoke)(message.content)
         cl.user_session.set("history", [*history, message.content])

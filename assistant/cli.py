@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import sys
@@ -80,7 +81,10 @@ def check(
         raise typer.Exit(2)
     if jsonl is not None:
         try:
-            source = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8", errors="replace")  # noqa: SIM115
+            # standard input is read as UTF-8 like a file, whatever the locale: bytes that are not UTF-8 become
+            # U+FFFD and their line an error object (the locale's decoding had turned them into "??" answered as text)
+            source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if jsonl == "-" \
+                else open(jsonl, encoding="utf-8", errors="replace")  # noqa: SIM115
         except OSError as exc:
             typer.echo(f"error: cannot read {jsonl}: {exc.strerror}", err=True)
             raise typer.Exit(2) from exc
@@ -99,7 +103,9 @@ def check(
         finally:
             if out:
                 target.close()
-            if source is not sys.stdin:
+            if jsonl == "-":
+                source.detach()  # standard input stays open (closing the wrapper would close it)
+            else:
                 source.close()
         # lines that got an error object are no answers (a new user's trial read the old count as all answered)
         typer.echo(f"answered {count - errors} line(s); {errors} line(s) got an error object", err=True)

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     purpose_reader: bool = True
     purpose_min: float = Field(default=0.7, ge=0.0, le=1.0)
     max_question_chars: int = Field(default=4000, ge=100)
+    # the contract's `history` from the API and the batch (`text.clean_history`): every earlier message is read again
+    # for each answer (about 25 ms for a chat-sized one, 2.7 s for one of 4,000 characters)
+    max_history_turns: int = Field(default=50, ge=1)
+    max_history_chars: int = Field(default=12000, ge=100)
     top_k: int = 4
     # share of the embedding score in the hybrid ranking (rest: BM25); tuned on the dev split
     retrieval_dense_weight: float = Field(default=0.35, ge=0.0, le=1.0)

@@ -273,6 +273,11 @@ _INPUT_ERRORS_DE = {
     "empty": "Die Frage ist leer. Bitte beschreiben Sie die Aktivität, die Sie mit Co-op-Mitteln bezahlen möchten.",
     "too_long": "Die Frage hat {length} Zeichen; erlaubt sind höchstens {limit}. Bitte kürzen Sie sie auf die "
                 "Aktivitäten, die geprüft werden sollen, oder senden Sie sie als mehrere Fragen.",
+    "history_type": "'history' muss eine Liste der früheren Nachrichten (Texte) sein, die älteste zuerst.",
+    "history_turns": "Der Verlauf hat {length} Nachrichten; erlaubt sind höchstens {limit}. Bitte senden Sie die letzten "
+                     "{limit} Nachrichten des Gesprächs, die älteste zuerst.",
+    "history_chars": "Der Verlauf hat {length} Zeichen; erlaubt sind höchstens {limit}. Bitte senden Sie nur die "
+                     "Nachrichten, die zur Frage führen, die älteste zuerst.",
 }
 
 
@@ -281,4 +286,6 @@ def input_error_reply(exc: InputError, language: str) -> str:
     if language != "de" or exc.code not in _INPUT_ERRORS_DE:
         return str(exc)
     params = {k: f"{v:,}".replace(",", ".") for k, v in exc.params.items()}
-    return _INPUT_ERRORS_DE[exc.code].format(**params)
+    reply = _INPUT_ERRORS_DE[exc.code].format(**params)
+    # an earlier message of the history (`text.clean_history`): its position, 1 = the oldest
+    return f"Nachricht {params['turn']} des Verlaufs: {reply}" if "turn" in params else reply

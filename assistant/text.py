@@ -70,6 +70,50 @@ def clean_question(raw: object, max_chars: int) -> str:
     return text
 
 
+def clean_history(raw: object, max_chars: int, max_turns: int, max_total: int) -> list[str]:
+    """Return a conversation's earlier user messages (oldest first) as clean text, or raise InputError saying what
+    to change.
+
+    Policy (the contract's `history`, from the API and the batch): a list of at most `max_turns` strings, each a
+    question by `clean_question`'s policy (`max_chars`), `max_total` characters in all; a blank message adds nothing
+    and is left out. Every earlier message is read again for each answer, so the bounds keep one request's work
+    bounded (a 116 KB history took 36 s of CPU, session 23's trial); a message over the limit is refused, not
+    dropped, so nothing the caller sent is silently lost. An item's error names its position (1 = oldest).
+    """
+    if not isinstance(raw, list) or not all(isinstance(turn, str) for turn in raw):
+        raise InputError("'history' must be a list of earlier user messages (strings), oldest first.", "history_type")
+    if len(raw) > max_turns:
+        raise InputError(f"The history has {len(raw):,} messages; the limit is {max_turns:,}. Send the last "
+                         f"{max_turns:,} messages of the conversation, oldest first.", "history_turns",
+                         length=len(raw), limit=max_turns)
+    turns: list[str] = []
+    for position, turn in enumerate(raw, 1):
+        if not turn.strip():
+            continue
+        try:
+            turns.append(clean_question(turn, max_chars))
+        except InputError as exc:
+            raise InputError(f"History message {position}: {exc}", exc.code, **exc.params, turn=position) from exc
+    total = sum(map(len, turns))
+    if total > max_total:
+        raise InputError(f"The history has {total:,} characters; the limit is {max_total:,}. Send only the messages "
+                         "that lead up to the question, oldest first.", "history_chars", length=total, limit=max_total)
+    return turns
+
+
+def recent_history(turns: list[str], max_turns: int, max_total: int) -> list[str]:
+    """The latest messages of `turns` (oldest first) that `clean_history`'s bounds admit: at most `max_turns`
+    messages and `max_total` characters. The chat's own long conversations read their most recent part."""
+    kept: list[str] = []
+    total = 0
+    for turn in reversed(turns[-max_turns:]):
+        total += len(turn)
+        if total > max_total:
+            break
+        kept.append(turn)
+    return kept[::-1]
+
+
 def fold(text: str) -> str:
     """Lower-case, fold umlauts and ß, keep other characters."""
     return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)

@@ -89,6 +89,16 @@ def test_batch_from_stdin_keeps_stdout_clean() -> None:
     assert json.loads(line)["id"] == "s1"
 
 
+def test_batch_from_stdin_refuses_bytes_that_are_not_utf8() -> None:
+    # standard input is read as UTF-8 whatever the locale: the line gets an error object, not an answer to garbled text
+    lines = b'{"id": "s1", "question": "LinkedIn ads \xff\xfe ok?"}\n{"id": "s2", "question": "Newsletter?"}\n'
+    result = runner.invoke(app, ["check", "--jsonl", "-"], input=lines)
+    assert result.exit_code == 0, result.output
+    bad, good = (json.loads(x) for x in result.stdout.strip().splitlines())
+    assert "not valid UTF-8" in bad["error"] and bad["findings"] == []
+    assert good["id"] == "s2" and "error" not in good
+
+
 def test_unreadable_batch_input_exits_non_zero(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", "--jsonl", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2

@@ -329,7 +329,10 @@ def test_batch_lines_carry_their_history(tmp_path: Path) -> None:
 
     lines = [{"id": "d1", "question": "Und Xing?", "history": ["Können wir LinkedIn-Anzeigen bezahlen?"]},
              {"id": "d2", "question": "Und Xing?"},
-             {"id": "d3", "question": "Und Xing?", "history": "not a list"}]
+             {"id": "d3", "question": "Und Xing?", "history": "not a list"},
+             # over the bounds (`text.clean_history`): refused with the limit, not read without the dropped message
+             {"id": "d4", "question": "Und Xing?", "history": ["Können wir LinkedIn-Anzeigen bezahlen?", "x" * 4001]},
+             {"id": "d5", "question": "And Xing?", "history": ["Can we pay LinkedIn ads?"] * 51}]
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     result = CliRunner().invoke(app, ["check", "--jsonl", str(src)])
@@ -339,6 +342,8 @@ def test_batch_lines_carry_their_history(tmp_path: Path) -> None:
     assert out[0]["question"] == "Und Xing?" and out[0]["resolved_question"]
     assert [f["rule_id"] for f in out[1]["findings"]] != ["dg.digital-advertising"]
     assert "history" in out[2]["error"]
+    assert "History message 2" in out[3]["error"] and out[3]["findings"] == [] and "Verlaufs" in out[3]["answer"]
+    assert "51 messages; the limit is 50" in out[4]["error"] and out[4]["language"] == "en"
 
 
 @pytest.mark.parametrize(("history", "question", "activity"), [

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.errors import InputError
 from assistant.extract import detect_language, split_pieces, without_pay_frame
-from assistant.text import clean_question, normalize, umlaut_plural, word_matches, words
+from assistant.text import clean_history, clean_question, normalize, recent_history, umlaut_plural, word_matches, words
 
 BAD_INPUT = [
     ("empty", "", "empty"),
@@ -33,6 +33,41 @@ def test_clean_question_keeps_text_and_drops_control_characters() -> None:
 def test_hundred_thousand_characters_are_refused_not_truncated() -> None:
     with pytest.raises(InputError, match="100,000 characters"):
         clean_question("x" * 100_000, 4000)
+
+
+# the contract's `history` (API and batch): (history, error code or None, the turns kept); limits 100 characters a
+# message, 3 messages, 150 characters in all
+HISTORY = [
+    ("fits", ["LinkedIn-Anzeigen?", " ", "Und Xing?"], None, ["LinkedIn-Anzeigen?", "Und Xing?"]),
+    ("cleaned", ["  Messe\u200bstand? "], None, ["Messestand?"]),
+    ("not-a-list", "LinkedIn-Anzeigen?", "history_type", None),
+    ("not-strings", ["LinkedIn-Anzeigen?", 3], "history_type", None),
+    ("too-many", ["a?"] * 4, "history_turns", None),
+    ("message-too-long", ["a?", "x" * 101], "too_long", None),
+    ("binary-message", ["a\x00b"], "binary", None),
+    ("too-much-in-all", ["x" * 80, "y" * 80], "history_chars", None),
+]
+
+
+@pytest.mark.parametrize(("history", "code", "kept"), [r[1:] for r in HISTORY], ids=[r[0] for r in HISTORY])
+def test_history_is_bounded_and_refused_with_a_clear_message(history: object, code: str | None,
+                                                             kept: list[str] | None) -> None:
+    if code is None:
+        assert clean_history(history, 100, 3, 150) == kept
+        return
+    with pytest.raises(InputError) as caught:
+        clean_history(history, 100, 3, 150)
+    assert caught.value.code == code
+    if code == "too_long":  # an earlier message's error names its position, oldest = 1
+        assert caught.value.params["turn"] == 2 and "History message 2" in str(caught.value)
+
+
+def test_the_chat_reads_the_latest_messages_its_bounds_admit() -> None:
+    turns = ["a" * 50, "b" * 50, "c" * 50, "d" * 50]
+    assert recent_history(turns, 3, 150) == turns[1:]
+    assert recent_history(turns, 3, 120) == turns[2:]
+    assert recent_history(turns, 10, 1000) == turns
+    assert recent_history(["x" * 200], 3, 150) == []
 
 
 def test_normalize_folds_umlauts_and_punctuation() -> None:

@@ -169,6 +169,9 @@ def test_api_reads_the_question_in_its_history(client: TestClient) -> None:
     assert r.status_code == 200
     assert [f["rule_id"] for f in r.json()["findings"]] == ["dg.digital-advertising"]
     assert client.post("/api/check", json={"question": "Und Xing?", "history": "LinkedIn"}).status_code == 422
+    # a message of the history over the question limit is refused with a message, not silently left out
+    r = client.post("/api/check", json={"question": "Und Xing?", "history": ["LinkedIn-Anzeigen?", "x" * 4001]})
+    assert r.status_code == 422 and "History message 2" in r.json()["error"]
 
 
 def test_handoff_mail_summarises_the_conversation_and_panel_shows_the_basis(assistant) -> None:  # type: ignore[no-untyped-def]

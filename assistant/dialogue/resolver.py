@@ -28,10 +28,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from assistant.errors import InputError
 from assistant.extract import asks_about_paying, language_of
 from assistant.models import Answer, Finding, Language
+from assistant.render import input_error_reply
 from assistant.rules.matcher import names_which, without_negated
-from assistant.text import OTHER_WORDS, clean_question, words
+from assistant.text import OTHER_WORDS, clean_history, clean_question, words
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
@@ -258,10 +260,21 @@ class Conversation:
         # the audience words a compound may begin with, longest first („Mitarbeiter|schulung", `_without_audience_head`)
         self._audience_heads = sorted(assistant.rules.audience_one_words, key=len, reverse=True)
 
-    def answer(self, question: object, history: list[str] | None = None, qid: str | None = None,
+    def answer(self, question: object, history: object = None, qid: str | None = None,
                ui_language: Language = "de") -> Answer:
-        """The contract's answer to `question` read in `history`; without history, a new conversation."""
-        state = self.state(history or [], ui_language)
+        """The contract's answer to `question` read in `history` (earlier user messages, oldest first); without
+        history, a new conversation. A history outside `text.clean_history`'s policy (not a list of strings, more
+        than `max_history_turns` messages or `max_history_chars` characters, a message over `max_question_chars`)
+        gets an error answer saying what to change, in the question's language."""
+        settings = self.assistant.settings
+        try:
+            turns = clean_history([] if history is None else history, settings.max_question_chars,
+                                  settings.max_history_turns, settings.max_history_chars)
+        except InputError as exc:
+            shown = question if isinstance(question, str) else ""
+            language = language_of(shown[:2000]) or ui_language
+            return Answer.for_error(str(exc), qid, shown, language, input_error_reply(exc, language))
+        state = self.state(turns, ui_language)
         if not isinstance(question, str):
             return self.assistant.answer(question, qid)
         try:
