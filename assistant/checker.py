@@ -549,8 +549,13 @@ class Checker:
                          for p, d, _ in decisions if p is not piece and labelled[id(p)] in (None, p.text))
             # … and with nothing else described, by a rest of details only or one that reads as the label's activity
             rest_content = self.content_words(without_pay_frame(rest))
-            alone = not same and not described_before and (not rest_content or self.details_only(rest_content)
-                                  or self._described_as(self.rules.expand(without_pay_frame(rest))) == rule_id)
+            # … unless another piece asks about something no rule decides: the label is the reason given for it
+            # ("… die Handyrechnung mit SMS-Flatrate, SMS ist ja bei Co-op erlaubt?")
+            argued = any(p is not piece and labelled[id(p)] is None and c and (p.question or p.asks)
+                         and (d is None or d.verdict == "unclear") for p, d, c in decisions)
+            alone = not same and not described_before and not argued and (
+                not rest_content or self.details_only(rest_content)
+                or self._described_as(self.rules.expand(without_pay_frame(rest))) == rule_id)
             confirmed = beside or alone or ((any(same) or self._reads_as(rest, rule_id)) and not leans_off())
             if described is not None and described.verdict != "eligible":
                 decision = described  # what is described decides ("eine Reise für die besten Verkäufer als SPIFF")
@@ -574,8 +579,14 @@ class Checker:
         start = piece.sentence.find(piece.text)
         for m, label in _labels(piece.sentence):
             named = self.matcher.decide(label, allow_semantic=False, sentence=label)
-            if named is None or named.rule is None or named.rule.id != decision.rule.id \
-                    or not _quotes_title(label, named.rule):
+            # a label whose rule waits for its audience names the rule the piece was decided by among its
+            # candidates ("Bootcamps are on the Co-op list, so can we pay the trainer …": customer seminars or
+            # internal training)
+            if named is None:
+                continue
+            rules = [named.rule] if named.rule is not None else [self.rules.rule(c) for c in named.candidates] \
+                if named.reason == "ambiguous-audience" else []
+            if decision.rule.id not in {r.id for r in rules} or not any(_quotes_title(label, r) for r in rules):
                 continue
             if start < 0:
                 return ""
@@ -717,8 +728,13 @@ _LABEL_FRAMES = (
     # a classification asked to be confirmed: "That's direct mail, right?", „Das ist doch ein Newsletter, oder?“
     re.compile(r"\b(?:that'?s|that is|this is|it'?s|it is|das ist|dies ist|das wäre|that would be)\s+"
                r"(?:(?:doch|ja|basically|technically|also|auch|just)\s+)*" + _ART + _LABEL_END
-               + r"(?=\s*,?\s*(?:right|correct|no|isn'?t it|wouldn'?t it|oder|nicht wahr|gell|ne|richtig)\s*\?)",
+               + r"(?=\s*,?\s*(?:right|correct|no|isn'?t it|wouldn'?t it|oder|nicht wahr|gell|ne|richtig)\s*\?"
+               # … or given as the reason: "It's a partner program after all."
+               r"|\s+(?:after all|anyway|schließlich|immerhin)\b)",
                re.IGNORECASE),
+    # „Es ist ja schließlich ein Partnerprogramm.“, "It is after all a partner program."
+    re.compile(r"\b(?:that'?s|that is|this is|it'?s|it is|das ist|dies ist|es ist)\s+(?:(?:doch|ja|also|auch)\s+)*"
+               r"(?:after all|schließlich|immerhin)\s+" + _ART + _LABEL_END, re.IGNORECASE),
     # "digital signage = digital advertising", "mobile SMS campaign → co-op?": the words after the sign
     re.compile(r"(?:=|→|->|⇒)\s*" + _ART + _LABEL_END, re.IGNORECASE),
     # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
@@ -731,10 +747,16 @@ _LABEL_FRAMES = (
 # is the words before the frame
 _LABEL_NAMED = re.compile(
     r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:qualif(?:y|ies)\b|"
-    r"(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch)\s+)*"
+    r"(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch|"
+    # … with where it says so: „laut Liste“, „bei Co-op“, "according to the guidance", "under co-op"
+    r"(?:laut|gemäß|nach) (?:der |eurer |ihrer |deiner )?(?:co-?op-?)?(?:liste|guidance|leitfaden)|"
+    r"(?:bei|im|unter|über) co-?op|(?:according to|per) (?:the|your) (?:co-?op )?(?:list|guidance|guide)|"
+    r"(?:under|in|with|by) co-?op)\s+)*"
     # … "X is an eligible activity", „X ist eine förderfähige Maßnahme“, "X qualifies"
     r"(?:(?:an|eine?)\s+)?"
     r"(?:eligible|(?:(?:mentioned|named|listed)\s+)?(?:on|in) (?:your|the) (?:[\w-]+[- ]){0,2}(?:list|guidance|guide)|"
+    # … "X are covered by co-op", „X ist abgedeckt / drin / enthalten“, "X is included"
+    r"covered|included|abgedeckt|drin|enthalten|"
     r"listed|allowed|förderfähig|co-?op-fähig|"
     r"co-?op-berechtigt|berechtigt|erlaubt|zulässig|(?:in|auf) (?:der|eurer|ihrer|deiner) (?:co-?op-?)?(?:liste|guidance)|"
     r"gelistet|(?:a|an|ein|eine) co-?op[- ]?(?:thema|topic|thing|item|activity|aktivität|maßnahme)|co-?op\b(?!-)))"
@@ -784,9 +806,14 @@ def _quotes_title(label: str, rule: Rule) -> bool:
     """Does the label use a word of the rule's own name in the guidance (its title, German or English)? A proposed
     label quotes the guidance ("Migration services are on your list"); a word that only describes the activity
     ("als festen Vor-Ort-Ansprechpartner") is not one."""
-    title = {w for t in (rule.title.de, rule.title.en) for w in words(t) if len(w) >= 4 and w not in _TITLE_STOP}
-    return any(word_matches(w, t, fuzzy=False) or word_matches(t, w, fuzzy=False)
-               for w in words(label) if len(w) >= 4 for t in title)
+    titles = (rule.title.de, rule.title.en)
+    title = {w for t in titles for w in words(t) if len(w) >= 4}
+    quoted = {t for w in words(label) if len(w) >= 4 for t in title
+              if word_matches(w, t, fuzzy=False) or word_matches(t, w, fuzzy=False)}
+    # … and its three-letter acronyms, said alone ("SMS ist ja bei Co-op erlaubt", "SEO is on your list")
+    acronyms = {a.lower() for t in titles for a in re.findall(r"\b[A-Z]{3}\b", t)}
+    # a word every programme's name has counts only beside another ("It's a partner program after all")
+    return bool(quoted - _TITLE_STOP) or len(quoted) >= 2 or bool(acronyms & set(words(label)))
 
 
 def _labels(sentence: str) -> list[tuple[re.Match[str], str]]:

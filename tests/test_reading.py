@@ -486,6 +486,23 @@ LABELS = [
     # session 20 (a kind from a readable negative probe; row written here): a guidance name in single quotes
     ("a label in single quotes", "We print 400 payroll letters to staff each month. Is that 'direct mail' in the "
      "co-op sense?", [("unclear", None)]),
+    # session 24 (a kind from a readable negative probe; rows written here): the guidance quoted as the reason for
+    # another cost — where it says so („laut Liste“, „bei Co-op“), "covered"/„drin“, "… after all", a rule named by a
+    # word its audience decides ("Webinars"), a three-letter name ("SEO")
+    ("a label 'laut Liste erlaubt'", "Direct Mail ist laut Liste erlaubt. Können wir dann auch das Porto für unsere "
+     "Lohnabrechnungen über Co-op abrechnen?", [("unclear", None)]),
+    ("a label 'covered by co-op'", "Our break room needs a new fridge. Demo devices are covered by co-op, aren't they? "
+     "So can we claim the fridge?", [("unclear", None)]),
+    ("a label given as the reason", "Can co-op pay the yearly fee for the supermarket's loyalty programme we joined "
+     "for the office coffee? It's a partner program after all.", [("unclear", None)]),
+    ("a label its audience decides", "Our works council wants a yoga course for all employees. Seminars are on the "
+     "co-op list, so can we pay the yoga teacher from it?", [("unclear", None)]),
+    ("a label 'ja bei Co-op erlaubt' beside a cost", "Unsere Buchhaltung bekommt neue Headsets, Telemarketing ist ja "
+     "bei Co-op erlaubt. Geht das?", [("unclear", None)]),
+    ("an acronym label beside an unclear cost", "Und die Rechnung unseres Mobilfunkanbieters für die Diensthandys, SMS "
+     "ist ja bei Co-op erlaubt?", [("unclear", None)]),
+    ("an acronym label alone is the question", "SMS-Kampagnen zu Microsoft 365 sind doch bei Co-op erlaubt, oder?",
+     [("eligible", "dg.direct-email-sms")]),
 ]
 
 
