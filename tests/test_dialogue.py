@@ -203,6 +203,8 @@ STORIES = [
      [("eligible", "ps.certifications-exams")], "en"),
     ("a greeting opens the conversation", [], "Hi there!", "social", [], "en"),
     ("„Hallo zusammen“ likewise", [], "Hallo zusammen!", "social", [], "de"),
+    # session 24 (a kind from a readable realworld probe; row written here): thanks with a signature that ask nothing
+    ("thanks with a signature", [], "Many thanks for your fast answer last week! Kind regards, Ana", "social", [], "en"),
     ("an audience with its qualifier, as well", ["Can we pay for on-demand Azure courses with co-op?"],
      "and for our support staff as well?", "audience", [("eligible", "ps.on-demand-training")], "en"),
 ]

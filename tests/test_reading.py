@@ -25,6 +25,15 @@ NEGATION = [
     ("no longer", "telemarketing machen wir nicht mehr", ()),
     ("not yet booked", "die messe haben wir noch nicht gebucht", ("die", "messe", "haben", "wir", "noch")),
     ("or not", "ist die messe foerderfaehig oder nicht", ("ist", "die", "messe", "foerderfaehig", "oder")),
+    # session 24 (a kind from a readable realworld probe; rows written here): English contractions negate after a
+    # subject, the verbs of wanting do not count towards the two words, "or" after a denied word denies the next one
+    ("a contraction after its subject", "we don t want to run any webinars this year", ("we", "don", "year")),
+    ("or after a denied word", "we do not plan telemarketing or print this year", ("we", "do", "year")),
+    ("a question's contraction asks", "why don t we book a booth", ("why", "don", "t", "we", "book", "a", "booth")),
+    ("not knowing denies nothing", "we don t know if the webinar counts", ("we", "don", "t", "know", "if", "the",
+                                                                           "webinar", "counts")),
+    ("can't is no denial of the activity", "we can t run the trade show alone", ("we", "can", "t", "run", "the", "trade",
+                                                                                  "show", "alone")),
 ]
 
 
@@ -501,6 +510,11 @@ LABELS = [
      "bei Co-op erlaubt. Geht das?", [("unclear", None)]),
     ("an acronym label beside an unclear cost", "Und die Rechnung unseres Mobilfunkanbieters für die Diensthandys, SMS "
      "ist ja bei Co-op erlaubt?", [("unclear", None)]),
+    # session 24 (a kind from a readable realworld probe; rows written here): "as" with the partner's role names no label
+    ("the role the partner takes", "We'd like to be a featured partner sponsor at Microsoft Build. Co-op?",
+     [("eligible", "allow.featured-partner-sponsorship")]),
+    ("… „als Featured Partner“", "Wir möchten die Microsoft AI Tour als Featured Partner sponsern. Geht das über Co-op?",
+     [("eligible", "allow.featured-partner-sponsorship")]),
     ("an acronym label alone is the question", "SMS-Kampagnen zu Microsoft 365 sind doch bei Co-op erlaubt, oder?",
      [("eligible", "dg.direct-email-sms")]),
 ]
@@ -898,6 +912,12 @@ SERVICE_AND_TOPICS = [
     ("a contract is no contact question", "Hotel and flights for our account manager to renegotiate a customer's "
      "contract in Denver — co-op?", [("unclear", None)], []),
     ("a contact question stays one", "Who is our contact at Partner Care for co-op questions?", [], ["contact"]),
+    # session 24 (a kind from readable probes; rows written here): the amount asked with the fund's other names is
+    # outside the guidance
+    ("the amount with the fund's name", "How much co-op money is still left for this half-year?", [],
+     ["out-of-guidance"]),
+    ("… „wie viel“ aus dem Topf", "Wie viel können wir dieses Jahr noch aus dem Co-op-Topf nehmen?", [],
+     ["out-of-guidance"]),
     # session 21 (a kind from a readable negative probe; rows written here): a category in a label frame is the
     # partner's proposed label for what is described — before, the message got the category's passage and no finding
     ("a category proposed as the label", "Unser Betriebschor singt auf dem Weihnachtsmarkt, wir brauchen Noten und "

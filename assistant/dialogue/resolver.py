@@ -462,8 +462,10 @@ class Conversation:
             return "social", text
         last = state.last
         if last is None:
-            if set(tokens) & _THANKS and len(tokens) <= MAX_SOCIAL_WORDS and not asks_about_paying(text):
-                # a greeting that opens the conversation ("Hi there!", „Hallo zusammen“): social when the checker finds
+            short = len(tokens) <= MAX_SOCIAL_WORDS or ("?" not in text and len(tokens) <= 3 * MAX_SOCIAL_WORDS)
+            if set(tokens) & _THANKS and short and not asks_about_paying(text):
+                # a greeting that opens the conversation ("Hi there!", „Hallo zusammen“), or thanks with a signature that
+                # ask nothing ("Thanks a lot for the quick help yesterday! Best, Mark"): social when the checker finds
                 # nothing in it
                 own = self.assistant.checker.check(text, language=state.language)
                 if not (own.findings or own.topics or own.process):

@@ -346,8 +346,9 @@ class Matcher:
         Returns None when the text names nothing a rule or the fallback could judge.
         """
         text = self.base.expand(text)
-        tokens = with_separable_verbs(without_negated(tuple(words(text))), self.base.vocabulary)
-        if not tokens:
+        said = tuple(words(text))
+        tokens = with_separable_verbs(without_negated(said), self.base.vocabulary)
+        if not tokens or (sentence and denied_before(said, tuple(words(self.base.expand(sentence))))):
             return None
         message = context if message is None else message
         audiences = self.audiences_in(tokens)
@@ -603,9 +604,28 @@ EXCLUSION_READ_MIN = 0.5
 _NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie",
                        "statt", "anstatt", "anstelle", "instead",  # what is replaced is not asked either
                        "ohne", "without"})  # nor what is left out ("ein Proof of Concept …, ganz ohne SureStep")
-_NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher"})
+_NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher",
+                           # not knowing or finding denies no activity ("we don't know whether the webinar counts",
+                           # "I can't find trade shows in the guidance", „wir wissen nicht, ob …“)
+                           "know", "knew", "find", "found", "see", "understand", "remember", "tell", "decide",
+                           "decided", "wissen", "weiss", "weiß", "verstehen", "finden"})
 _ARTICLES = frozenset({"a", "an", "the", "ein", "eine", "einen", "einem", "einer", "der", "die", "das", "den", "dem"})
-_BOUNDARY = frozenset({"sondern", "but", "nur", "only", "just", "und", "and", "oder", "or", "aber"})
+_BOUNDARY = frozenset({"sondern", "but", "nur", "only", "just", "und", "and", "aber"})
+# … while "or" after a denied word denies the next one too ("we don't want telemarketing or print", „keine Messe oder
+# Printanzeige“)
+_ALTERNATIVES = frozenset({"or", "oder", "nor", "noch"})
+# English contractions: "don't", "won't" … are split into the verb and "t"; after a subject ("we don't want …", "print
+# ads aren't planned") the "t" negates. First in its piece or after a question word it asks ("Don't we …?", "Why
+# don't we …?", "Isn't that eligible?"); "can't" says what is not possible, not what is not wanted ("we can't do the
+# trade show without co-op").
+_CONTRACTED = frozenset({"don", "doesn", "didn", "won", "wouldn", "shouldn", "isn", "aren", "wasn", "weren", "haven",
+                         "hasn", "hadn"})
+_ASKING = frozenset({"why", "how", "what", "which", "who", "where", "when", "warum", "wieso", "weshalb"})
+# the verbs of wanting or planning and their particles between a negator and what it denies ("we don't want to do any
+# print ads", "we're not planning to run …", „wir wollen nicht mehr …“): they do not count towards its two words
+_DENIAL_CHAIN = frozenset({"want", "wants", "wanted", "plan", "plans", "planning", "planned", "intend", "intends",
+                           "intending", "need", "needs", "going", "gonna", "to", "do", "doing", "run", "running", "be",
+                           "any", "more", "anymore", "again", "also", "mehr"})
 
 
 # what may follow a negator that ends its clause: the clause's verb of intention or plan, or "no longer"
@@ -629,25 +649,46 @@ def denied_clause(tokens: tuple[str, ...]) -> bool:
 
 
 def without_negated(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """Tokens without what a negation denies ("ist keine Messe", "not a trade show"): up to two words after
-    the negator (articles skipped, stopping at "sondern"/"but"/"und"…) are context, not the activity; a clause
-    a negator at its end denies (`denied_clause`) is none at all. "nicht nur" / "not only" negates nothing."""
+    """Tokens without what a negation denies ("ist keine Messe", "not a trade show", "we don't want to do any print
+    ads"): up to two words after the negator (articles and verbs of wanting skipped, stopping at "sondern"/"but"/"und"…,
+    going on after "or") are context, not the activity; a clause a negator at its end denies (`denied_clause`) is none
+    at all. "nicht nur" / "not only" negates nothing."""
     if denied_clause(tokens):
         return ()
-    out: list[str] = []
+    return tuple(t for t, denied in zip(tokens, _negated(tokens), strict=True) if not denied)
+
+
+def denied_before(piece: tuple[str, ...], sentence: tuple[str, ...]) -> bool:
+    """Is the piece's first word denied by a negation before the piece in its sentence ("print this half" in "we don't
+    want to do telemarketing or print this half", the sentence split at "or")? False when the piece is not found."""
+    n = len(piece)
+    if not n:
+        return False
+    for start in range(len(sentence) - n + 1):
+        if sentence[start:start + n] == piece:
+            return start > 0 and _negated(sentence)[start]
+    return False
+
+
+def _negated(tokens: tuple[str, ...]) -> list[bool]:
+    """For each token, whether a negation before it denies it (`without_negated`'s scope)."""
+    out: list[bool] = []
     skip = 0
     for n, tok in enumerate(tokens):
         if skip and tok in _BOUNDARY:
             skip = 0
+        if tok in _ALTERNATIVES and out and out[-1]:
+            skip = 2
         if skip:
-            skip -= 1 if tok not in _ARTICLES else 0
+            skip -= 1 if tok not in _ARTICLES and tok not in _DENIAL_CHAIN and tok not in _ALTERNATIVES else 0
+            out.append(True)
             continue
         nxt = tokens[n + 1] if n + 1 < len(tokens) else ""
-        if tok in _NEGATORS and nxt not in _NOT_NEGATING:
-            skip = 2
-            continue
-        out.append(tok)
-    return tuple(out)
+        contracted = tok == "t" and n >= 2 and tokens[n - 1] in _CONTRACTED and tokens[n - 2] not in _ASKING
+        negates = (tok in _NEGATORS or contracted) and nxt not in _NOT_NEGATING
+        skip = 2 if negates else 0
+        out.append(negates)
+    return out
 
 
 # words between a staff word and the customers it belongs to ("the employees of our customers", „die Mitarbeiter unserer
