@@ -133,6 +133,38 @@ def test_safe_layer_binds_every_id_and_refuses_the_injection(db_url: str) -> Non
     assert b_sees == [] and a_sees == ["SECRET OF A"]
 
 
+def test_sqlite_writes_wait_for_another_writer_and_lose_nothing(tmp_path: Path) -> None:
+    """Another connection holds SQLite's write lock longer than sqlite3's default 5 s (as a writer whose commit waits
+    on a busy event loop did, a new user's trial): the layer's writes wait for it, all of them together, and none is
+    dropped (Chainlit's runner logs a failed statement and returns None)."""
+    import sqlite3
+    import threading
+    import time
+
+    from assistant.web.datalayer import SafeDataLayer
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    layer = _layer(url, SafeDataLayer)
+    holder = sqlite3.connect(tmp_path / "chat.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, held by another connection
+    release = threading.Timer(6.0, lambda: holder.execute("COMMIT"))
+
+    async def go() -> list[Any]:
+        release.start()
+        tids = [str(uuid.uuid4()) for _ in range(8)]
+        await asyncio.gather(*(layer.update_thread(t, name=f"Frage {n}") for n, t in enumerate(tids)))
+        threads = [await layer.get_thread(t) for t in tids]
+        await layer.engine.dispose()
+        return threads
+
+    started = time.monotonic()
+    threads = run(go())
+    release.join()
+    holder.close()
+    assert time.monotonic() - started >= 5.0  # the lock was really held past sqlite3's default wait
+    assert [t and t["name"] for t in threads] == [f"Frage {n}" for n in range(8)]
+
+
 def test_a_long_first_message_names_its_thread_briefly(db_url: str) -> None:
     from chainlit.user import User
 

@@ -16,6 +16,7 @@ Ids are UUIDs (`assistant.web.ids`); a non-UUID id raises `InvalidIdError` befor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -71,6 +72,10 @@ def _placeholders(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
 THREAD_NAME_MAX = 120
 
 
+# seconds a SQLite writer waits for another's lock (sqlite3's `timeout`; its default is 5)
+SQLITE_BUSY_SECONDS = 30.0
+
+
 class SafeDataLayer(SQLAlchemyDataLayer):
     """`SQLAlchemyDataLayer` whose every entry point checks ids and binds values (see the module docstring).
 
@@ -79,8 +84,23 @@ class SafeDataLayer(SQLAlchemyDataLayer):
     """
 
     def __init__(self, conninfo: str, upload_roots: list[Path] | None = None, **kwargs: Any) -> None:
+        sqlite = conninfo.startswith("sqlite")
+        if sqlite:  # a writer waits for the lock instead of failing after sqlite3's default 5 s
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS, **(kwargs.get("connect_args") or {})}
         super().__init__(conninfo=conninfo, **kwargs)
         self.upload_roots = [p.resolve() for p in (upload_roots or [])]
+        # SQLite takes one writer at a time, and Chainlit's layer holds the lock across an await (between the
+        # statement and its commit): with the event loop busy answering, another writer timed out ("database is
+        # locked") and its step was lost without a word (a new user's trial, session 24: 3 of 24 guests arriving at
+        # once got no answer). The statements of one process go one at a time (`persistence.upgrade` turns on WAL).
+        self._one_at_a_time = asyncio.Lock() if sqlite else None
+
+    async def execute_sql(self, query: str, parameters: dict) -> list[dict[str, Any]] | int | None:
+        """Chainlit's statement runner; on SQLite one statement of this process at a time (see `__init__`)."""
+        if self._one_at_a_time is None:
+            return await super().execute_sql(query, parameters)
+        async with self._one_at_a_time:
+            return await super().execute_sql(query, parameters)
 
     # -- threads -------------------------------------------------------------------------------------------
     async def get_thread_author(self, thread_id: str) -> str:

@@ -4,6 +4,7 @@ Alembic migrations (`assistant/web/migrations`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +45,13 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     run_apart(command.upgrade, _config(url), revision)
+    if path is not None:
+        # write-ahead logging, kept in the file: readers do not block the writer (sqlite.org/wal.html); set here, once,
+        # as changing it needs the database to itself
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(path, timeout=30.0)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
 
 
 def revision_of(url: str) -> str | None:
