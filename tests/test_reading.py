@@ -534,6 +534,13 @@ PLACES = [
     # session 16, from a readable probe: the recogniser read the room as a Microsoft conference
     ("a phrase of place names no activity", "A training day on writing good Copilot prompts, maybe 20 people, in a "
      "hotel conference room. Co-op eligible?", [("needs_info", None)]),
+    # session 24 (a kind from a new user's trial; rows written here): an activity word before a group noun names the
+    # group that uses a thing, not the activity
+    ("a team named after its activity", "Der Laptop unserer Telemarketing-Leiterin ist defekt – zahlt Co-op den "
+     "Ersatz?", [("unclear", None)]),
+    ("… in English", "Can co-op pay for the laptops of our telemarketing team?", [("unclear", None)]),
+    ("the team doing the activity still does it", "Our telemarketing team will phone 300 prospects about Dynamics 365 "
+     "next month. Co-op?", [("eligible", "md.telemarketing")]),
 ]
 
 
