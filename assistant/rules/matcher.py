@@ -60,7 +60,7 @@ from typing import Any, Literal, Protocol
 from assistant.extract import PARENS
 from assistant.rules.loader import RuleBase
 from assistant.rules.schema import Rule
-from assistant.rules.terms import Term, compile_terms, hits, phrase_in
+from assistant.rules.terms import Term, compile_terms, hits, phrase_in, spans
 from assistant.text import INFLECTION_SET, words
 
 Outcome = Literal["eligible", "not_eligible", "unclear", "needs_info"]
@@ -502,9 +502,22 @@ class Matcher:
     def _described(self, tokens: tuple[str, ...]) -> list[str]:
         """The activity's words the recogniser reads: without the audience's (who it is for is a slot, not the
         activity) — nor the word between a possessive and an audience noun, which names which of them ("für unsere
-        Data Engineers", "for our own helpdesk staff")."""
-        audience = self.base.audience_words
-        return [t for n, t in enumerate(tokens) if t not in audience and not names_which(tokens, n, audience)]
+        Data Engineers", "for our own helpdesk staff"). The audience's words are its one-word terms and the words of
+        its longer terms where those stand: a word of a longer term alone is no audience ("training" of "employee
+        training", "sales" of "sales team", "in" of "in house" — the recogniser had never read them), nor is a word
+        of a Microsoft offering's name ("Teams Rooms")."""
+        one = self.base.audience_one_words
+        named = {n for n, t in enumerate(tokens) if t in one}
+        named |= set().union(*(spans(t, tokens) for b in self._audiences.values() for t in hits(b, tokens)
+                               if len(t.parts) > 1 or len(t.parts[0]) > 1))
+        named -= set().union(*(spans(t, tokens) for t in hits(self._offerings, tokens)))
+        named |= {n for n in range(1, len(tokens) - 1) if tokens[n - 1] in AUDIENCE_POSSESSIVES and n + 1 in named}
+        for n in sorted(named):  # … with the possessives before them ("for our own staff", „für unsere Kunden“)
+            k = n - 1
+            while k >= 0 and k not in named and tokens[k] in AUDIENCE_POSSESSIVES:
+                named.add(k)
+                k -= 1
+        return [t for n, t in enumerate(tokens) if n not in named]
 
     def _activity_words(self, described: list[str]) -> list[str]:
         """The described words that say what the activity is: not the question frame's, not numbers (an amount or an

@@ -70,6 +70,20 @@ class Term:
         return all(phrase_in(part, tokens, self.fuzzy) for part in self.parts)
 
 
+def spans(term: Term, tokens: tuple[str, ...]) -> frozenset[int]:
+    """The indices of the tokens where the parts of `term` occur (each part's consecutive words, or one token spelled
+    as their compound)."""
+    out: set[int] = set()
+    for part in term.parts:
+        n = len(part)
+        for i in _positions(tokens, part[0], term.fuzzy):
+            if all(i + j in _positions(tokens, part[j], term.fuzzy) for j in range(1, n)):
+                out.update(range(i, i + n))
+        if n > 1:
+            out.update(_positions(tokens, "".join(part), False))
+    return frozenset(out)
+
+
 def compile_term(raw: str, fuzzy: bool = True) -> Term:
     parts = tuple(tuple(words(p)) for p in raw.split(" + "))
     if not parts or any(not p for p in parts):
