@@ -462,6 +462,9 @@ LABELS = [
     ("label for an office move", "We are moving to a new office building in May, movers and electricians included. "
      "Migration services are on your list, so can we claim it?", [("unclear", None)]),
     ("label for a garden", "Wir lassen vor dem Büro Blumen ansäen. Fällt das unter Product Seeding?", [("unclear", None)]),
+    # session 24 (a kind from a new user's trial; row written here): the own website's hosting is a running cost
+    ("label for web hosting", "The yearly bill for our website hosting arrived. Can we claim the website hosting as "
+     "website optimisation?", [("unclear", None)]),
     ("a label alone is the question", "Social-Media-Marketing ist doch förderfähig, oder?", [("eligible", "dg.social-media")]),
     # session 10: what is described, read by the recogniser, confirms the label beside another activity
     ("a described device confirms its label", "Wir möchten 5 Surface-Laptops als Demo-Geräte für unseren Vertrieb "
