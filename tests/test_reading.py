@@ -255,6 +255,11 @@ AUDIENCE_OPEN = [
      "Azure Arc for a retail customer. Co-op?", [("needs_info", None), ("eligible", "md.proof-of-concept")]),
     ("… nor the workshop's", "Können wir einen Workshop zu Power BI und eine Migration der Postfächer eines Kunden "
      "nach Exchange Online über Co-op abrechnen?", [("needs_info", None), ("eligible", "md.migration-services")]),
+    # session 24 (a kind from a new user's trial; rows written here): the partner's size names no audience
+    ("the company's size is no audience", "Wir sind ein IT-Systemhaus mit rund 50 Mitarbeitern. Geht ein Workshop zu "
+     "Microsoft Intune über Co-op?", [("needs_info", None)]),
+    ("… in English", "We're a Microsoft partner with 25 employees in Bristol. Can co-op pay for a Copilot workshop?",
+     [("needs_info", None)]),
 ]
 
 
