@@ -60,7 +60,7 @@ from typing import Any, Literal, Protocol
 from assistant.extract import PARENS
 from assistant.rules.loader import RuleBase
 from assistant.rules.schema import Rule
-from assistant.rules.terms import Term, compile_terms, hits, phrase_in, spans
+from assistant.rules.terms import Term, compile_terms, hits, occurrences, phrase_in, spans
 from assistant.text import INFLECTION_SET, words
 
 Outcome = Literal["eligible", "not_eligible", "unclear", "needs_info"]
@@ -147,6 +147,8 @@ class Matcher:
         self._audience_starts = tuple(sorted(w for w in one_word if len(w) >= 4 and not any(
             w != v and w.startswith(v) and w[len(v):] in _FORMS for v in one_word)))
         self._false_start = functools.lru_cache(maxsize=1 << 16)(self._is_false_start)
+        # a sentence's folded, expanded words: `decide` reads them for every piece of the sentence (`denied_before`)
+        self._sentence_words = functools.lru_cache(maxsize=4096)(lambda s: tuple(words(self.base.expand(s))))
         # one-word audience terms of five letters or more, found inside German compounds
         self._audience_heads = {k: tuple(w[0] for w in (words(t) for t in v.all()) if len(w) == 1 and len(w[0]) >= 5)
                                 for k, v in self.base.audiences.items()}
@@ -350,7 +352,7 @@ class Matcher:
         text = self.base.expand(text)
         said = tuple(words(text))
         tokens = with_separable_verbs(without_negated(said), self.base.vocabulary)
-        if not tokens or (sentence and denied_before(said, tuple(words(self.base.expand(sentence))))):
+        if not tokens or (sentence and denied_before(said, self._sentence_words(sentence))):
             return None
         message = context if message is None else message
         audiences = self.audiences_in(tokens)
@@ -685,7 +687,8 @@ def denied_before(piece: tuple[str, ...], sentence: tuple[str, ...]) -> bool:
     return False
 
 
-def _negated(tokens: tuple[str, ...]) -> list[bool]:
+@functools.lru_cache(maxsize=4096)  # a sentence is read for each of its pieces
+def _negated(tokens: tuple[str, ...]) -> tuple[bool, ...]:
     """For each token, whether a negation before it denies it (`without_negated`'s scope)."""
     out: list[bool] = []
     skip = 0
@@ -703,7 +706,7 @@ def _negated(tokens: tuple[str, ...]) -> list[bool]:
         negates = (tok in _NEGATORS or contracted) and nxt not in _NOT_NEGATING
         skip = 2 if negates else 0
         out.append(negates)
-    return out
+    return tuple(out)
 
 
 # words between a staff word and the customers it belongs to ("the employees of our customers", „die Mitarbeiter unserer
@@ -793,17 +796,8 @@ def _only_before(term: Term, tokens: tuple[str, ...], followers: frozenset[str])
     """Whether every occurrence of the one-part `term` in `tokens` is followed right after by one of `followers`."""
     if len(term.parts) != 1:
         return False
-    phrase = term.parts[0]
-    n = len(phrase)
-
-    def at(k: int, word: str, fuzzy: bool) -> bool:
-        return k < len(tokens) and phrase_in((word,), (tokens[k],), fuzzy)
-
-    # where each occurrence ends: its words one after another, or one token spelled as their compound
-    ends = [i + n for i in range(len(tokens)) if all(at(i + j, w, term.fuzzy) for j, w in enumerate(phrase))]
-    if n > 1:
-        ends += [i + 1 for i in range(len(tokens)) if at(i, "".join(phrase), False)]
-    return bool(ends) and all(e < len(tokens) and tokens[e] in followers for e in ends)
+    ends = [end for _, end in occurrences(term.parts[0], tokens, term.fuzzy)]
+    return bool(ends) and all(end < len(tokens) and tokens[end] in followers for end in ends)
 
 
 def _only_after(term: Term, tokens: tuple[str, ...], prepositions: frozenset[str], gap: int) -> bool:

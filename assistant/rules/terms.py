@@ -70,18 +70,21 @@ class Term:
         return all(phrase_in(part, tokens, self.fuzzy) for part in self.parts)
 
 
+def occurrences(part: tuple[str, ...], tokens: tuple[str, ...], fuzzy: bool) -> list[tuple[int, int]]:
+    """Where the words of one term part occur in `tokens`, as (start, end) token indices: the words one after another,
+    or one token spelled as their compound (matched without typo tolerance, as `phrase_in`)."""
+    n = len(part)
+    found = [(i, i + n) for i in sorted(_positions(tokens, part[0], fuzzy))
+             if all(i + j in _positions(tokens, part[j], fuzzy) for j in range(1, n))]
+    if n > 1:
+        found += [(i, i + 1) for i in sorted(_positions(tokens, "".join(part), False))]
+    return found
+
+
 def spans(term: Term, tokens: tuple[str, ...]) -> frozenset[int]:
-    """The indices of the tokens where the parts of `term` occur (each part's consecutive words, or one token spelled
-    as their compound)."""
-    out: set[int] = set()
-    for part in term.parts:
-        n = len(part)
-        for i in _positions(tokens, part[0], term.fuzzy):
-            if all(i + j in _positions(tokens, part[j], term.fuzzy) for j in range(1, n)):
-                out.update(range(i, i + n))
-        if n > 1:
-            out.update(_positions(tokens, "".join(part), False))
-    return frozenset(out)
+    """The indices of the tokens where the parts of `term` occur (`occurrences`)."""
+    return frozenset(k for part in term.parts for start, end in occurrences(part, tokens, term.fuzzy)
+                     for k in range(start, end))
 
 
 def compile_term(raw: str, fuzzy: bool = True) -> Term:

@@ -27,6 +27,7 @@ from chainlit.data.utils import queue_until_user_message
 from chainlit.types import Feedback, FeedbackDict, PaginatedResponse, Pagination, ThreadDict, ThreadFilter
 
 from assistant.web.ids import is_uuid, require_uuid
+from assistant.web.persistence import SQLITE_BUSY_SECONDS
 
 if TYPE_CHECKING:
     from chainlit.element import Element
@@ -70,10 +71,6 @@ def _placeholders(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
 # characters of a thread's name (Chainlit names a thread by its first message; a 6,000-character message made the
 # history list unreadable — found in a new user's trial, session 11)
 THREAD_NAME_MAX = 120
-
-
-# seconds a SQLite writer waits for another's lock (sqlite3's `timeout`; its default is 5)
-SQLITE_BUSY_SECONDS = 30.0
 
 
 class SafeDataLayer(SQLAlchemyDataLayer):

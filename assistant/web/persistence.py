@@ -19,6 +19,8 @@ def sqlite_path(url: str) -> Path | None:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SUPPORTED = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+# seconds a SQLite connection waits for another's lock (sqlite3's `timeout`; its default is 5)
+SQLITE_BUSY_SECONDS = 30.0
 
 
 def _config(url: str) -> Any:
@@ -50,7 +52,7 @@ def upgrade(url: str, revision: str = "head") -> None:
         # as changing it needs the database to itself
         import sqlite3
 
-        with contextlib.closing(sqlite3.connect(path, timeout=30.0)) as connection:
+        with contextlib.closing(sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS)) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
 
 
