@@ -119,8 +119,10 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
-    """Fold and reduce to space-separated ASCII words (hyphens and punctuation become spaces)."""
+    """Fold and reduce to space-separated ASCII words (hyphens and punctuation become spaces). Memoised (bounded): the
+    checker reads the same message, sentence and piece many times over."""
     folded = unicodedata.normalize("NFKD", fold(text))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", folded).strip()

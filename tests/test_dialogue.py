@@ -227,6 +227,19 @@ def test_story(conversation: Conversation, history: list[str], question: str, ki
         assert answer.answer and "keine Aktivität" not in answer.answer and answer.handoff is None
 
 
+def test_a_kept_dialogue_state_is_never_changed(assistant) -> None:  # type: ignore[no-untyped-def]
+    """The state after each replayed history is kept (a batch's next line of the same dialogue replays one turn): a
+    longer history replayed later changes no kept state, and a kept prefix gives the state a fresh replay gives."""
+    history = ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?", "Was ist mit einem Workshop?", "Für unsere Kunden.",
+               "Und Xing?"]
+    conversation = Conversation(assistant)
+    first = conversation.state(history[:2])
+    whole = conversation.state(history)
+    assert conversation.state(history[:2]) == first == Conversation(assistant).state(history[:2])
+    assert whole == Conversation(assistant).state(history)
+    assert len(whole.discussed) > len(first.discussed) and first.pending is not None and whole.pending is None
+
+
 def test_process_follow_up_points_back(conversation: Conversation) -> None:
     answer = conversation.answer("Welche Nachweise brauche ich dafür?", ["Können wir eine E-Mail-Kampagne bezahlen?"])
     assert answer.turn == "reference" and "proof-of-execution" in answer.topics

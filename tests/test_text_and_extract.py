@@ -125,7 +125,7 @@ def test_term_positions_skip_nothing_word_matches_finds(lexical_checker) -> None
 def test_term_sets_skip_no_term_that_matches(lexical_checker) -> None:  # type: ignore[no-untyped-def]
     """`hits` on a compiled `TermSet` (one set operation sets most terms aside) finds exactly the terms that trying
     every term finds, for every term list of the rule base, on messages with inflections, compounds and typos."""
-    from assistant.rules.terms import TermSet, hits
+    from assistant.rules.terms import TermSet, hit_indices, hits
 
     texts = ["Zeitungsanzeigen zertifzierung messestand ads adresse linkedin-kampagnen preventive webinare",
              "telemarketng proof-of-concept bootcamps kundenseminare floor days printanzeige in der zeitung",
@@ -138,8 +138,14 @@ def test_term_sets_skip_no_term_that_matches(lexical_checker) -> None:  # type: 
         tokens = tuple(words(text))
         for terms in lists:
             fast = hits(terms, tokens)
-            assert fast == hits(tuple(terms), tokens), [t.raw for t in fast]
+            assert fast == hits(tuple(terms), tokens) == hits(terms, tokens), [t.raw for t in fast]
             found += len(fast)
+        # every rule's terms in one set (`Matcher.lexical_hits`): each term found is found in its own rule's list
+        joined = [(matcher._rules[n], vague, matcher._rule_terms[i])
+                  for i in hit_indices(matcher._rule_terms, tokens) for n, vague in [matcher._rule_owner[i]]]
+        for c in matcher._rules:
+            for vague, own in ((False, c.terms), (True, c.ambiguous)):
+                assert [t for r, v, t in joined if r is c and v == vague] == hits(tuple(own), tokens), c.rule.id
     assert found >= 10
 
 

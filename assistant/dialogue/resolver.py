@@ -24,6 +24,7 @@ message as sent and `resolved_question` what was checked.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -37,6 +38,9 @@ from assistant.text import OTHER_WORDS, clean_history, clean_question, words
 
 if TYPE_CHECKING:
     from assistant.engine import Assistant
+
+# dialogue states kept by a `Conversation` (the state after each replayed history; a 50-turn history is 50 of them)
+STATES_KEPT = 512
 
 TurnKind = Literal["social", "new", "audience", "reference", "ellipsis", "recall"]
 _SOCIAL = frozenset({"danke", "dankeschön", "vielen", "dank", "super", "prima", "perfekt", "klasse", "toll", "gut",
@@ -259,6 +263,9 @@ class Conversation:
                                   for p in phrases]
         # the audience words a compound may begin with, longest first („Mitarbeiter|schulung", `_without_audience_head`)
         self._audience_heads = sorted(assistant.rules.audience_one_words, key=len, reverse=True)
+        # the state after each history replayed (its earlier turns a tuple, the UI's language): a dialogue's next line
+        # in a batch, or its next chat turn, replays only its newest turn (`state`); bounded, thread-safe
+        self._after = functools.lru_cache(maxsize=STATES_KEPT)(self._state_after)
 
     def answer(self, question: object, history: object = None, qid: str | None = None,
                ui_language: Language = "de") -> Answer:
@@ -325,34 +332,43 @@ class Conversation:
         return kind != "social" and not _names_activity(own.findings)
 
     def state(self, history: list[str], ui_language: Language = "de") -> DialogueState:
-        """Replay the earlier turns through the checker (no retrieval): activities, open question, language."""
-        state = DialogueState()
-        for turn in history:
-            if not isinstance(turn, str) or not turn.strip():
-                continue
-            try:
-                text = clean_question(turn, self.assistant.settings.max_question_chars)
-            except Exception:  # noqa: BLE001 - an unreadable earlier turn adds nothing
-                continue
-            state.language = language_of(text) or state.language
-            kind, resolved = self.read(text, state)
-            if kind in ("social", "reference"):
-                continue
-            check = self.assistant.checker.check(resolved, language=state.language or ui_language)
-            found = [Discussed(f.activity, self.core(f.activity), f.rule_id, f.verdict, tuple(f.matched_terms))
-                     for f in check.findings]
-            target = state.target
-            if kind == "audience" and target is not None and len(found) == 1:
-                # the activity decided again takes the earlier one's place: a later "which proof for the workshop?"
-                # or "the first one" is about the workshop as decided now, not about the open question before it
-                state.discussed = [d for d in state.discussed if d is not target]
-                state.last_turn = [found[0] if d is target else d for d in state.last_turn] \
-                    if target in state.last_turn else found
-            else:
-                state.last_turn = found or state.last_turn
-            state.discussed += found
-            pending = [d for d in found if d.verdict == "needs_info"]
-            state.pending = pending[-1] if pending else None
+        """Replay the earlier turns through the checker (no retrieval): activities, open question, language. The
+        state after every prefix of the history is kept (`STATES_KEPT` of them, least recently used out), so a history
+        that extends one replayed before costs one turn; the same turns always give the same state."""
+        turns = tuple(t for t in history if isinstance(t, str) and t.strip())
+        state = self._after(turns, ui_language)
+        return DialogueState(state.language, list(state.discussed), list(state.last_turn), state.pending)
+
+    def _state_after(self, turns: tuple[str, ...], ui_language: Language) -> DialogueState:
+        """The state after `turns` (non-empty strings): the state after all but the last (kept, `_after`), then the
+        last one replayed on a copy — a kept state is never changed."""
+        if not turns:
+            return DialogueState()
+        before = self._after(turns[:-1], ui_language)
+        state = DialogueState(before.language, list(before.discussed), list(before.last_turn), before.pending)
+        try:
+            text = clean_question(turns[-1], self.assistant.settings.max_question_chars)
+        except Exception:  # noqa: BLE001 - an unreadable earlier turn adds nothing
+            return state
+        state.language = language_of(text) or state.language
+        kind, resolved = self.read(text, state)
+        if kind in ("social", "reference"):
+            return state
+        check = self.assistant.checker.check(resolved, language=state.language or ui_language)
+        found = [Discussed(f.activity, self.core(f.activity), f.rule_id, f.verdict, tuple(f.matched_terms))
+                 for f in check.findings]
+        target = state.target
+        if kind == "audience" and target is not None and len(found) == 1:
+            # the activity decided again takes the earlier one's place: a later "which proof for the workshop?"
+            # or "the first one" is about the workshop as decided now, not about the open question before it
+            state.discussed = [d for d in state.discussed if d is not target]
+            state.last_turn = [found[0] if d is target else d for d in state.last_turn] \
+                if target in state.last_turn else found
+        else:
+            state.last_turn = found or state.last_turn
+        state.discussed += found
+        pending = [d for d in found if d.verdict == "needs_info"]
+        state.pending = pending[-1] if pending else None
         return state
 
     def referenced(self, text: str, state: DialogueState) -> list[Discussed]:

@@ -60,7 +60,7 @@ from typing import Any, Literal, Protocol
 from assistant.extract import PARENS
 from assistant.rules.loader import RuleBase
 from assistant.rules.schema import Rule
-from assistant.rules.terms import Term, compile_terms, hits, occurrences, phrase_in, spans
+from assistant.rules.terms import Term, TermSet, compile_terms, hit_indices, hits, occurrences, phrase_in, spans
 from assistant.text import INFLECTION_SET, words
 
 Outcome = Literal["eligible", "not_eligible", "unclear", "needs_info"]
@@ -131,6 +131,11 @@ class Matcher:
                       frozenset(r.place_terms.all()))
             for r in self.base.rules
         ]
+        # every rule's terms and ambiguous terms in one set, each with its rule's index and whether it is ambiguous:
+        # `lexical_hits` finds them all in one pass over the message, not in one per list
+        self._rule_terms = TermSet(tuple(t for c in self._rules for t in (*c.terms, *c.ambiguous)))
+        self._rule_owner = tuple((n, vague) for n, c in enumerate(self._rules)
+                                 for vague, terms in ((False, c.terms), (True, c.ambiguous)) for _ in terms)
         self._topics = {r.id: frozenset(r.topic_terms.all()) for r in self.base.rules if r.topic_terms.all()}
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
@@ -227,9 +232,13 @@ class Matcher:
         tokens = _without_offerings(tokens, hits(self._offerings, tokens), only=self.base.audience_words)
         decided: list[tuple[Rule, list[Term]]] = []
         ambiguous: list[Rule] = []
-        for c in self._rules:
-            found = hits(c.terms, tokens)
-            vague = hits(c.ambiguous, tokens)
+        by_rule: dict[int, tuple[list[Term], list[Term]]] = {}  # each rule's terms found and ambiguous ones, in order
+        for i in hit_indices(self._rule_terms, tokens):
+            n, is_vague = self._rule_owner[i]
+            by_rule.setdefault(n, ([], []))[is_vague].append(self._rule_terms[i])
+        for n in sorted(by_rule):
+            c = self._rules[n]
+            found, vague = by_rule[n]
             aud = c.rule.audience
             if aud != "any":
                 other_only = bool(audiences) and aud not in audiences

@@ -94,6 +94,10 @@ def compile_term(raw: str, fuzzy: bool = True) -> Term:
     return Term(raw, parts, fuzzy)
 
 
+# texts whose found terms a `TermSet` keeps (then it forgets them all and starts again)
+FOUND_KEPT = 4096
+
+
 class TermSet(tuple[Term, ...]):
     """Compiled terms (a tuple of `Term`) with what `hits` needs to skip most of them in one set operation: each
     term's words (their union joins the process-wide `_VOCABULARY`)."""
@@ -102,6 +106,8 @@ class TermSet(tuple[Term, ...]):
     # each term filed under one of its words (its longest): `hits` looks only at the terms filed under a word the text
     # may match, not at every term of the set
     by_anchor: dict[str, tuple[int, ...]]
+    # the indices found per text (`hit_indices`): the checker asks a list about the same words again and again
+    found: dict[tuple[str, ...], tuple[int, ...]]
 
     def __new__(cls, terms: tuple[Term, ...]) -> TermSet:
         global _VOCABULARY
@@ -111,6 +117,7 @@ class TermSet(tuple[Term, ...]):
         for i, need in enumerate(made.needs):
             filed.setdefault(max(sorted(need), key=len), []).append(i)
         made.by_anchor = {w: tuple(ids) for w, ids in filed.items()}
+        made.found = {}
         own = frozenset(w for n in made.needs for w in n)
         if not own <= _VOCABULARY.words:
             _VOCABULARY = _Vocabulary(_VOCABULARY.words | own)
@@ -190,6 +197,22 @@ def hits(terms: tuple[Term, ...], tokens: tuple[str, ...]) -> list[Term]:
     per text); a plain tuple is tried term by term."""
     if not isinstance(terms, TermSet):
         return [t for t in terms if t.found_in(tokens)]
+    return [terms[i] for i in hit_indices(terms, tokens)]
+
+
+def hit_indices(terms: TermSet, tokens: tuple[str, ...]) -> list[int]:
+    """`hits` as the found terms' indices in `terms`, ascending: one pass over a set that joins many lists (the
+    matcher's rules' terms, `Matcher.lexical_hits`) finds every list's terms at once."""
+    kept = terms.found.get(tokens)
+    if kept is not None:
+        return list(kept)
     possible = _possible(tokens, _VOCABULARY)
-    candidates = sorted(i for w in terms.by_anchor.keys() & possible for i in terms.by_anchor[w])
-    return [terms[i] for i in candidates if terms.needs[i] <= possible and terms[i].found_in(tokens)]
+    anchors = terms.by_anchor
+    shared = [w for w in anchors if w in possible] if len(anchors) < len(possible) else \
+        [w for w in possible if w in anchors]
+    candidates = sorted(i for w in shared for i in anchors[w])
+    found = tuple(i for i in candidates if terms.needs[i] <= possible and terms[i].found_in(tokens))
+    if len(terms.found) >= FOUND_KEPT:
+        terms.found.clear()
+    terms.found[tokens] = found
+    return list(found)
