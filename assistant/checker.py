@@ -741,6 +741,13 @@ _LABEL_FRAMES = (
     # „Es ist ja schließlich ein Partnerprogramm.“, "It is after all a partner program."
     re.compile(r"\b(?:that'?s|that is|this is|it'?s|it is|das ist|dies ist|es ist)\s+(?:(?:doch|ja|also|auch)\s+)*"
                r"(?:after all|schließlich|immerhin)\s+" + _ART + _LABEL_END, re.IGNORECASE),
+    # the reason a message gives, saying what Co-op pays for: "Since Co-op supports 'pilots' (proof of concept) and
+    # course fees, can I expense the flying lessons?" (session 25, a kind from a readable negative probe); to the
+    # clause's end, over a parenthesis
+    re.compile(r"\b(?:since|as|because|given that|da|weil)\s+(?:co-?op|you|ihr|the (?:co-?op )?(?:guidance|programme|"
+               r"program|list)|die (?:co-?op-?)?(?:guidance|liste))\s+(?:(?:also|already|ja|doch|auch|schon)\s+)*"
+               r"(?:supports?|covers?|pays? for|funds?|allows?|includes?|lists?|unterstützt|fördert|bezahlt|übernimmt|"
+               r"erlaubt|abdeckt|listet)\s+" + _ART + r"(?P<label>[^?.!,;:–—\n]{2,80})", re.IGNORECASE),
     # "digital signage = digital advertising", "mobile SMS campaign → co-op?": the words after the sign
     re.compile(r"(?:=|→|->|⇒)\s*" + _ART + _LABEL_END, re.IGNORECASE),
     # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
@@ -753,6 +760,9 @@ _LABEL_FRAMES = (
 # is the words before the frame
 _LABEL_NAMED = re.compile(
     r"(?P<label>[^?.!,;:–—()\n]{2,60}?)\s+(?:qualif(?:y|ies)\b|"
+    # … "X gibt's bei euch ja auch", „X gibt es doch auf eurer Liste“ (session 25, a kind from a readable negative probe)
+    r"(?:gibt'?s|gibt es)\s+(?:(?:doch|ja|also|auch|schon)\s+)*(?:bei (?:euch|ihnen|co-?op)|(?:im|unter) co-?op|"
+    r"(?:in|auf) (?:der|eurer|ihrer|deiner) (?:co-?op-?)?liste)\b|"
     r"(?:is|are|ist|sind|steht|stehen)\s+(?:(?:doch|ja|also|auch|"
     # … with where it says so: „laut Liste“, „bei Co-op“, "according to the guidance", "under co-op"
     r"(?:laut|gemäß|nach) (?:der |eurer |ihrer |deiner )?(?:co-?op-?)?(?:liste|guidance|leitfaden)|"

@@ -467,6 +467,12 @@ LABELS = [
     ("label for an office move", "We are moving to a new office building in May, movers and electricians included. "
      "Migration services are on your list, so can we claim it?", [("unclear", None)]),
     ("label for a garden", "Wir lassen vor dem Büro Blumen ansäen. Fällt das unter Product Seeding?", [("unclear", None)]),
+    # session 25 (kinds from a readable negative probe; rows written here): the reason given says what Co-op pays for
+    # ("since co-op covers X, …"), and „X gibt's bei euch ja auch“ names the guidance's X
+    ("a reason clause says what co-op covers", "Our flight school charges a pilot fee. Since co-op supports pilots "
+     "(proof of concept), can the flight school fee go on co-op?", [("unclear", None)]),
+    ("„gibt's bei euch ja auch“", "Unser Fußballverein feiert die Meisterschaft. Können wir die Feier über Co-op "
+     "abrechnen? On-Site-Champions gibt's bei euch ja auch.", [("unclear", None)]),
     # session 24 (a kind from a new user's trial; row written here): the own website's hosting is a running cost
     ("label for web hosting", "The yearly bill for our website hosting arrived. Can we claim the website hosting as "
      "website optimisation?", [("unclear", None)]),
