@@ -77,10 +77,12 @@ class Assistant:
         self.retriever.prime(texts)
 
     def answer(self, question: object, qid: str | None = None, activities: list[str] | None = None,
-               language: Language | None = None) -> Answer:
+               language: Language | None = None, process_only: bool = False) -> Answer:
         """The contract's answer object; invalid input yields an answer with `error` set.
 
-        `language` overrides the detection (a follow-up too short to tell takes the conversation's).
+        `language` overrides the detection (a follow-up too short to tell takes the conversation's); `process_only`
+        answers the process question alone, without findings for the activities it names (a follow-up about
+        activities the conversation already decided: „Zurück zur Messe: reichen Fotos als Nachweis?“).
         """
         try:
             text = clean_question(question, self.settings.max_question_chars)
@@ -92,7 +94,8 @@ class Assistant:
             return Answer.for_error(str(exc), qid, shown, language, input_error_reply(exc, language))
         check = self.checker.check(text, activities, language)
         lang = check.language
-        answer = Answer(id=qid, question=text, language=lang, findings=check.findings, topics=check.topics,
+        answer = Answer(id=qid, question=text, language=lang, findings=[] if process_only else check.findings,
+                        topics=check.topics,
                         injection_detected=check.injection_detected, unassessed=check.unassessed,
                         guidance_version=self.knowledge.version)
         answer.sources = self._sources(text, answer)

@@ -207,6 +207,14 @@ STORIES = [
     ("thanks with a signature", [], "Many thanks for your fast answer last week! Kind regards, Ana", "social", [], "en"),
     ("an audience with its qualifier, as well", ["Can we pay for on-demand Azure courses with co-op?"],
      "and for our support staff as well?", "audience", [("eligible", "ps.on-demand-training")], "en"),
+    # session 25 (a kind from a readable dialogue probe; rows written here): a process question about an activity the
+    # conversation decided before another question points back to it — no new finding
+    ("a proof question names the earlier stand again",
+     ["Können wir den Messestand auf der Hannover Messe über Co-op bezahlen?", "Und die Miete für unser Büro dort?"],
+     "Nochmal zum Messestand: reichen Fotos mit Datum als Nachweis?", "reference", [], "de"),
+    ("a proof question names the earlier ads again",
+     ["Can co-op pay for Google search ads for our Azure offer?", "What about the rent for our office?"],
+     "Back to the Google ads: what proof do we need?", "reference", [], "en"),
 ]
 
 

@@ -298,7 +298,7 @@ class Conversation:
         if kind == "reference" and state.last is not None:
             # a process question about earlier activities: each one's reminders (its POE, the claim tip), then the
             # process answer; the activities are not asked again (no finding)
-            answer = self.assistant.answer(text, qid, language=language)
+            answer = self.assistant.answer(text, qid, language=language, process_only=True)
             about = self._about(self.referenced(text, state), language)
             answer.answer = "\n\n".join([*about, answer.answer])
         else:
@@ -380,7 +380,17 @@ class Conversation:
         picked = _picked(text, _ordinal_group(state))
         if picked:
             return picked[:1]
-        return self._named(text, state) or group
+        named = self._named(text, state)
+        if named:
+            return named
+        # … else those decided by a rule whose words the message uses ("the trade fair" → the stand at the it-sa)
+        rules = self._rules_named(text, set())
+        return list({d.activity: d for d in state.discussed if d.rule_id in rules}.values()) or group
+
+    def _rules_named(self, text: str, audience: set[str]) -> set[str]:
+        """The ids of the rules whose terms `text` uses (`Matcher.lexical_hits`, for `audience`)."""
+        named, _ = self.assistant.matcher.lexical_hits(tuple(words(self.assistant.rules.expand(text))), audience)
+        return {rule.id for rule, _terms in named}
 
     def _named(self, text: str, state: DialogueState) -> list[Discussed]:
         """The earlier activities `text` names by a word of their own („die Reise", "the audit"), once each."""
@@ -560,13 +570,18 @@ class Conversation:
         recalled = None if names_activity or own.topics else self._recall(text, state, audience)
         if recalled is not None:  # "What about the second?" asks about that activity, not about the process
             return "recall", recalled
-        if (own.topics or own.process) and not names_activity:
+        if own.topics or own.process:
             # a process question naming activities of its own ("Welche Nachweise für die Google-Anzeigen und den
-            # Messestand?") asks about those, not about the last one discussed
-            named, _ = self.assistant.matcher.lexical_hits(tuple(words(self.assistant.rules.expand(text))), audience)
-            if named:
-                return "new", text
-            return "reference", f"{text} ({'; '.join(d.activity for d in self.referenced(text, state))})"
+            # Messestand?") asks about those, not about the last one discussed — unless the conversation discussed
+            # them already: then it points back to them („Zurück zur Messe: reichen Fotos vom Stand als Nachweis?“
+            # after a stand at the it-sa and another question)
+            named = self._rules_named(text, audience)
+            earlier = {d.rule_id for d in state.discussed if d.rule_id}
+            mine = {f.rule_id for f in own.findings if f.rule_id} | named
+            if (not names_activity and not named) or (mine and mine <= earlier and all(
+                    f.rule_id for f in own.findings if f.verdict == "needs_info")):
+                return "reference", f"{text} ({'; '.join(d.activity for d in self.referenced(text, state))})"
+            return "new", text
         if names_activity:
             return "new", text
         bare = 0 < len(content) <= MAX_BARE_FRAGMENT_WORDS and len(tokens) <= 2 * MAX_BARE_FRAGMENT_WORDS
