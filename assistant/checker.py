@@ -281,9 +281,19 @@ class Checker:
         unconfirmed: list[Finding] = []  # proposed labels nothing described confirms (reason "label")
         reasons: dict[int, str] = {}  # each finding's decision reason, by id
         sentence_of: dict[int, str] = {}  # each finding's sentence, by id
+        # a question of frame words that asks about every item described ("Co-op for both?", „Geht beides?“, "Which of
+        # these can go on co-op?"): each statement's piece is asked, and one no rule decides gets the hand-off — not
+        # silence beside the others' answers (session 25, a kind from the readable probes: a staff barbecue, the
+        # office's fibre line and the owner's holiday had no finding beside an eligible activity)
+        every_item = any(self.points_back(p) and _EVERY_ITEM.search(p.text) for p, _, _ in decisions)
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
+            if every_item and not asking and decision is None and not _heads_list(piece, text) \
+                    and self.matcher.p_not_marketing(tuple(words(self.rules.expand(piece.text))), *read_around[id(piece)]) \
+                    >= EVERY_ITEM_NONE_MIN:
+                asking = True
+                decided_sentences.add(piece.sentence)  # each item as described: no semantic guess for it
             if decision is None and content and asking and piece.sentence not in decided_sentences:
                 # the semantic fallback only speaks where no word of the sentence was recognised
                 sentence, message = read_around[id(piece)]
@@ -806,6 +816,23 @@ _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|au�
                     re.IGNORECASE)
 # the claim as a thing, not as asking whether Co-op pays ("submit the claim", "für den Claim")
 _THE_CLAIM = re.compile(r"\b(?:the|this|our|my|den|dem|diesen|unseren|unserem)\s+claims?\b", re.IGNORECASE)
+# an item no rule decides is asked by such a question when the none reader reads it as not Co-op marketing at least this
+# likely (a staff barbecue 0.79, the office's fibre line 0.87, a go-kart afternoon 0.47); the details of another item
+# read lower ("wo wir zeigen, wie man es im Alltag nutzt" 0.09, "attendee tickets come out" 0.21): from the readable
+# probes of session 25
+EVERY_ITEM_NONE_MIN = 0.4
+# a question's word for every item the message described ("both", „beides“, "which of these", „welche davon“)
+_EVERY_ITEM = re.compile(r"\b(?:both|beides|beide|each|all (?:of )?(?:these|those|them|this)|alle(?:s)? (?:davon|drei|"
+                         r"vier)|which (?:of )?(?:these|those|them)|welche (?:davon|dieser|der)|was davon|any of (?:these|"
+                         r"those|them))\b", re.IGNORECASE)
+
+
+def _heads_list(piece: Piece, message: str) -> bool:
+    """Whether the piece opens a list with a colon in the message ("Drei Ideen für unseren größten Kunden: …"): its
+    heading, no item."""
+    return re.search(re.escape(piece.text) + r"\s*:", message) is not None
+
+
 # a tag question: it asks to confirm what the message said ("…, right?", „…, oder?“, „…, stimmt's?“)
 _TAG = re.compile(r"^\W*(?:right|correct|true|yes|or not|isn'?t it|richtig|oder|gell|ne|stimmt(?:'?s| das)?|nicht wahr)\W*$",
                   re.IGNORECASE)

@@ -703,6 +703,24 @@ def test_details_belong_to_their_activity(assistant, question: str, expected: li
 # names an item of its own stays a finding. Written for these tests (session 11), not taken from an eval set; before,
 # "get it back" and "allowance" gave an extra "unclear" finding and the hand-off, and "reimbursable" left "able" of its
 # word after the pay frame was blanked (`extract.without_pay_frame` blanks whole words now).
+# session 25 (a kind from the readable probes; rows written here): a question asking about every item described
+# ("both", "which of these") asks about each, and an item no rule decides gets the hand-off, not silence
+EVERY_ITEM = [
+    ("both", "We'd like Bing ads for our Azure migration offer, and the team wants a go-kart afternoon. Can co-op pay "
+     "for both?", [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    ("which of these", "Plan for spring: a newsletter about Defender to our customers, a booth at a regional IT fair, new "
+     "curtains for the meeting room. Which of these can co-op cover?",
+     [("eligible", "dg.direct-email-sms"), ("eligible", "dg.trade-shows-events"), ("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in EVERY_ITEM], ids=[r[0] for r in EVERY_ITEM])
+def test_a_question_about_every_item_asks_each(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.answer(question)
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == expected
+    assert answer.handoff is not None
+
+
 ASKS_BACK = [
     # the limit (ASKS_BACK_MAX_WORDS): three words besides the frame are still asked on their own
     ("three words: the limit", "Wir schalten Google-Anzeigen für unser Azure-Angebot. Lässt sich das über den Topf "
