@@ -215,6 +215,29 @@ STORIES = [
     ("a proof question names the earlier ads again",
      ["Can co-op pay for Google search ads for our Azure offer?", "What about the rent for our office?"],
      "Back to the Google ads: what proof do we need?", "reference", [], "en"),
+    # session 25 (a kind from the conversation; row written here): a fragment that fits no frame of the last
+    # turn fits an earlier activity's
+    ("an ellipsis after an answered audience question takes the earlier frame",
+     ["Können wir Google-Anzeigen für Azure mit Co-op bezahlen?", "Was ist mit einem Seminar?", "Für unsere Kunden."],
+     "Und Bing?", "ellipsis", [("eligible", "dg.digital-advertising")], "de"),
+    # session 25 (a kind from a new user's trial; rows written here): the fragment keeps what the frame was for
+    ("an ellipsis keeps the frame's private purpose", ["Can we pay for Google ads for my sister's bakery?"],
+     "And LinkedIn ads?", "ellipsis", [("unclear", None)], "en"),
+    ("… in German", ["Können wir Flyer für den Friseursalon meiner Tante bezahlen?"], "Und Instagram-Werbung?",
+     "ellipsis", [("unclear", None)], "de"),
+    # session 25 (kinds from a new user's trial; rows written here): an audience corrected with „doch“ / "it's", and an
+    # earlier activity picked by its position is asked about again
+    ("an audience corrected with „doch“", ["Können wir die MS-900-Prüfungen über Co-op bezahlen?", "Für unsere Kunden."],
+     "Nein, doch für unsere eigenen Techniker.", "audience", [("eligible", "ps.certifications-exams")], "de"),
+    ("an audience corrected with it's", ["Can we pay the MS-900 exams with co-op?", "For our customers."],
+     "Sorry, it's for our own engineers.", "audience", [("eligible", "ps.certifications-exams")], "en"),
+    ("an ordinal picks an activity said without a question", ["Can co-op pay for a LinkedIn campaign, a booth at a "
+     "regional fair and a newsletter for our customers?"], "the first one?", "recall", [("eligible", "dg.social-media")],
+     "en"),
+    ("both audiences answer the audience question", ["Können wir ein Power-BI-Seminar über Co-op bezahlen?"],
+     "Für beide.", "audience", [("eligible", "md.customer-seminars"), ("eligible", "ps.internal-training")], "de"),
+    ("… named one by one", ["Can co-op pay for a Power BI seminar?"], "Both, our customers and our consultants.",
+     "audience", [("eligible", "md.customer-seminars"), ("eligible", "ps.internal-training")], "en"),
 ]
 
 

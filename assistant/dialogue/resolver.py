@@ -69,7 +69,10 @@ _AUDIENCE_FILLER = frozenset({"nein", "no", "nope", "sorry", "ich", "i", "meinte
                               "natürlich", "of", "course", "bitte", "please", "die", "den", "dem", "der", "an", "a",
                               "wenn", "if", "it", "is", "wäre", "waere", "were", "would", "be", "sein",
                               # what adds the audience to the earlier one ("… as well?", "… too?", „… ebenfalls?")
-                              "too", "as", "well", "ebenfalls"})
+                              "too", "as", "well", "ebenfalls",
+                              # … and what corrects it („Nein, doch für unsere eigenen Mitarbeiter.", "Sorry, it's for
+                              # our own staff.", "rather", „sondern“: session 25, a new user's trial)
+                              "doch", "s", "rather", "instead", "sondern", "eher", "lieber"})
 _ELLIPSIS_START = re.compile(
     r"^\s*(und|and|also|auch|what about|how about|was ist mit|wie (ist|sieht) es (mit|aus mit)|und was ist mit|"
     r"what of|same for|same thing for|the same for|dasselbe für|das gleiche für|gilt das auch für|does that go for|"
@@ -95,6 +98,9 @@ _AUDIENCE_PHRASE: dict[str, dict[str, str]] = {
     "en": {"customer": "for our customers", "internal": "for our own staff"},
 }
 _FOR = re.compile(r"\b(?:for|f(?:ü|ue)r)\b", re.IGNORECASE)
+# an answer naming both audiences at once
+_BOTH = frozenset({"both", "beides", "beide", "beiden"})
+_AND: dict[str, str] = {"de": "und", "en": "and"}
 # "the same for X" with X not an audience: a reference to the last activity, then what X changes in it ("Ist das
 # gleiche auch für Xing möglich?", "Would the same work for Bing?", "Gilt das gleiche für eine SMS-Aktion?")
 _SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche|das\s+ganze|the\s+whole\s+thing|"
@@ -211,6 +217,12 @@ def _picked(text: str, group: list[Discussed]) -> list[Discussed]:
     """The activities of `group` the positions in `text` pick (`_ordinals`), in the text's order; one beyond the
     group picks none."""
     return [group[at] for at in _ordinals(text) if -len(group) <= at < len(group)]
+
+
+def _asked(activity: str) -> str:
+    """An earlier activity checked again, as a question: the activity label as written ("LinkedIn campaign") is asked
+    about, not said (session 25, a new user's trial: "the first one" after three activities found none)."""
+    return activity if activity.rstrip().endswith("?") else f"{activity.rstrip(' .!')}?"
 
 
 def _names_activity(findings: list[Finding]) -> bool:
@@ -534,8 +546,15 @@ class Conversation:
             # what a negation denies is set aside, and nothing else the checker recognises
             kept = without_negated(tuple(tokens))
             heard = audiences_in(kept) or ({"internal"} if _OWN_PEOPLE.search(" ".join(kept)) else set())
+            phrase = _AUDIENCE_PHRASE[state.language or "de"]
             if len(heard) == 1:
-                return "audience", f"{bound.core} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
+                return "audience", f"{bound.core} {phrase[heard.pop()]}"
+            if (heard == {"customer", "internal"} or _BOTH.intersection(kept)) and not [
+                    t for t in kept if t not in said_only and t not in _BOTH and not audiences_in((t,))]:
+                # both audiences ("Beides, Kunden und unsere Consultants.", "Both.", „Für beide.“): the activity for
+                # each, two findings (session 25, a new user's trial: "could not find an activity")
+                return "audience", f"{bound.core} {phrase['customer']} {_AND[state.language or 'de']} " \
+                                   f"{bound.core} {phrase['internal']}"
         if bound is not None and len(own.findings) == 1 and names_activity:
             # the answer said whole, naming the activity again ("The workshop is for our customers.", „Der Workshop
             # ist für unsere Vertriebler."): the same activity (its words and no others) and one audience
@@ -566,10 +585,10 @@ class Conversation:
             # a message that opens by naming an earlier activity as its subject, with no activity or process topic of its
             # own („Zum Audit: gibt es da wirklich keine Ausnahme?", "Regarding the trip – no exception at all?"): that
             # activity as it was checked
-            return "recall", again[0].activity
+            return "recall", _asked(again[0].activity)
         recalled = None if names_activity or own.topics else self._recall(text, state, audience)
         if recalled is not None:  # "What about the second?" asks about that activity, not about the process
-            return "recall", recalled
+            return "recall", _asked(recalled)
         if own.topics or own.process:
             # a process question naming activities of its own ("Welche Nachweise für die Google-Anzeigen und den
             # Messestand?") asks about those, not about the last one discussed — unless the conversation discussed
@@ -673,10 +692,31 @@ class Conversation:
 
     def _ellipsis_of_turn(self, text: str, state: DialogueState) -> str | None:
         """The fragment in the frame of the last activity, else of the latest turn's other activities, latest first
-        ("Und Xing?" after „LinkedIn-Kampagne und eine Incentive-Reise" is about the campaign)."""
+        ("Und Xing?" after „LinkedIn-Kampagne und eine Incentive-Reise" is about the campaign), else of the earlier
+        activities, latest first („Und Facebook?" after LinkedIn ads and then a workshop is about the ads)."""
         assert state.last is not None
-        frames = [state.last, *(d for d in reversed(state.last_turn) if d is not state.last)]
-        return next((r for d in frames if (r := self._ellipsis(text, d, state.language)) is not None), None)
+        latest = [state.last, *(d for d in reversed(state.last_turn) if d is not state.last)]
+        frames = latest + [d for d in reversed(state.discussed) if d not in latest]
+        for frame in frames:
+            resolved = self._ellipsis(text, frame, state.language)
+            if resolved is not None:
+                return self._with_purpose(resolved, frame, state.language)
+        return None
+
+    def _with_purpose(self, resolved: str, frame: Discussed, language: Language | None) -> str:
+        """The fragment read in its frame keeps what the frame's activity was for ("And Instagram?" after "Facebook ads
+        for my brother's restaurant" asks about Instagram for my brother): the first purpose the frame's own words name
+        (rule data `purposes`), added with "for" when the fragment is a bare one (`MAX_BARE_FRAGMENT_WORDS` content words
+        at most) naming no purpose or Microsoft offering of its own — „Und die Teilnahmegebühr für unseren
+        Vertriebsleiter bei der Microsoft Build?" after a private flight is an activity of its own. Unchanged otherwise
+        (session 25, a kind from a new user's trial: such follow-ups had been eligible)."""
+        matcher, expand = self.assistant.matcher, self.assistant.rules.expand
+        purpose = matcher.purpose_of(tuple(words(expand(frame.activity))))
+        if purpose is None or matcher.purpose_of(tuple(words(expand(resolved)))) is not None \
+                or len(self.assistant.checker.content_words(resolved)) > MAX_BARE_FRAGMENT_WORDS \
+                or matcher.names_offering(resolved):
+            return resolved
+        return f"{resolved} {_FOR_WORD[language or 'en']} {purpose[1][0]}"
 
     def _ellipsis(self, text: str, last: Discussed, language: Language | None) -> str | None:
         """The fragment in the frame of the last activity ("Xing" after LinkedIn ads → "Xing Anzeigen"),
