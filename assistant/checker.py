@@ -12,7 +12,7 @@ from assistant.models import Finding, Language
 from assistant.nlu.recognizer import NONE
 from assistant.render import explain
 from assistant.rules.loader import RuleBase
-from assistant.rules.matcher import Decision, Matcher, denied_clause, with_separable_verbs
+from assistant.rules.matcher import Decision, Matcher, denied_clause, with_separable_verbs, with_zu_infinitives
 from assistant.rules.schema import Rule
 from assistant.rules.terms import compile_terms, hits
 from assistant.text import word_matches, words
@@ -72,7 +72,9 @@ class Checker:
         reimbursable through Co-op?", "kann ich die Position bei Co-op einreichen?" ask no claims question) — except
         that a question opening with "when" about paying or claiming asks when to claim."""
         # a separable verb counts whole („Wann reichen wir das ein?" asks about „einreichen")
-        tokens = with_separable_verbs(tuple(words(without_pay_frame(text))), self.rules.vocabulary)
+        # … and so does a zu-infinitive („… einen Claim einzureichen")
+        tokens = with_zu_infinitives(with_separable_verbs(tuple(words(without_pay_frame(text))), self.rules.vocabulary),
+                                     self.rules.vocabulary)
         found = [tid for tid, terms in self._topics if hits(terms, tokens)]
         if self._categories.intersection(found) and not _ASKS_WHAT.match(text):
             # a category in a label frame is the partner's proposed label for what is described, not a topic asked

@@ -112,6 +112,24 @@ SEPARABLE = [
 ]
 
 
+# session 25 (a kind from a new user's trial: „Wie lange habe ich Zeit, einen Claim einzureichen?" read no claims
+# question): a zu-infinitive counts as its verb for the process topics; rows written here
+ZU_INFINITIVES = [
+    ("wie lange haben wir zeit den claim einzureichen", "einreichen"),
+    ("wir haben vor die kunden anzurufen", "anrufen"),
+    ("wir haben vor zu gehen", None),  # "zu" alone makes no word
+]
+
+
+@pytest.mark.parametrize(("text", "joined"), ZU_INFINITIVES, ids=[t for t, _ in ZU_INFINITIVES])
+def test_zu_infinitives_count_as_their_verb(lexical_checker, text: str, joined: str | None) -> None:  # type: ignore[no-untyped-def]
+    from assistant.rules.matcher import with_zu_infinitives
+
+    tokens = tuple(text.split())
+    out = with_zu_infinitives(tokens, lexical_checker.rules.vocabulary)
+    assert out == (tokens if joined is None else (*tokens, joined))
+
+
 @pytest.mark.parametrize(("text", "joined"), SEPARABLE, ids=[t for t, _ in SEPARABLE])
 def test_separable_verbs_are_joined(lexical_checker, text: str, joined: str | None) -> None:  # type: ignore[no-untyped-def]
     from assistant.rules.matcher import with_separable_verbs

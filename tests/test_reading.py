@@ -82,6 +82,19 @@ PURPOSE = [
      "Co-op abrechnen?", [("unclear", None)]),
     ("a Microsoft offering waives the vendor", "Können wir die Migration unserer Kunden von Google Workspace zu "
      "Microsoft 365 über Co-op abrechnen?", [("eligible", "md.migration-services")]),
+    # session 25 (a kind from a new user's trial; rows written here): … but not the vendor a change leads to
+    ("a migration away from Microsoft", "Können wir die Migration eines Kunden von Exchange Online auf Google Workspace "
+     "über Co-op abrechnen?", [("unclear", None)]),
+    ("… to the vendor's cloud", "Can co-op pay for migrating a customer's file shares from Azure to the AWS cloud?",
+     [("unclear", None)]),
+    # session 25 (a kind from a new user's trial and a readable probe; rows written here): a negation right before
+    # "Microsoft" denies the link
+    ("„nicht Microsoft“", "Können wir ein Kundenseminar zu unserer eigenen Warenwirtschaft (nicht Microsoft) über "
+     "Co-op bezahlen?", [("unclear", None)]),
+    ("nothing Microsoft", "Can co-op pay an agency for Google ads promoting our printer leasing? That offer is nothing "
+     "Microsoft.", [("unclear", None)]),
+    ("not Microsoft", "Can co-op pay for LinkedIn posts about our CCTV installation service? Not Microsoft, just our "
+     "own service.", [("unclear", None)]),
     # session 23 (the kind from a readable negative probe; rows written here): a relative beyond the immediate family
     ("an aunt's studio", "My aunt runs a yoga studio. Could co-op pay for Instagram ads for the studio?",
      [("unclear", None)]),
@@ -1006,3 +1019,9 @@ def test_explanations_read_as_plain_words(assistant) -> None:  # type: ignore[no
 def test_the_partner_describing_itself_names_no_programme(assistant, question: str, rule: str) -> None:  # type: ignore[no-untyped-def]
     cited = [f.rule_id for f in assistant.answer(question).findings]
     assert "ps.ai-cloud-partner-program" not in cited and rule in cited
+
+
+def test_a_zu_infinitive_names_its_process_topic(assistant) -> None:  # type: ignore[no-untyped-def]
+    """„einzureichen" is „einreichen": the claims question (session 25, a kind from a new user's trial; written here)."""
+    answer = assistant.answer("Wie viel Zeit bleibt uns, den Claim für die Messe einzureichen?")
+    assert "claims" in answer.topics

@@ -258,11 +258,13 @@ class Matcher:
 
     def purpose_of(self, tokens: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
         """The first purpose (rule data `purposes:`) the folded tokens name, with its terms found; None when
-        none does, or when the only ones found are waived by a Microsoft offering named in the same tokens."""
+        none does, or when the only ones found are waived by a Microsoft offering named in the same tokens — unless one
+        is where the activity leads to ("a migration from Microsoft 365 to Google Workspace", „der Umstieg auf AWS“:
+        `_towards`), not only a word beside the offering."""
         offering = bool(self._offerings_in(tokens))
         for pid, waived, terms in self._purposes:
             found = hits(terms, tokens)
-            if found and not (waived and offering):
+            if found and not (waived and offering and not any(_towards(t, tokens) for t in found)):
                 return pid, tuple(t.raw for t in found)
         return None
 
@@ -733,6 +735,20 @@ _LINKS_BREAK = frozenset({"and", "or", "und", "oder", "for", "für", "fuer", "to
 # „anrufen"). Everyday grammar (Duden: trennbare Verben), not eval words.
 SEPARABLE_PARTICLES = frozenset({"um", "an", "aus", "ein", "auf", "ab", "vor", "teil", "dar", "mit", "zu", "durch"})
 _VERB_ENDINGS = ("en", "n", "t", "st", "e", "")
+# the particles a zu-infinitive puts "zu" after („ein|zu|reichen", „an|zu|rufen"): not "zu" itself
+_ZU_PARTICLES = tuple(sorted(SEPARABLE_PARTICLES - {"zu"}, key=len, reverse=True))
+
+
+# the prepositions of where a change leads ("to", „zu“, „nach“, „auf“ AWS): what comes after them is the goal
+_TOWARDS_WORDS = frozenset({"to", "into", "towards", "zu", "zur", "zum", "nach", "auf"})
+
+
+def _towards(term: Term, tokens: tuple[str, ...]) -> bool:
+    """Whether the term's first part stands right after a preposition of direction, or after one and an article
+    ("to the AWS cloud"): the goal of a change, not what the activity also names (session 25, a kind from a new user's
+    trial: a migration away from Microsoft 365 had been eligible as migration services)."""
+    return any(tokens[i - 1] in _TOWARDS_WORDS or (i > 1 and tokens[i - 1] in _ARTICLES and tokens[i - 2] in _TOWARDS_WORDS)
+               for i, _ in occurrences(term.parts[0], tokens, term.fuzzy) if i > 0)
 
 
 def with_separable_verbs(tokens: tuple[str, ...], vocabulary: frozenset[str]) -> tuple[str, ...]:
@@ -749,6 +765,16 @@ def with_separable_verbs(tokens: tuple[str, ...], vocabulary: frozenset[str]) ->
                 if joined in vocabulary and len(stem) >= 3:
                     return (*tokens, joined)
     return tokens
+
+
+def with_zu_infinitives(tokens: tuple[str, ...], vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """`tokens` and, for a zu-infinitive of a separable verb, the verb without its "zu" („einen Claim einzureichen" →
+    „einreichen") when that makes a word of `vocabulary` (session 25, a kind from a new user's trial: „Wie lange habe
+    ich Zeit, einen Claim einzureichen?" read no claims question). Used for the process topics: read for activities,
+    the added word shifted the none reader's reading of a clause („um ein Event mitzufinanzieren")."""
+    zu = tuple(joined for t in tokens for p in _ZU_PARTICLES if t.startswith(p + "zu") and len(t) >= len(p) + 6
+               and (joined := p + t[len(p) + 2:]) in vocabulary)
+    return (*tokens, *zu) if zu else tokens
 
 
 @functools.lru_cache(maxsize=1 << 16)  # per token and audience: the same words recur in every message
