@@ -254,6 +254,10 @@ class DialogueState:
     def last(self) -> Discussed | None:
         return self.discussed[-1] if self.discussed else None
 
+    def copy(self) -> DialogueState:
+        """A state to change without changing this one (its lists are new; `Discussed` is frozen)."""
+        return DialogueState(self.language, list(self.discussed), list(self.last_turn), self.pending)
+
     @property
     def activities(self) -> list[str]:
         return [d.activity for d in self.discussed]
@@ -348,16 +352,14 @@ class Conversation:
         state after every prefix of the history is kept (`STATES_KEPT` of them, least recently used out), so a history
         that extends one replayed before costs one turn; the same turns always give the same state."""
         turns = tuple(t for t in history if isinstance(t, str) and t.strip())
-        state = self._after(turns, ui_language)
-        return DialogueState(state.language, list(state.discussed), list(state.last_turn), state.pending)
+        return self._after(turns, ui_language).copy()
 
     def _state_after(self, turns: tuple[str, ...], ui_language: Language) -> DialogueState:
         """The state after `turns` (non-empty strings): the state after all but the last (kept, `_after`), then the
         last one replayed on a copy — a kept state is never changed."""
         if not turns:
             return DialogueState()
-        before = self._after(turns[:-1], ui_language)
-        state = DialogueState(before.language, list(before.discussed), list(before.last_turn), before.pending)
+        state = self._after(turns[:-1], ui_language).copy()
         try:
             text = clean_question(turns[-1], self.assistant.settings.max_question_chars)
         except Exception:  # noqa: BLE001 - an unreadable earlier turn adds nothing
