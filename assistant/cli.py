@@ -26,7 +26,16 @@ log = logging.getLogger("assistant")
 
 
 def _settings() -> Settings:
-    return Settings()
+    """The settings, or exit code 2 with one line per invalid value naming its variable (a traceback otherwise)."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "COOP_" + "_".join(str(part) for part in error["loc"]).upper()
+            typer.echo(f"error: setting {name}={error.get('input')!r}: {error['msg']}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _conversation() -> Conversation:

@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every tunable of the assistant; read once, passed down explicitly."""
 
-    model_config = SettingsConfigDict(env_prefix="COOP_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="COOP_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     rules_dir: Path = Path(__file__).resolve().parent / "rules" / "data"

@@ -117,6 +117,16 @@ def test_empty_question_gets_a_clear_message() -> None:
     assert "empty" in result.stdout
 
 
+def test_an_invalid_setting_exits_with_its_name_and_an_empty_one_counts_as_unset(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOP_ENCODER_THREADS", "two")
+    result = runner.invoke(app, ["check", "Messestand?", "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: setting COOP_ENCODER_THREADS='two'") and "Traceback" not in result.stderr
+    monkeypatch.setenv("COOP_ENCODER_THREADS", "")
+    assert runner.invoke(app, ["check", "Messestand?", "--json"]).exit_code == 0
+
+
 def test_ingest_builds_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COOP_DATA_DIR", str(tmp_path / "fresh"))
     result = runner.invoke(app, ["ingest"])
