@@ -77,6 +77,9 @@ ISSUE_6 = [
 # The slot "what it promotes" (matcher step 9): an activity for another purpose is "unclear"; a Microsoft offering
 # named with another vendor settles it; another activity's purpose words stay with that activity.
 PURPOSE = [
+    # session 26 (a kind from a readable probe; row written here): a second company of the owners is another business
+    ("a second company of the owners", "We own a second company, a property management firm. Can co-op pay for SEO "
+     "on its website?", [("unclear", None)]),
     ("another vendor's bootcamp", "Is an AWS bootcamp for our customers eligible?", [("unclear", None)]),
     ("another vendor's training for staff", "Können wir eine Tableau-Schulung für unser internes Analytics-Team über "
      "Co-op abrechnen?", [("unclear", None)]),
@@ -301,6 +304,14 @@ def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tu
 # Asked vs context: what a statement names is context when a question names its own activity; a statement of
 # what is done, approved or dropped is context; the question's activity is read as asked.
 CONTEXT = [
+    # session 26 (kinds from a readable realworld probe; rows written here): a turn after something reported as settled
+    # and paid ("This time …") is what the message asks about, though the settled sentence named paying; and what the
+    # message sets aside as settled is not read as the activity's purpose (the cancelled event had read as "not
+    # marketing" for the ads)
+    ("a turn after what was settled and paid", "Our webinar series in spring was approved and reimbursed. This time "
+     "we'd like to run Facebook ads for Azure instead.", [("eligible", "dg.digital-advertising")]),
+    ("settled context is not the activity's purpose", "Unser Kundenevent im Juni ist ausgefallen. Können wir Google "
+     "Ads zu Azure über Co-op zahlen?", [("eligible", "dg.digital-advertising")]),
     ("done statement, asked question", "Unsere Plakataktion im Mai ist abgeschlossen. Können wir jetzt auch Google Ads "
      "bezahlen?", [("eligible", "dg.digital-advertising")]),
     # session 23 (a kind from a readable realworld probe; rows written here): … also when the message asks without a
@@ -469,6 +480,12 @@ def test_a_workshop_whose_words_only_look_like_an_audience_asks_for_it(assistant
 
 # A rule's name as the partner's proposed label: the described activity decides, or confirms the label.
 LABELS = [
+    # session 26 (a kind from a readable probe; rows written here): the name the partner gives is no activity, alone
+    # or read with the description (both had been eligible as the incentives the name says)
+    ("a name given alone", "Intern nennen wir das Vertriebsbonus: drei Tage Wien für die besten Verkäufer. Co-op?",
+     [("unclear", None)]),
+    ("a name given, read with the description", "We call it our reward scheme: a week in Mallorca for the best "
+     "sellers. OK for co-op?", [("unclear", None)]),
     ("label confirmed by the described activity", "Wir machen ein Webinar zu Copilot für unsere Kunden. Das sind ja "
      "Kundenseminare – geht das?", [("eligible", "md.customer-seminars")]),
     ("label in the same piece", "Can we claim the AZ-900 exam as a certification?", [("eligible", "ps.certifications-exams")]),
@@ -782,6 +799,12 @@ def test_a_short_ask_names_a_described_activity_again(assistant, question: str, 
 # A multi-touch campaign is made of the digital channels beside it (rule data `parts`): named with it, they are its
 # touchpoints; a list item is asked on its own, and an activity outside its parts stays. Written for these tests.
 TOUCHPOINTS = [
+    # session 26 (a kind from a readable plain probe; rows written here): channels called one package are one campaign;
+    # one campaign per channel is not
+    ("touchpoints called one package", "Our agency offers one integrated package for eight weeks: banner ads, a landing "
+     "page and an email series, all about Azure for manufacturers. Co-op?", [("eligible", "dg.multitouch-campaigns")]),
+    ("one campaign per channel stays two", "Two things: one LinkedIn ads campaign for Azure and one newsletter about "
+     "Copilot. Co-op?", [("eligible", "dg.digital-advertising"), ("eligible", "dg.direct-email-sms")]),
     ("channels of one campaign", "Eine mehrstufige digitale Kampagne zu Dynamics 365: Anzeigen, Landingpage und "
      "E-Mail-Nurturing, alles als ein Paket – Co-op?", [("eligible", "dg.multitouch-campaigns")]),
     ("list items stay", "- LinkedIn-Anzeigen für Teams Phone\n- eine Multichannel-Kampagne zu Azure\nGeht beides über "
