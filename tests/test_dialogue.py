@@ -11,6 +11,11 @@ import pytest
 from assistant.dialogue.resolver import Conversation
 
 STORIES = [
+    # session 26 (a kind from a readable dialogue probe; row written here): an activity picked by its position is asked
+    # whether Co-op pays for it; its words ("1,500 contacts") had been read as a question for Partner Care's contact
+    ("a recalled activity is asked about, not read as a process question", ["Two plans for autumn: a newsletter series "
+     "to 1,500 contacts on Teams Phone and a booth at a regional IT fair. Both co-op?"], "the first one?", "recall",
+     [("eligible", "dg.direct-email-sms")], "en"),
     # (name, earlier user turns, last turn, expected turn kind, expected (verdict, rule) findings, language)
     ("elliptic platform", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Und Xing?", "ellipsis",
      [("eligible", "dg.digital-advertising")], "de"),

@@ -219,10 +219,18 @@ def _picked(text: str, group: list[Discussed]) -> list[Discussed]:
     return [group[at] for at in _ordinals(text) if -len(group) <= at < len(group)]
 
 
-def _asked(activity: str) -> str:
-    """An earlier activity checked again, as a question: the activity label as written ("LinkedIn campaign") is asked
-    about, not said (session 25, a new user's trial: "the first one" after three activities found none)."""
-    return activity if activity.rstrip().endswith("?") else f"{activity.rstrip(' .!')}?"
+def _asked(activity: str, language: Language | None) -> str:
+    """An earlier activity checked again, as a question whether Co-op pays for it: the activity label as written
+    ("LinkedIn campaign") is asked about, not said (session 25, a new user's trial: "the first one" after three
+    activities found none), and with the pay frame, so its words are not read as a process question (session 26, a
+    kind from a readable dialogue probe: "newsletter series to 1,500 contacts?" read as asking for Partner Care's
+    contact)."""
+    frame = _RECALL_FRAME[language or "de"]
+    return f"{activity.rstrip(' .!?')}{frame}"
+
+
+# how a recalled activity is asked about (`_asked`)
+_RECALL_FRAME = {"de": " – geht das über Co-op?", "en": " – can Co-op pay for it?"}
 
 
 def _names_activity(findings: list[Finding]) -> bool:
@@ -587,10 +595,10 @@ class Conversation:
             # a message that opens by naming an earlier activity as its subject, with no activity or process topic of its
             # own („Zum Audit: gibt es da wirklich keine Ausnahme?", "Regarding the trip – no exception at all?"): that
             # activity as it was checked
-            return "recall", _asked(again[0].activity)
+            return "recall", _asked(again[0].activity, state.language)
         recalled = None if names_activity or own.topics else self._recall(text, state, audience)
         if recalled is not None:  # "What about the second?" asks about that activity, not about the process
-            return "recall", _asked(recalled)
+            return "recall", _asked(recalled, state.language)
         if own.topics or own.process:
             # a process question naming activities of its own ("Welche Nachweise für die Google-Anzeigen und den
             # Messestand?") asks about those, not about the last one discussed — unless the conversation discussed
