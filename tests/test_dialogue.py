@@ -11,6 +11,15 @@ import pytest
 from assistant.dialogue.resolver import Conversation
 
 STORIES = [
+    # session 26 (kinds from a new user's trial; rows written here): another name for what was discussed changes nothing
+    # (the renamed staff party had been eligible as an event); "the first" of one activity is that one (read as an
+    # activity „erste“ before)
+    ("another name for the activity discussed", ["Can we pay our staff Christmas party from co-op?"], "What if we call "
+     "it a customer event?", "recall", [("unclear", None)], "en"),
+    ("… in German, booked as something else", ["Wir wollen für die drei besten Verkäufer eine Reise nach Dubai. Co-op?"],
+     "Und wenn wir es als Kundenevent abrechnen?", "recall", [("not_eligible", "excl.seller-award-trips")], "de"),
+    ("the first of one", ["Können wir einen Workshop zu Copilot über Co-op zahlen?", "Für unsere Kunden."],
+     "Das erste geht also, oder?", "recall", [("eligible", "md.customer-seminars")], "de"),
     # session 26 (a kind from a readable dialogue probe; row written here): an activity picked by its position is asked
     # whether Co-op pays for it; its words ("1,500 contacts") had been read as a question for Partner Care's contact
     ("a recalled activity is asked about, not read as a process question", ["Two plans for autumn: a newsletter series "

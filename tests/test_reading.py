@@ -445,6 +445,13 @@ def test_a_headcount_in_parentheses_is_no_audience(assistant) -> None:  # type: 
 # Employee-purchase web shops are for customers (session 17, from a new user's trial; rows written here): a shop for
 # the partner's own staff is not one; the rule's own word "employee" is no own-staff audience.
 WEBSHOPS = [
+    # session 26 (a kind from a new user's trial; rows written here): a web shop alone is no employee-purchase shop (a
+    # farm shop's webshop and a shop for spare parts had been eligible); with the customer's staff who buy, it is
+    ("a farm shop's webshop", "Wir wollen einen Webshop für unseren Hofladen einrichten. Co-op?", [("unclear", None)]),
+    ("a shop where customers order spare parts", "Can co-op pay for a webshop where our customers can order printer "
+     "spare parts?", [("unclear", None)]),
+    ("a shop for a customer's staff", "Webshop für die Mitarbeiter eines Kunden, damit sie Surface-Geräte günstiger "
+     "bekommen – Co-op?", [("eligible", "md.employee-purchase-webshops")]),
     ("a shop for our own employees", "Can co-op fund a web shop where our employees buy discounted Surface laptops for "
      "home?", [("unclear", None)]),
     ("ein Shop für unsere Leute", "Ein Mitarbeiter-Webshop, über den unsere Leute privat Surface-Geräte günstiger kaufen "

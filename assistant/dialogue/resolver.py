@@ -229,6 +229,15 @@ def _asked(activity: str, language: Language | None) -> str:
     return f"{activity.rstrip(' .!?')}{frame}"
 
 
+# another name proposed for what "it" is, the name included: "call it X", "book it as X", „nennen es X“, „es als X
+# abrechnen“ (`Conversation.read`)
+_RELABEL = re.compile(
+    r"\b(?:call|name|label|book|claim|submit|file|list|count|treat|expense)\s+(?:it|this|that|them)\s+(?:as\s+)?"
+    r"[^?.!,;:]{2,60}|\b(?:nenn|buch|verbuch|abrechn|einreich|deklarier)\w*\s+(?:wir\s+)?(?:es|das|sie|ihn)\s+"
+    r"(?:(?:doch|einfach|dann)\s+)*(?:(?:als|unter)\s+)?[^?.!,;:]{2,60}|\b(?:es|das|sie|ihn)\s+(?:(?:doch|einfach|dann)\s+)*"
+    r"(?:(?:als|unter)\s+)?[^?.!,;:]{2,60}?\s+(?:nennen|nennt|buchen|verbuchen|abrechnen|einreichen|deklarieren)\b",
+    re.IGNORECASE)
+_RELABEL_FILLER = frozenset({"instead", "stattdessen", "then", "dann", "just", "simply", "einfach", "doch"})
 # how a recalled activity is asked about (`_asked`)
 _RECALL_FRAME = {"de": " – geht das über Co-op?", "en": " – can Co-op pay for it?"}
 
@@ -525,6 +534,14 @@ class Conversation:
             tokens = words(text)
         checker = self.assistant.checker
         own = checker.check(text, language=state.language)
+        if _RELABEL.search(text) and not any(f.verdict == "not_eligible" for f in own.findings) and not [
+                w for w in checker.content_words(_RELABEL.sub(" ", text))
+                if w not in self.assistant.rules.particle_set and w not in _RELABEL_FILLER]:
+            # another name for what was discussed ("What if we call it a customer event?", „Und wenn wir es als
+            # Kundenevent abrechnen?"): a name changes nothing, the activity as described is checked again (session 26,
+            # a new user's trial: a staff Christmas party renamed had been eligible as an event) — unless the new name
+            # is an exclusion („… als MDF-Projekt einreichen“): that is a verdict of its own
+            return "recall", _asked((state.target or last).activity, state.language)
         names_activity = _names_activity(own.findings)
         audiences_in = self.assistant.matcher.audiences_in
         audience = audiences_in(tuple(tokens))
@@ -625,13 +642,14 @@ class Conversation:
         return "new", text
 
     def _recall(self, text: str, state: DialogueState, audience: set[str]) -> str | None:
-        """An ordinal that picks one of the last turn's two or more activities, in a message of at most
-        `MAX_ELLIPSIS_WORDS` other content words („Das erste geht also, oder?", "So the second one is fine?"): that
-        activity as it was checked, or its core with the one audience the message names ("the first one, but for our
-        staff"). None when no ordinal picks one."""
+        """An ordinal that picks one of the activities counted (`_ordinal_group`; "the first" of one is that one: session
+        26, a new user's trial: „Das erste geht also, oder?“ after an audience correction read „erste“ as an activity),
+        in a message of at most `MAX_ELLIPSIS_WORDS` other content words („Das erste geht also, oder?", "So the second
+        one is fine?"): that activity as it was checked, or its core with the one audience the message names ("the first
+        one, but for our staff"). None when no ordinal picks one."""
         group = _ordinal_group(state)
         picked = _picked(text, group)
-        if len(group) < 2 or len(_ordinals(text)) != 1 or not picked:
+        if len(_ordinals(text)) != 1 or not picked:
             return None
         content = [w for w in self.assistant.checker.content_words(text)
                    if w not in _ORDINALS and w not in _NUMBER_WORDS and not w.isdigit()]
