@@ -434,3 +434,13 @@ def test_a_follow_up_finding_is_labelled_in_the_partners_words(conversation: Con
     assert finding.activity.startswith(activity), finding.activity
     glued = set(finding.activity.lower().split()) - set(activity.lower().split())
     assert not glued & {"google", "anzeige", "anzeigen", "gleiche", "same"}, finding.activity
+
+
+def test_garbled_text_is_no_thanks(conversation: Conversation) -> None:
+    """Session 26 (a new user's trial): mojibake folds to single letters ("a a a a"), which were all "social" words, and
+    got „Gern geschehen!“; it is read as a message, and one with nothing recognised gets the hand-off."""
+    garbled = "\u200b\u0007 ÃƒÂ¤ÃƒÂ¶ \ue000"
+    for history in ([], ["Messestand auf der it-sa?"]):
+        answer = conversation.answer(garbled, history)
+        assert answer.turn != "social" and answer.handoff is not None
+    assert conversation.answer("Danke!", ["Messestand auf der it-sa?"]).turn == "social"

@@ -512,7 +512,9 @@ class Conversation:
         new.
         """
         tokens = words(text)
-        if tokens and all(t in _SOCIAL for t in tokens):
+        # … a word of two letters or more among them: single letters are no thanks (garbled text folds to "a a a":
+        # session 26, a new user's trial got „Gern geschehen!“ for mojibake)
+        if tokens and all(t in _SOCIAL for t in tokens) and any(len(t) > 1 for t in tokens):
             return "social", text
         emoji = _EMOJI_MODIFIERS.sub("", text)
         if emoji and set(emoji) <= _SOCIAL_EMOJI:  # "👍", "🙏🏼"
