@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -30,8 +31,8 @@ def run_batch(lines: Iterable[str], conversation: Answers) -> Iterator[dict[str,
     line yields an error object and the run goes on.
 
     Blank lines are no questions and get no object (`line` still counts them); a line with bytes that are not UTF-8
-    (decoded as U+FFFD) gets an error object, not an answer to garbled text. Lines are read in blocks of BLOCK;
-    each block's questions are primed together (`Answers.prime`), then answered in order. Every output object
+    (decoded with errors="surrogateescape") gets an error object, not an answer to garbled text. Lines are read in
+    blocks of BLOCK; each block's questions are primed together (`Answers.prime`), then answered in order. Every output object
     carries `line` (1-based input line) besides the contract's fields.
     """
     for block in _blocks(lines, BLOCK):
@@ -60,7 +61,7 @@ def run_batch_parallel(lines: Iterable[str], load: Callable[[], Answers], worker
 def answer_block(block: list[tuple[int, str]], conversation: Answers) -> list[dict[str, Any]]:
     """The objects for a block of (line number, line): its questions primed together (`Answers.prime`), then
     answered in order."""
-    parsed = [(n, _parse(line) if REPLACEMENT not in line else UnicodeError(n)) for n, line in block]
+    parsed = [(n, _parse(line) if not _UNDECODED.search(line) else UnicodeError(n)) for n, line in block]
     conversation.prime([row["question"] for _, row in parsed if isinstance(row, dict) and "question" in row])
     return [_answer(n, row, conversation) for n, row in parsed]
 
@@ -97,8 +98,10 @@ def contract_id(raw: object) -> str | None:
     raise ValueError("'id' must be a string or a number")
 
 
-# what decoding puts in place of bytes that are not UTF-8 (the input is read with errors="replace")
-REPLACEMENT = "\ufffd"
+# what decoding puts in place of bytes that are not UTF-8: the input is read with errors="surrogateescape", which
+# maps each such byte to a lone surrogate U+DC80..U+DCFF — never part of UTF-8 text, unlike a typed U+FFFD (a new
+# user's trial, session 26: „Messe �?“ in valid UTF-8 had been refused as not UTF-8)
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def _parse(line: str) -> Any:

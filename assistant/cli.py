@@ -90,10 +90,11 @@ def check(
         raise typer.Exit(2)
     if jsonl is not None:
         try:
-            # standard input is read as UTF-8 like a file, whatever the locale: bytes that are not UTF-8 become
-            # U+FFFD and their line an error object (the locale's decoding had turned them into "??" answered as text)
-            source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace") if jsonl == "-" \
-                else open(jsonl, encoding="utf-8", errors="replace")  # noqa: SIM115
+            # standard input is read as UTF-8 like a file, whatever the locale: bytes that are not UTF-8 become lone
+            # surrogates (no UTF-8 text holds one; a "\ufffd" typed in the text stays text) and their line an error
+            # object (the locale's decoding had turned them into "??" answered as text)
+            source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape") if jsonl == "-" \
+                else open(jsonl, encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
         except OSError as exc:
             typer.echo(f"error: cannot read {jsonl}: {exc.strerror}", err=True)
             raise typer.Exit(2) from exc

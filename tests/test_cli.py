@@ -97,6 +97,9 @@ def test_batch_from_stdin_refuses_bytes_that_are_not_utf8() -> None:
     bad, good = (json.loads(x) for x in result.stdout.strip().splitlines())
     assert "not valid UTF-8" in bad["error"] and bad["findings"] == []
     assert good["id"] == "s2" and "error" not in good
+    # … while a U+FFFD typed in valid UTF-8 text is text (session 26, a new user's trial: it had been refused)
+    typed = runner.invoke(app, ["check", "--jsonl", "-"], input='{"id": "t", "question": "Messe \ufffd?"}\n'.encode())
+    assert "error" not in json.loads(typed.stdout) and json.loads(typed.stdout)["findings"]
 
 
 def test_unreadable_batch_input_exits_non_zero(tmp_path: Path) -> None:
