@@ -391,14 +391,14 @@ class Checker:
         two of its parts or more were found: the first part's finding becomes the campaign's, and `_touchpoints_joined`
         takes in the others. List items stay asked on their own. (Session 26, a kind from a readable plain probe.)"""
         whole = next((r for r in self.rules.rules if r.parts), None)
-        if whole is None or any(f.rule_id == whole.id for f in findings) or not _ONE_CAMPAIGN.search(message):
+        marker = _ONE_CAMPAIGN.search(message) if whole is not None else None
+        if whole is None or marker is None or any(f.rule_id == whole.id for f in findings):
             return findings
         listed = {id(i) for i in items}
         parts = [f for f in findings if f.verdict == "eligible" and f.rule_id in whole.parts and id(f) not in listed]
         if len({f.rule_id for f in parts}) < 2:
             return findings
-        marker = _ONE_CAMPAIGN.search(message)
-        decision = Decision("eligible", whole, "lexical", (marker.group(0).strip(),) if marker else (), 0.7, reason="rule")
+        decision = Decision("eligible", whole, "lexical", (marker.group(0).strip(),), 0.7, reason="rule")
         campaign = self._finding(Piece(parts[0].activity, parts[0].activity, True, True), decision, language)
         return [campaign if f is parts[0] else f for f in findings]
 

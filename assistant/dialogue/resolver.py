@@ -219,6 +219,10 @@ def _picked(text: str, group: list[Discussed]) -> list[Discussed]:
     return [group[at] for at in _ordinals(text) if -len(group) <= at < len(group)]
 
 
+# how a recalled activity is asked about (`_asked`)
+_RECALL_FRAME = {"de": " – geht das über Co-op?", "en": " – can Co-op pay for it?"}
+
+
 def _asked(activity: str, language: Language | None) -> str:
     """An earlier activity checked again, as a question whether Co-op pays for it: the activity label as written
     ("LinkedIn campaign") is asked about, not said (session 25, a new user's trial: "the first one" after three
@@ -238,8 +242,6 @@ _RELABEL = re.compile(
     r"(?:(?:als|unter)\s+)?[^?.!,;:]{2,60}?\s+(?:nennen|nennt|buchen|verbuchen|abrechnen|einreichen|deklarieren)\b",
     re.IGNORECASE)
 _RELABEL_FILLER = frozenset({"instead", "stattdessen", "then", "dann", "just", "simply", "einfach", "doch"})
-# how a recalled activity is asked about (`_asked`)
-_RECALL_FRAME = {"de": " – geht das über Co-op?", "en": " – can Co-op pay for it?"}
 
 
 def _names_activity(findings: list[Finding]) -> bool:
