@@ -466,6 +466,26 @@ def test_employee_purchase_webshops_are_for_customers(assistant, question: str, 
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
 
 
+# Session 27 (a kind from two readable probes; rows written here): a profession partners also sell to is the audience
+# an activity addresses right after "für"/"for" ("Anzeigen für Steuerberater"), and nobody's staff („Steuerberater“ is no
+# „Berater“ of ours); the partner's own tax advisor or lawyer stays a bill the guidance does not cover
+SECTORS = [
+    ("LinkedIn ads for tax advisors", "Wir möchten LinkedIn-Anzeigen für Steuerberater schalten, die unser Microsoft-"
+     "365-Paket bewerben. Co-op?", [("eligible", "dg.digital-advertising")]),
+    ("an e-mail campaign for lawyers", "Can co-op pay for an e-mail campaign for lawyers about our Copilot "
+     "offering?", [("eligible", "dg.direct-email-sms")]),
+    ("our tax advisor's invoice", "Können wir die Rechnung unseres Steuerberaters über Co-op abrechnen?",
+     [("unclear", None)]),
+    ("the lawyer's fees for a contract", "Can we pay our lawyer for reviewing the distributor contract with co-op?",
+     [("unclear", None)]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in SECTORS], ids=[r[0] for r in SECTORS])
+def test_a_profession_after_for_is_the_audience(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
 def test_an_activity_for_the_other_audience_says_why(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer("Können wir ein Event für unsere Mitarbeiter über Co-op bezahlen?")
     assert "Kunden und Interessenten" in answer.answer and "eigenen Mitarbeitenden" in answer.answer

@@ -141,6 +141,9 @@ class Matcher:
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
         self._cost_words = [(n.id, compile_terms(n.cost_words.all(), fuzzy=False)) for n in self.base.not_covered
                             if n.cost_words.all()]
+        self._sectors = {n.id: frozenset(n.sectors.all()) for n in self.base.not_covered if n.sectors.all()}
+        # … a profession is nobody's staff: „Steuerberater“ is no „Berater“ of ours (`_audience_tokens`)
+        self._sector_terms = compile_terms([t for n in self.base.not_covered for t in n.sectors.all()], fuzzy=False)
         self._audiences = {k: compile_terms(v.all(), fuzzy=False) for k, v in self.base.audiences.items()}
         # names and purpose words match exactly: "sap" must not read as "spa"
         self._purposes = [(p.id, p.waived_by_offering, compile_terms(p.terms.all(), fuzzy=False))
@@ -176,9 +179,11 @@ class Matcher:
                                               for tok in tokens)}
 
     def _audience_tokens(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
-        """The tokens an audience may be read from: not a Microsoft offering's name, not a false start, not the staff
-        of customers (`_customers_staff`)."""
-        kept = tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t))
+        """The tokens an audience may be read from: not a Microsoft offering's name, not a false start, not a
+        profession (rule data `sectors`: „Steuerberater“ is no „Berater“ of ours), not the staff of customers
+        (`_customers_staff`)."""
+        kept = tuple(t for t in _without_offerings(tokens, hits(self._offerings, tokens)) if not self._false_start(t)
+                     and not hits(self._sector_terms, (t,)))
         return self._customers_staff(kept)
 
     def _customers_staff(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
@@ -544,7 +549,8 @@ class Matcher:
         """Ids of the not-covered items (salaries, office rent, donations…) the folded tokens name (step 2): by their
         terms, or by a cost word (rule data `cost_words`: rent, power, cleaning…) where no eligible activity or
         allowance is named by its terms — then it is that activity's cost („Standmiete und Strom für die it-sa")."""
-        found = [nid for nid, terms in self._not_covered if hits(terms, tokens)]
+        found = [nid for nid, terms in self._not_covered if any(
+            not (t.raw in self._sectors.get(nid, ()) and _addressed(t, tokens)) for t in hits(terms, tokens))]
         costs = [nid for nid, terms in self._cost_words if nid not in found and hits(terms, tokens)]
         if costs:
             decided, _ = self.lexical_hits(tokens, self.audiences_in(tokens))
@@ -835,6 +841,19 @@ def _only_before(term: Term, tokens: tuple[str, ...], followers: frozenset[str])
     return bool(ends) and all(end < len(tokens) and tokens[end] in followers for end in ends)
 
 
+def _addressed(term: Term, tokens: tuple[str, ...]) -> bool:
+    """Whether every occurrence of the one-part `term` stands right after a preposition of audience, or after "and"/
+    "oder" that joins it to a word right after one ("für Kanzleien und Steuerberater"): whom an activity addresses."""
+    if len(term.parts) != 1:
+        return False
+    starts = [i for i, _ in occurrences(term.parts[0], tokens, term.fuzzy)]
+    return bool(starts) and all(i > 0 and (tokens[i - 1] in AUDIENCE_PREPOSITIONS or (
+        i > 2 and tokens[i - 1] in _JOINING and tokens[i - 3] in AUDIENCE_PREPOSITIONS)) for i in starts)
+
+
+_JOINING = frozenset({"und", "and", "oder", "or", "sowie"})
+
+
 def _only_after(term: Term, tokens: tuple[str, ...], prepositions: frozenset[str], gap: int) -> bool:
     """Whether every occurrence of the one-part `term` in `tokens` follows one of `prepositions` within `gap` words:
     the term names where something else runs ("Banner auf einigen Branchen-Websites", PLACE_PREPOSITIONS) or what
@@ -851,6 +870,9 @@ def _only_after(term: Term, tokens: tuple[str, ...], prepositions: frozenset[str
 TOPIC_PREPOSITIONS = frozenset({"für", "fuer", "zur", "zum", "über", "ueber", "rund", "bzgl", "bezüglich", "zwecks",
                                 "for", "about", "on", "around", "regarding", "promoting", "promote", "advertising"})
 TOPIC_GAP = 3
+# Prepositions of audience right before a sector word without an article: "für Steuerberater", "for lawyers", „an
+# Kanzleien“ name whom an activity addresses (`NotCovered.sectors`); "für unseren Steuerberater" names a bill
+AUDIENCE_PREPOSITIONS = frozenset({"für", "fuer", "for", "an", "to", "bei", "among"})
 # Microsoft's name before a word of the fund ("Microsoft-Co-op", "MS funds", „Microsoft-Budget“) names the fund
 _COMPANY = frozenset({"microsoft", "ms", "msft"})
 _FUND = frozenset({"co", "coop", "cooperative", "fund", "funds", "funding", "fonds", "budget", "budgets", "mittel",

@@ -145,11 +145,14 @@ class NotCovered(Strict):
 
     `terms` name the thing itself (office rent, a company car); `cost_words` name a kind of cost any activity can
     have (rent, power, cleaning, furniture, insurance): they say "not covered" only where no eligible activity or
-    allowance is named whose cost it is („Strom und Reinigung für den Messestand" is the trade show's)."""
+    allowance is named whose cost it is („Strom und Reinigung für den Messestand" is the trade show's). `sectors` are
+    those of its terms that name a profession partners also sell to (tax advisors, lawyers): right after a preposition
+    of audience without an article they say whom an activity addresses („Banner für Steuerberater"), not a bill."""
 
     id: str
     terms: Bilingual
     cost_words: Bilingual = Field(default_factory=Bilingual)
+    sectors: Bilingual = Field(default_factory=Bilingual)
 
 
 class Purpose(Strict):
