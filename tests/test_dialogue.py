@@ -25,6 +25,17 @@ STORIES = [
     ("a recalled activity is asked about, not read as a process question", ["Two plans for autumn: a newsletter series "
      "to 1,500 contacts on Teams Phone and a booth at a regional IT fair. Both co-op?"], "the first one?", "recall",
      [("eligible", "dg.direct-email-sms")], "en"),
+    # session 27 (kinds from a readable dialogue probe; rows written here): an opening that returns to an earlier
+    # activity binds the answer after it to that activity, not to the last one discussed; a clarification opens a
+    # correction like "I meant"
+    ("back to an earlier activity, then its audience", ["Can co-op pay for a Power BI workshop?", "And what about a "
+     "new printer for the office?"], "Back to the workshop: it's for our customers' controllers.", "audience",
+     [("eligible", "md.customer-seminars")], "en"),
+    ("… in German", ["Geht eine Schulung zu Intune über Co-op?", "Und die Reparatur unserer Klimaanlage?"],
+     "Zurück zur Schulung – die ist für unsere Techniker.", "audience", [("eligible", "ps.internal-training")], "de"),
+    ("a clarification re-describes the activity", ["Can co-op pay for three Surface Pro devices for our new sales "
+     "hires?"], "to clarify: they'd only be used as demo devices in customer meetings", "new",
+     [("eligible", "ps.product-seeding-demo")], "en"),
     # (name, earlier user turns, last turn, expected turn kind, expected (verdict, rule) findings, language)
     ("elliptic platform", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Und Xing?", "ellipsis",
      [("eligible", "dg.digital-advertising")], "de"),

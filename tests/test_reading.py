@@ -304,6 +304,16 @@ def test_issue_6_inputs_and_purposes(assistant, question: str, expected: list[tu
 # Asked vs context: what a statement names is context when a question names its own activity; a statement of
 # what is done, approved or dropped is context; the question's activity is read as asked.
 CONTEXT = [
+    # session 27 (kinds from readable probes; rows written here): what was already claimed said with words between,
+    # something "sorted", and what the partner pays itself are context; a process question after them gets no finding
+    ("already claimed, words between", "Unsere LinkedIn-Anzeigen haben wir schon im Mai über Co-op abgerechnet. Können wir "
+     "jetzt auch eine Bootcamp-Reihe für Kunden zu Azure finanzieren?", [("eligible", "md.customer-seminars")]),
+    ("something sorted and paid, then another question", "Our newsletter for Q2 is sorted and paid. Another thing: can "
+     "co-op fund the AZ-104 exam for our admin?", [("eligible", "ps.certifications-exams")]),
+    ("what the partner pays itself", "Die Messe zahlen wir selbst. Geht eine Google-Ads-Kampagne für Microsoft 365 über "
+     "Co-op?", [("eligible", "dg.digital-advertising")]),
+    ("an uploaded invoice asked about after a settled claim", "Wir haben die Messe im April bereits über Co-op "
+     "abgerechnet. Müssen wir dafür noch die Originalrechnung hochladen?", []),
     # session 26 (kinds from a readable realworld probe; rows written here): a turn after something reported as settled
     # and paid ("This time …") is what the message asks about, though the settled sentence named paying; and what the
     # message sets aside as settled is not read as the activity's purpose (the cancelled event had read as "not

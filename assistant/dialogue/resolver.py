@@ -91,7 +91,11 @@ _OWN_PEOPLE = re.compile(r"\b(?:our\s+own|unser\w*\s+eigene\w*)\b|\b(?:our|unser
                          r"(?:team|teams|people|folks|guys|staff|crew|department|leute|abteilung|truppe)\b")
 # an opening that names the subject of the message („Zum Audit:", „Wegen der Reise –", "Regarding the trip,")
 _ABOUT_OPENING = re.compile(r"^\W*(?:zu[mr]?|wegen|bzgl\.?|bezüglich|betreffend|regarding|re|about|as for|concerning)\s+"
-                            r"(?:(?:the|dem|der|den|die|das|des)\s+)?[\w-]+\s*[:,–—-]", re.IGNORECASE)
+                            r"(?:(?:the|dem|der|den|die|das|des)\s+)?(?P<noun>[\w-]+)\s*[:,–—-]", re.IGNORECASE)
+# an opening that returns to an earlier activity ("Back to the training:", „Zurück zur Schulung –“)
+_BACK_TO = re.compile(r"^\W*(?:(?:ok|okay|so|also|and|und|aber|but)\W+)*(?:back to|going back to|returning to|zurück zu[mr]?|"
+                      r"nochmal zu[mr]?|noch einmal zu[mr]?)\s+(?:(?:the|our|dem|der|den|die|das|unserem|unserer)\s+)?"
+                      r"(?P<noun>[\w-]+)\s*[:,–—-]", re.IGNORECASE)
 # the audience an answer names, said the way the checker reads it
 _AUDIENCE_PHRASE: dict[str, dict[str, str]] = {
     "de": {"customer": "für unsere Kunden", "internal": "für unser Team"},
@@ -134,7 +138,12 @@ _CORRECTION_OPENING = re.compile(
     r"^\s*(?:(?:nein|no|nope|sorry|oh|ach|oops|hoppla|pardon|entschuldigung|korrektur|correction|sry)\b[\s,.!:;–-]*)*"
     r"(?:ich\s+meinte|ich\s+meine|i\s+meant|i\s+mean|gemeint\s+war|what\s+i\s+meant\s+was|meinte|meant|"
     r"(?:ich\s+)?hab(?:e)?\s+mich\s+(?:vertan|verschrieben|vertippt)|mein\s+fehler|my\s+(?:bad|mistake)|"
-    r"i\s+was\s+wrong)\b[\s,.!:;–-]*"
+    r"i\s+was\s+wrong|"
+    # … or said as a clarification ("sorry, I should be clearer –", "to clarify:", „genauer gesagt:“; session 27, a kind
+    # from a readable dialogue probe)
+    r"i\s+should\s+(?:be|have\s+been)\s+clearer|to\s+be\s+clearer|let\s+me\s+(?:clarify|rephrase)|to\s+clarify|"
+    r"i\s+should\s+have\s+said|genauer\s+gesagt|anders\s+gesagt|besser\s+gesagt|ich\s+hätte\s+sagen\s+sollen|"
+    r"zur\s+klarstellung)\b[\s,.!:;–-]*"
     # … or the correction named with a sign after it („Moment, Korrektur – …", "Wait, correction: …")
     r"|^\s*(?:(?:moment|wait|hold on|oh|ach|sorry|nein|no)\b[\s,.!]*)*(?:korrektur|correction|berichtigung)\s*[:–—-]+\s*",
     re.IGNORECASE)
@@ -431,6 +440,27 @@ class Conversation:
         named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in content)]
         return list({d.activity: d for d in named}.values())
 
+    def _returned_to(self, text: str, state: DialogueState) -> tuple[TurnKind, str] | None:
+        """An opening that names one earlier activity, then its audience ("Back to the training: it's for our customers'
+        finance teams.", „Zum Workshop: für unsere Kunden.“): the audience turn for that activity, not for the last one
+        discussed (session 27, a kind from a readable dialogue probe). None otherwise."""
+        opening = _BACK_TO.match(text) or _ABOUT_OPENING.match(text)
+        rest = text[opening.end():].strip() if opening else ""
+        named = self._named_by(opening.group("noun"), state) if opening and rest else []
+        if len(named) != 1:
+            return None
+        bound = state.copy()
+        bound.pending = named[0]
+        kind, resolved = self.read(rest, bound)
+        return (kind, resolved) if kind == "audience" else None
+
+    def _named_by(self, noun: str, state: DialogueState) -> list[Discussed]:
+        """The earlier activities one noun names („Schulung", "training" — an audience word too, "in-house training"),
+        once each."""
+        said = [w for w in words(noun) if len(w) >= MIN_NAMED_PREFIX]
+        named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in said)]
+        return list({d.activity: d for d in named}.values())
+
     def _about(self, referenced: list[Discussed], language: Language) -> list[str]:
         """For each activity a heading naming it, with the guidance's reminders for it (proof of execution, claims);
         for an activity the guidance excludes, that it has no proof or claim; for one it does not decide, to ask Partner
@@ -536,6 +566,9 @@ class Conversation:
         if opening and text[opening.end():].strip():  # „Sorry, ich meinte eine SMS-Kampagne": „eine SMS-Kampagne"
             text = text[opening.end():].strip()
             tokens = words(text)
+        returned = self._returned_to(text, state)
+        if returned is not None:
+            return returned
         checker = self.assistant.checker
         own = checker.check(text, language=state.language)
         if _RELABEL.search(text) and not any(f.verdict == "not_eligible" for f in own.findings) and not [
