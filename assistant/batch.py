@@ -61,7 +61,7 @@ def run_batch_parallel(lines: Iterable[str], load: Callable[[], Answers], worker
 def answer_block(block: list[tuple[int, str]], conversation: Answers) -> list[dict[str, Any]]:
     """The objects for a block of (line number, line): its questions primed together (`Answers.prime`), then
     answered in order."""
-    parsed = [(n, _parse(line) if not _UNDECODED.search(line) else UnicodeError(n)) for n, line in block]
+    parsed = [(n, _parse(line) if not undecoded(line) else UnicodeError(n)) for n, line in block]
     conversation.prime([row["question"] for _, row in parsed if isinstance(row, dict) and "question" in row])
     return [_answer(n, row, conversation) for n, row in parsed]
 
@@ -102,6 +102,11 @@ def contract_id(raw: object) -> str | None:
 # maps each such byte to a lone surrogate U+DC80..U+DCFF — never part of UTF-8 text, unlike a typed U+FFFD (a new
 # user's trial, session 26: „Messe �?“ in valid UTF-8 had been refused as not UTF-8)
 _UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def undecoded(text: str) -> bool:
+    """Whether `text` holds bytes that were not UTF-8, decoded with errors="surrogateescape" (`_UNDECODED`)."""
+    return _UNDECODED.search(text) is not None
 
 
 def _parse(line: str) -> Any:

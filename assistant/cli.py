@@ -120,7 +120,7 @@ def check(
         # lines that got an error object are no answers (a new user's trial read the old count as all answered)
         typer.echo(f"answered {count - errors} line(s); {errors} line(s) got an error object", err=True)
         return
-    answer = _new_conversation_answer(question)
+    answer = _new_conversation_answer(question or "")
     if as_json:
         _emit(answer.to_contract(), sys.stdout)
     else:
@@ -129,11 +129,16 @@ def check(
         raise typer.Exit(1)
 
 
-def _new_conversation_answer(question: object) -> Answer:
-    """A single question is a new conversation: the same answer as a batch line without `history`."""
+def _new_conversation_answer(question: str) -> Answer:
+    """A single question is a new conversation: the same answer as a batch line without `history`. An argument with
+    bytes that are not UTF-8 (Python hands them over as lone surrogates, `surrogateescape`) goes on as those bytes, so
+    it gets the error for text that is not UTF-8, as a batch line does (session 27, a new user's trial: a Latin-1
+    „Können“ was answered as „nnen“)."""
+    from assistant.batch import undecoded
     from assistant.dialogue.resolver import Conversation
 
-    return Conversation(_load()).answer(question)
+    raw: str | bytes = question.encode("utf-8", "surrogateescape") if undecoded(question) else question
+    return Conversation(_load()).answer(raw)
 
 
 @app.command()

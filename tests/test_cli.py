@@ -102,6 +102,17 @@ def test_batch_from_stdin_refuses_bytes_that_are_not_utf8() -> None:
     assert "error" not in json.loads(typed.stdout) and json.loads(typed.stdout)["findings"]
 
 
+@pytest.mark.parametrize("command", ["check", "ask"])
+def test_an_argument_that_is_not_utf8_gets_the_error(command: str) -> None:
+    """Session 27, a new user's trial: a Latin-1 argument was answered as garbled text („nnen wir die Messe ?ber");
+    Python hands the bytes that are not UTF-8 over as lone surrogates (as it does for argv), and they get the same
+    error as a batch line; typed text is answered."""
+    latin1 = "Können wir die Messe über Co-op zahlen?".encode("latin-1").decode("utf-8", "surrogateescape")
+    result = runner.invoke(app, [command, latin1])
+    assert result.exit_code == 1 and "not valid UTF-8" in result.output
+    assert runner.invoke(app, [command, "Können wir die Messe über Co-op zahlen?"]).exit_code == 0
+
+
 def test_unreadable_batch_input_exits_non_zero(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", "--jsonl", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2

@@ -36,6 +36,8 @@ STORIES = [
     ("a clarification re-describes the activity", ["Can co-op pay for three Surface Pro devices for our new sales "
      "hires?"], "to clarify: they'd only be used as demo devices in customer meetings", "new",
      [("eligible", "ps.product-seeding-demo")], "en"),
+    ("a pause word before the correction", ["Geht ein Copilot-Workshop über Co-op?", "Für unser Team."],
+     "Nein, warte – der Workshop ist doch für Kunden.", "audience", [("eligible", "md.customer-seminars")], "de"),
     # (name, earlier user turns, last turn, expected turn kind, expected (verdict, rule) findings, language)
     ("elliptic platform", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Und Xing?", "ellipsis",
      [("eligible", "dg.digital-advertising")], "de"),

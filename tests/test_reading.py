@@ -517,6 +517,14 @@ def test_a_workshop_whose_words_only_look_like_an_audience_asks_for_it(assistant
 
 # A rule's name as the partner's proposed label: the described activity decides, or confirms the label.
 LABELS = [
+    # session 27 (a kind from the readable probes; rows written here): a label the partner argues with, in a message that
+    # ties nothing to Microsoft, does not confirm the activity the same rule reads in it; with an offering named it does
+    ("an argued label, nothing Microsoft", "Our office manager writes best practices for onboarding new hires. Developing "
+     "best practices is eligible, right?", [("unclear", None)]),
+    ("… on the list", "A consultant develops best practices for our warehouse safety. Best practices are on the co-op list, "
+     "so that works?", [("unclear", None)]),
+    ("an argued label for a Microsoft activity", "Ein Berater erarbeitet für unsere Kunden Best Practices zu Microsoft "
+     "Intune. Best Practices sind ja förderfähig – passt das?", [("eligible", "dg.best-practices")]),
     # session 26 (a kind from a readable probe; rows written here): the name the partner gives is no activity, alone
     # or read with the description (both had been eligible as the incentives the name says)
     ("a name given alone", "Intern nennen wir das Vertriebsbonus: drei Tage Wien für die besten Verkäufer. Co-op?",
@@ -955,8 +963,10 @@ def test_every_item_not_covered_is_named(assistant) -> None:  # type: ignore[no-
 # Microsoft/IT business, with no word of the purpose vocabulary in it; and IT marketing aimed at non-IT industries,
 # which stays eligible.
 PURPOSE_READ = [
-    ("a bowling club's website filed as website optimisation", "Der Kegelclub unseres Chefs braucht eine neue "
-     "Website mit SEO. Website-Optimierung ist doch förderfähig?", [("unclear", None)]),
+    # (session 27: asked without arguing with the guidance's list — a label argued in a message that names no Microsoft
+    # offering is "unclear" without the reader too, `test_proposed_labels`)
+    ("a bowling club's website", "Der Kegelclub unseres Chefs braucht eine neue Website mit SEO. Können wir das über "
+     "Co-op abrechnen?", [("unclear", None)]),
     ("IT services shown at a craft fair", "Wir stellen auf einer Handwerksmesse unsere Cloud-Telefonie für "
      "Handwerksbetriebe aus. Standkosten über Co-op?", [("eligible", "dg.trade-shows-events")]),
     ("IT services shown to hospitals", "We sponsor a booth at a healthcare IT congress to show our managed security "

@@ -145,7 +145,10 @@ _CORRECTION_OPENING = re.compile(
     r"i\s+should\s+have\s+said|genauer\s+gesagt|anders\s+gesagt|besser\s+gesagt|ich\s+hätte\s+sagen\s+sollen|"
     r"zur\s+klarstellung)\b[\s,.!:;–-]*"
     # … or the correction named with a sign after it („Moment, Korrektur – …", "Wait, correction: …")
-    r"|^\s*(?:(?:moment|wait|hold on|oh|ach|sorry|nein|no)\b[\s,.!]*)*(?:korrektur|correction|berichtigung)\s*[:–—-]+\s*",
+    r"|^\s*(?:(?:moment|wait|hold on|oh|ach|sorry|nein|no)\b[\s,.!]*)*(?:korrektur|correction|berichtigung)\s*[:–—-]+\s*"
+    # … or only a pause word before a dash („Nein, Moment – das Training ist doch für Kunden.“, "No, wait – …"; session 27,
+    # a new user's trial: „Moment“ was read as part of the activity)
+    r"|^\s*(?:(?:nein|no|nope|sorry|oh|ach)\b[\s,.!]*)*(?:moment|wait|hold on|warte|stopp|stop)\b[\s,.!]*[–—-]+\s*",
     re.IGNORECASE)
 # words that pick one of the activities the last turn named ("the first one", „die zweite", "the latter")
 _ORDINALS = {"first": 0, "former": 0, "1st": 0, "erste": 0, "ersten": 0, "erstes": 0, "erster": 0, "erstere": 0,
