@@ -282,9 +282,12 @@ class Checker:
             # a question that says what the thing is points back too ("… a trip to Lisbon. It's an internal incentive,
             # so co-op is fine?")
             back = points_back or any(p.question and _IT_IS.match(p.text) for p, _, _ in decisions)
+            # … and a statement that adds an item is asked ("Can co-op pay for the webinar series? Also the AZ-500 exam
+            # vouchers.", „… Außerdem die Prüfungsgebühren.“): session 27, a new user's trial (the vouchers had no
+            # finding); all blind sets +9 cases, no false or spurious "eligible" more (it had needed `only_off`)
             decisions = [(p, d if p.question or p.asks or p.listed or (
-                back and d is not None and d.verdict == "not_eligible") or (
-                only_off and (too or _ADDED.match(p.text))) else None, c) for p, d, c in decisions]
+                back and d is not None and d.verdict == "not_eligible") or (only_off and too) or _ADDED.match(p.text)
+                else None, c) for p, d, c in decisions]
         findings: list[Finding] = []
         unassessed: list[str] = []
         excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
