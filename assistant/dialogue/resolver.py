@@ -186,6 +186,14 @@ _FOR_WORD: dict[str, str] = {"de": "für", "en": "for"}
 MIN_COMPOUND_REST = 4  # letters after an audience word that make a compound of it („Kunden|event"), not an ending
 
 
+def _discussed_named(said: list[str], state: DialogueState) -> list[Discussed]:
+    """The activities of `state` that one of the words `said` (of MIN_NAMED_PREFIX letters or more) names by a word of
+    their own, once each, in the order discussed."""
+    said = [w for w in said if len(w) >= MIN_NAMED_PREFIX]
+    named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in said)]
+    return list({d.activity: d for d in named}.values())
+
+
 def _same_word(a: str, b: str) -> bool:
     """Two folded words of one stem: the shorter, of at least `MIN_NAMED_PREFIX` letters, starts the longer, which
     adds at most two letters of an ending ("reise"/"reisen", "trip"/"trips"; not "stand"/"standort")."""
@@ -439,9 +447,7 @@ class Conversation:
 
     def _named(self, text: str, state: DialogueState) -> list[Discussed]:
         """The earlier activities `text` names by a word of their own („die Reise", "the audit"), once each."""
-        content = [w for w in self.assistant.checker.content_words(text) if len(w) >= MIN_NAMED_PREFIX]
-        named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in content)]
-        return list({d.activity: d for d in named}.values())
+        return _discussed_named(self.assistant.checker.content_words(text), state)
 
     def _returned_to(self, text: str, state: DialogueState) -> tuple[TurnKind, str] | None:
         """An opening that names one earlier activity, then its audience ("Back to the training: it's for our customers'
@@ -460,9 +466,7 @@ class Conversation:
     def _named_by(self, noun: str, state: DialogueState) -> list[Discussed]:
         """The earlier activities one noun names („Schulung", "training" — an audience word too, "in-house training"),
         once each."""
-        said = [w for w in words(noun) if len(w) >= MIN_NAMED_PREFIX]
-        named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in said)]
-        return list({d.activity: d for d in named}.values())
+        return _discussed_named(words(noun), state)
 
     def _about(self, referenced: list[Discussed], language: Language) -> list[str]:
         """For each activity a heading naming it, with the guidance's reminders for it (proof of execution, claims);
