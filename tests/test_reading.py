@@ -496,6 +496,21 @@ def test_a_profession_after_for_is_the_audience(assistant, question: str, expect
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
 
 
+# Session 27 (a kind from a readable dialogue probe; rows written here): a Microsoft exam named by its code alone is an
+# exam; "MS 365" stays Microsoft 365
+EXAM_CODES = [
+    ("an exam by its code", "Can co-op cover the MB-920 for our presales consultant?",
+     [("eligible", "ps.certifications-exams")]),
+    ("… in German", "Zahlt Co-op die PL-600 für unseren Architekten?", [("eligible", "ps.certifications-exams")]),
+    ("MS 365 is no exam", "Können wir Google Ads für MS 365 über Co-op schalten?", [("eligible", "dg.digital-advertising")]),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [r[1:] for r in EXAM_CODES], ids=[r[0] for r in EXAM_CODES])
+def test_an_exam_code_names_an_exam(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
 def test_an_activity_for_the_other_audience_says_why(assistant) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.answer("Können wir ein Event für unsere Mitarbeiter über Co-op bezahlen?")
     assert "Kunden und Interessenten" in answer.answer and "eigenen Mitarbeitenden" in answer.answer
@@ -731,9 +746,12 @@ LISTS = [
                                                                  ("unclear", None), ("eligible", "ps.internal-training")]),
     # session 21 (a kind from a readable realworld probe; rows written here): an enumeration in one line is a list —
     # "1." ended a sentence and left the item unasked, invoice positions ran together; "2. Halbjahr" is no item
+    # (session 27: the exam fees of AZ-900 candidates are Microsoft exam fees — the code now reads as an exam; they had
+    # been "unclear", the none-veto reading "candidates" as hiring)
     ("numbered inline", "Our office manager lists: 1. exam fees for two AZ-900 candidates 2. the audit fee for our "
-     "specialization 3. Bing ads for Dynamics — which can go on Co-op?", [
-         ("unclear", None), ("not_eligible", "excl.specialization-audit-fees"), ("eligible", "dg.digital-advertising")]),
+     "specialization 3. Bing ads for Dynamics — which can go on Co-op?", [("eligible", "ps.certifications-exams"),
+                                                                         ("not_eligible", "excl.specialization-audit-fees"),
+                                                                         ("eligible", "dg.digital-advertising")]),
     ("invoice positions inline", "pos 1 print ad in a regional paper on Teams Phone €800, pos 2 Bing ads for Azure "
      "€1,500, pos 3 staff xmas party €2,000 → co-op?", [("eligible", "dg.print-ads"),
                                                          ("eligible", "dg.digital-advertising"), ("unclear", None)]),

@@ -39,12 +39,23 @@ class RuleBase:
     particles: Bilingual = field(default_factory=Bilingual)
     audience_open: Bilingual = field(default_factory=Bilingual)
     idioms: Bilingual = field(default_factory=Bilingual)
+    exam_code_prefixes: tuple[str, ...] = ()
 
     def expand(self, text: str) -> str:
         """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne") and without
         fixed expressions made of activity words (rule data `idioms:` — "of course" names no course)."""
         expanded = " ".join(self.abbreviations.get(w, w) for w in words(text))
+        if self._exam_code is not None:  # "mb 910" → "mb 910 exam": the code names a Microsoft exam
+            expanded = self._exam_code.sub(r"\g<0> exam", expanded)
         return expanded if self._idioms is None else " ".join(self._idioms.sub(" ", expanded).split())
+
+    @cached_property
+    def _exam_code(self) -> re.Pattern[str] | None:
+        """A Microsoft exam's code in folded words: a prefix of rule data `exam_code_prefixes` and three digits (not
+        "365": "MS 365" is Microsoft 365)."""
+        if not self.exam_code_prefixes:
+            return None
+        return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, self.exam_code_prefixes)) + r") (?!365\b)[1-9]\d\d(?!\S)")
 
     @cached_property
     def _idioms(self) -> re.Pattern[str] | None:
@@ -171,6 +182,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     particles: Bilingual | None = None
     audience_open: Bilingual | None = None
     idioms: Bilingual | None = None
+    exam_codes: list[str] = []
     origin: dict[str, Path] = {}
     digest = hashlib.sha256()
     for path in files:
@@ -196,6 +208,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         particles = data.particles or particles
         audience_open = data.audience_open or audience_open
         idioms = data.idioms or idioms
+        exam_codes = data.exam_code_prefixes or exam_codes
     section_ids = {s.id for s in knowledge.sections()}
     quoted_items: list[Rule | Reminder] = [*rules, *reminders]
     for quoted in quoted_items:
@@ -228,4 +241,5 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
         digest.hexdigest()[:16], abbreviations, settled or Bilingual(), tuple(purposes), offerings or Bilingual(),
         details or Bilingual(), particles or Bilingual(), audience_open or Bilingual(), idioms or Bilingual(),
+        tuple(exam_codes),
     )

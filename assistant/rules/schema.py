@@ -184,5 +184,6 @@ class RuleFile(Strict):
     particles: Bilingual | None = None  # modal particles: no activity word, though the readers read them
     audience_open: Bilingual | None = None  # who takes part, said to be undecided: the audience slot is unknown
     idioms: Bilingual | None = None  # fixed expressions made of activity words ("of course"): read as nothing
+    exam_code_prefixes: list[str] = Field(default_factory=list)  # "MB-910", "SC-200": a Microsoft exam by its code
     purposes: list[Purpose] = Field(default_factory=list)
     offerings: Bilingual | None = None  # Microsoft product, service and programme names
