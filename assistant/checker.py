@@ -714,33 +714,28 @@ def _around(piece: Piece, decision: Decision | None, decisions: list[tuple[Piece
     if not piece.listed and _FOR_THAT.search(piece.text):
         at = next((n for n, (other, _, _) in enumerate(decisions) if other is piece), None)
         purpose = decisions[at - 1][0] if at else None
+    cut = []
     for other, d, _ in decisions:
         other_rule = d.rule.id if d is not None and d.rule is not None else None
         added = d is None and (other.question or other.asks) and _ADDED.match(other.text)
         item = piece.listed and other.listed  # another item of the list is an activity of its own ("pos 3 xmas party")
-        if other is not piece and other is not purpose and ((d is not None and other_rule != rule) or added or item) \
-                and other.text.strip():
-            rest = rest.replace(other.text, " ")
-    return rest
+        if other is not piece and other is not purpose and ((d is not None and other_rule != rule) or added or item):
+            cut.append(other.text)
+    return _without(rest, cut)
 
 
 def _own(piece: Piece, others: list[Piece], text: str) -> str:
     """`text` (the piece's sentence, or the message) without the `others` split from the piece's sentence (the
     not-covered items: "unseren Messestand auf der it-sa und Gehälter für unser Vertriebsteam" — the salaries tell
     nothing about the stand); other sentences stay as its context."""
-    for other in others:
-        if other is not piece and other.sentence == piece.sentence and other.text.strip():
-            text = text.replace(other.text, " ")
-    return text
+    return _without(text, [o.text for o in others if o is not piece and o.sentence == piece.sentence])
 
 
 def _without_set_aside(text: str, every_piece: list[Piece], pieces: list[Piece]) -> str:
     """`text` (the message) without the sentences whose pieces were all set aside as context (`pieces` are the kept
     ones of `every_piece`)."""
     kept = {p.sentence for p in pieces}
-    for sentence in dict.fromkeys(p.sentence for p in every_piece if p.sentence not in kept and p.sentence.strip()):
-        text = text.replace(sentence, " ")
-    return text
+    return _without(text, [p.sentence for p in every_piece if p.sentence not in kept])
 
 
 def _without_items(piece: Piece, pieces: list[Piece], text: str) -> str:
@@ -748,9 +743,15 @@ def _without_items(piece: Piece, pieces: list[Piece], text: str) -> str:
     its neighbours say nothing about it ("1) Kundenevent zu Copilot mit Abendessen 2) Laptops")."""
     if not piece.listed:
         return text
-    for other in pieces:
-        if other.listed and other.sentence != piece.sentence and other.sentence.strip():
-            text = text.replace(other.sentence, " ")
+    return _without(text, [o.sentence for o in pieces if o.listed and o.sentence != piece.sentence])
+
+
+def _without(text: str, spans: list[str]) -> str:
+    """`text` with every occurrence of each non-blank string of `spans` (pieces or sentences of it) replaced by a
+    space, in the order given."""
+    for span in spans:
+        if span.strip():
+            text = text.replace(span, " ")
     return text
 
 

@@ -455,18 +455,14 @@ class Conversation:
         discussed (session 27, a kind from a readable dialogue probe). None otherwise."""
         opening = _BACK_TO.match(text) or _ABOUT_OPENING.match(text)
         rest = text[opening.end():].strip() if opening else ""
-        named = self._named_by(opening.group("noun"), state) if opening and rest else []
+        # the noun as said, not its content words: "training" is an audience word too ("in-house training")
+        named = _discussed_named(words(opening.group("noun")), state) if opening and rest else []
         if len(named) != 1:
             return None
         bound = state.copy()
         bound.pending = named[0]
         kind, resolved = self.read(rest, bound)
         return (kind, resolved) if kind == "audience" else None
-
-    def _named_by(self, noun: str, state: DialogueState) -> list[Discussed]:
-        """The earlier activities one noun names („Schulung", "training" — an audience word too, "in-house training"),
-        once each."""
-        return _discussed_named(words(noun), state)
 
     def _about(self, referenced: list[Discussed], language: Language) -> list[str]:
         """For each activity a heading naming it, with the guidance's reminders for it (proof of execution, claims);
