@@ -13,6 +13,7 @@ tokens. `tests/test_embeddings.py` proves the vectors equal sentence-transformer
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _models: dict[tuple[str, str], Embedder] = {}
 BATCH = 32
+# padding a batch may add, as a share of its texts' own tokens: texts of unlike length run apart (the graph's cost grows
+# with the padded length; at 1 thread, blocks of 8 unsorted batch lines took 10.0 ms a text, one by one 7.3, sorted
+# batches 7.0 — session 28)
+PAD_SHARE = 0.1
 
 
 class Embedder(Protocol):
@@ -164,36 +169,70 @@ class OnnxEmbedder:
         config = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()  # tokenizer.json may pad to a fixed length; `_run` pads each batch to its longest
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         try:
             self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+            _return_freed_memory()
         except Exception as exc:  # a damaged cache file: removed, exported again next start
             graph.unlink(missing_ok=True)
             raise IndexStoreError(f"Cannot load the exported encoder {graph} ({exc}); it was removed, "
                                   "start again to export it anew.") from exc
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit-length float32 vectors, shape (len(texts), 384), in the order given; texts of similar length
-        are run together in batches of 32 (as sentence-transformers does) so padding stays short."""
+        """Unit-length float32 vectors, shape (len(texts), 384), in the order given. The texts are tokenised once,
+        ordered by their number of tokens and run in batches of at most BATCH whose padding stays within PAD_SHARE
+        of their own tokens (`_batches`): a batch line's vector is the same alone or beside others."""
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
-            out[chunk] = self._run([texts[i] for i in chunk])
+        encoded = self.tokenizer.encode_batch(texts) if texts else []
+        lengths = [len(e.ids) for e in encoded]
+        for chunk in _batches(lengths):
+            out[chunk] = self._run([encoded[i] for i in chunk])
         return out
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encoded = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        types = np.array([e.type_ids for e in encoded], dtype=np.int64)
+    def _run(self, encoded: list[Any]) -> np.ndarray:
+        """The vectors of tokenised texts (`tokenizers.Encoding`, unpadded), padded with zeros (the [PAD] id, masked
+        out) to the longest of them."""
+        width = max(len(e.ids) for e in encoded)
+        ids = np.zeros((len(encoded), width), dtype=np.int64)
+        mask = np.zeros((len(encoded), width), dtype=np.int64)
+        types = np.zeros((len(encoded), width), dtype=np.int64)
+        for row, e in enumerate(encoded):
+            n = len(e.ids)
+            ids[row, :n], mask[row, :n], types[row, :n] = e.ids, e.attention_mask, e.type_ids
         hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
         summed = (hidden * mask[..., None]).sum(axis=1)
         vectors = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return (vectors / norms).astype(np.float32)
+
+
+def _batches(lengths: list[int]) -> list[list[int]]:
+    """The indices of texts of `lengths` tokens in batches for one graph run each: shortest first, a batch closed
+    when it holds BATCH texts or when padding to its longest would add more than PAD_SHARE of its own tokens."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    out: list[list[int]] = []
+    for i in order:
+        batch = out[-1] if out else None
+        if batch is None or len(batch) >= BATCH or \
+                lengths[i] * (len(batch) + 1) > (1 + PAD_SHARE) * (sum(lengths[j] for j in batch) + lengths[i]):
+            out.append([i])
+        else:
+            batch.append(i)
+    return out
+
+
+def _return_freed_memory() -> None:
+    """Hand the heap memory freed so far back to the system (glibc's `malloc_trim`; nothing elsewhere). Loading the
+    graph frees its parsed copy (~29 MB on this machine, session 28), which glibc otherwise keeps while Python's own
+    allocator takes fresh pages: the peak of a one-question `check` (issue #9's ≤ 300 MB) counts it."""
+    import ctypes
+    import ctypes.util
+
+    # not glibc (musl, macOS): no malloc_trim, their allocators return memory themselves
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim(0)
 
 
 def encode_fixed(embedder: Embedder, texts: list[str], cache_dir: Path) -> np.ndarray:

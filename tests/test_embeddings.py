@@ -10,8 +10,11 @@ import pytest
 
 from assistant.config import PROJECT_ROOT
 from assistant.embeddings import (
+    BATCH,
+    PAD_SHARE,
     OnnxEmbedder,
     TorchEmbedder,
+    _batches,
     default_model_path,
     encode_fixed,
     get_embedder,
@@ -50,6 +53,40 @@ def test_encode_keeps_the_order_of_texts_of_mixed_length() -> None:
     alone = np.vstack([encoder.encode([t]) for t in texts[::9]])
     assert np.allclose(together[::9], alone, atol=1e-4)
     assert encoder.encode([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize("lengths", [
+    [],
+    [12],
+    [30, 8, 31, 9, 8, 30, 12, 64],  # a batch block of unlike lengths: runs apart
+    [20] * 70,  # alike: BATCH at a time
+    [5, 6, 5, 6, 50, 51, 52, 200],
+    list(range(1, 100)),
+])
+def test_batches_hold_each_text_once_with_little_padding(lengths: list[int]) -> None:
+    batches = _batches(lengths)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        own = sum(lengths[i] for i in batch)
+        assert 1 <= len(batch) <= BATCH
+        assert max(lengths[i] for i in batch) * len(batch) <= (1 + PAD_SHARE) * own
+
+
+def test_the_graph_runs_on_each_batch_padded_to_its_longest_text_only() -> None:
+    encoder = OnnxEmbedder(default_model_path())
+    widths: list[tuple[int, int]] = []
+    run = encoder.session.run
+
+    def spy(names: object, feeds: dict[str, np.ndarray]) -> object:
+        widths.append(feeds["input_ids"].shape)
+        return run(names, feeds)
+
+    encoder.session.run = spy  # type: ignore[method-assign]
+    short, long = "SEO?", "Können wir die Übersetzung unserer Fallstudie über Microsoft Fabric mit Co-op bezahlen?"
+    n_short, n_long = (len(encoder.tokenizer.encode(t).ids) for t in (short, long))
+    vectors = encoder.encode([long, short, short])
+    assert sorted(widths) == [(1, n_long), (2, n_short)]  # not padded to a fixed length, nor the short to the long
+    assert np.allclose(vectors[1], vectors[2]) and not np.allclose(vectors[0], vectors[1])
 
 
 def test_a_damaged_exported_graph_is_reported_and_removed(tmp_path: Path) -> None:

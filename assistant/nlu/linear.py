@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -79,10 +80,15 @@ class LinearText:
         self.coef = coef
         self.intercept = intercept
         self.classes = classes
-        self.names = [""] * coef.shape[1]
-        for v in vectorizers:
+
+    @cached_property
+    def names(self) -> list[str]:
+        """Feature i's n-gram at index i (made when an explanation first asks: a list as long as the features)."""
+        names = [""] * self.coef.shape[1]
+        for v in self.vectorizers:
             for gram, col in v.vocabulary.items():
-                self.names[col] = gram
+                names[col] = gram
+        return names
 
     @classmethod
     def from_pipeline(cls, pipeline: Any) -> LinearText:
@@ -118,7 +124,8 @@ class LinearText:
             n = 0
             while f"v{n}_grams" in data:
                 analyzer, low, high, start = (str(x) for x in data[f"v{n}_meta"])
-                grams = data[f"v{n}_grams"].tolist()
+                # interned: the three readers share most of their n-grams, held once (issue #9: ~7 MB at start-up)
+                grams = [sys.intern(g) for g in data[f"v{n}_grams"].tolist()]
                 vocabulary = {g: int(start) + i for i, g in enumerate(grams)}
                 vectorizers.append(_Vectorizer(analyzer, int(low), int(high), vocabulary, data[f"v{n}_idf"]))
                 n += 1
