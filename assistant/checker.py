@@ -228,6 +228,7 @@ class Checker:
         # only points back ("Our sales team gets a voucher for every E5 upgrade. Can co-op pay for that?")
         points_back = any(self.points_back(p) for p in pieces)
         asked_about = {id(p): p.question or p.asks or p.listed or points_back for p in pieces}
+        as_process: set[str] = set()  # sentences whose activity a process question names ("what proof … for the fair?")
         for piece in pieces:
             content = self.content_words(piece.text)
             sentence, message = read_around[id(piece)]
@@ -247,13 +248,19 @@ class Checker:
                 # (nor, when it names the topic, whether a matched word is marketing: „Okay, welche Belege … für den
                 # Newsletter?")
                 decision = None
+                # … nor does the semantic fallback guess it again when it names the process: a topic, or the claim as a
+                # thing — read as about the process, it gets the process answer though it names no topic ("How should
+                # we document the champion's work for the claim?": session 28, a kind from a readable dialogue probe);
+                # the recogniser's process reading alone is no such word ("Was ist mit einem Workshop?")
+                if here or _THE_CLAIM.search(piece.text):
+                    as_process.add(piece.sentence)
             if decision is not None and decision.verdict == "eligible" and _CALLED.search(piece.text) \
                     and not self.content_words(_without_labels(piece.text)):
                 # a name the partner gives is no activity: a piece that only gives one decides nothing („Intern
                 # nennen wir das Vertriebsbonus: drei Tage Wien für die besten Verkäufer“, session 26, a kind from a
                 # readable probe)
                 decision = None
-            if decision is not None or here:
+            if decision is not None or here or piece.sentence in as_process:
                 decided_sentences.add(piece.sentence)
             decisions.append((piece, decision, content))
         decisions, reread = self._own_audience(decisions, read_around, text, asked_about)
@@ -293,7 +300,7 @@ class Checker:
         excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
         by_key: dict[str, Finding] = {}
         last_unclear: tuple[str, Finding] | None = None
-        read_process = False
+        read_process = any(not sentence_topics[s] for s in as_process)
         items: list[Finding] = []  # findings of list items: asked on their own
         unconfirmed: list[Finding] = []  # proposed labels nothing described confirms (reason "label")
         reasons: dict[int, str] = {}  # each finding's decision reason, by id
@@ -319,7 +326,8 @@ class Checker:
             if decision is None:
                 # what is left of the piece besides the words asking whether Co-op pays ("… go through co-op")
                 content = self.content_words(without_pay_frame(piece.text))
-                if not content or not asking or sentence_topics[piece.sentence] or piece.injected:
+                if not content or not asking or sentence_topics[piece.sentence] or piece.injected \
+                        or piece.sentence in as_process:
                     continue
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked
@@ -868,8 +876,10 @@ _CALLED = re.compile(r"\b(?:(?:we|they|i)\s+)?(?:call(?:s|ed)?\s+(?:him|her|it|t
 # a statement's opening that adds an item to what the message asks ("Also …", „Außerdem …“, "Plus …")
 _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|außerdem|zusätzlich|und|dazu|ferner)\b",
                     re.IGNORECASE)
-# the claim as a thing, not as asking whether Co-op pays ("submit the claim", "für den Claim")
-_THE_CLAIM = re.compile(r"\b(?:the|this|our|my|den|dem|diesen|unseren|unserem)\s+claims?\b", re.IGNORECASE)
+# the claim as a thing, not as asking whether Co-op pays ("submit the claim", "für den Claim"; „für die Abrechnung
+# dokumentieren“: session 28, the German noun beside the English one, found writing a test of this project)
+_THE_CLAIM = re.compile(r"\b(?:the|this|our|my|den|dem|diesen|unseren|unserem)\s+claims?\b|"
+                        r"\b(?:für|for)\s+(?:die|unsere)\s+(?:abrechnung|erstattung)\b", re.IGNORECASE)
 # an item no rule decides is asked by such a question when the none reader reads it as not Co-op marketing at least this
 # likely (a staff barbecue 0.79, the office's fibre line 0.87, a go-kart afternoon 0.47); the details of another item
 # read lower ("wo wir zeigen, wie man es im Alltag nutzt" 0.09, "attendee tickets come out" 0.21): from the readable

@@ -108,7 +108,10 @@ class Assistant:
                 reason=f"{len(not_yes)} activit{'y' if len(not_yes) == 1 else 'ies'} without a clear yes in the guidance.")
         elif not answer.findings and (unanswerable or not (answerable or check.process)):
             answer.handoff = Handoff(reason="The question goes beyond what the Co-op guidance answers.")
-        passages = [] if answer.findings else self._passages(text, answer, answerable_only=bool(answerable))
+        # a process question that names no topic ("How should we document the champion's work for the claim?"): the
+        # best of the sections on how Co-op works (proof, claims …), not "no activity found"
+        passages = [] if answer.findings else self._passages(text, answer, answerable_only=bool(answerable),
+                                                             any_topic=check.process and not check.topics)
         answer.answer = render_reply(answer, self.reminders_for(answer), passages)
         return answer
 
@@ -147,16 +150,18 @@ class Assistant:
                 out.append((rem.text.de if lang == "de" else rem.text.en, self.knowledge.title_in(rem.section, lang)))
         return out
 
-    def _passages(self, text: str, answer: Answer, answerable_only: bool) -> list[str]:
+    def _passages(self, text: str, answer: Answer, answerable_only: bool, any_topic: bool = False) -> list[str]:
         """For a process question: the best sentences of the sections that answer it, quoted.
 
-        Sections: those of the recognised process topics (else the top source), at most two;
+        Sections: those of the recognised process topics — with `any_topic` (a process question naming none), those
+        of every topic the guidance answers — in the order retrieval ranks them (else the top source), at most two;
         from each, up to two sentences that share the most words with the question.
         """
-        if not answerable_only:
+        if not (answerable_only or any_topic):
             return []
         query = set(lexical_tokens(text))
-        topic_sections = [sid for t in self.rules.topics if t.id in answer.topics and t.answerable for sid in t.sections]
+        topic_sections = [sid for t in self.rules.topics if t.answerable and (any_topic or t.id in answer.topics)
+                          for sid in t.sections]
         ranked_sources = [s.section_id for s in answer.sources if s.section_id]
         chosen = [sid for sid in ranked_sources if sid in topic_sections][:2] or ranked_sources[:1]
         out = []

@@ -682,6 +682,29 @@ TOPICS = [
 ]
 
 
+# Session 28 (a kind from a readable dialogue probe; rows written here): a question about the process that names its
+# activity but no process word ("document … for the claim") is read as about the process when the recogniser reads it
+# so: no finding (not the activity again, not "unclear"), and the reply quotes the guidance on how Co-op works; the
+# German claim as a thing („für die Abrechnung“) is no question whether Co-op pays
+PROCESS_NAMING_ITS_ACTIVITY = [
+    ("documented for the claim", "How should we document the webinar for the claim?"),
+    ("für die Abrechnung dokumentieren", "Wie sollen wir das Kundenseminar für die Abrechnung dokumentieren?"),
+]
+
+
+@pytest.mark.parametrize("question", [r[1] for r in PROCESS_NAMING_ITS_ACTIVITY],
+                         ids=[r[0] for r in PROCESS_NAMING_ITS_ACTIVITY])
+def test_a_process_question_naming_its_activity_gets_the_process_answer(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    from assistant.engine import sentences
+
+    answer = assistant.answer(question)
+    assert answer.findings == []
+    process_sections = {sid for t in assistant.rules.topics if t.answerable for sid in t.sections}
+    quoted = [sid for sid in process_sections
+              if any(s in answer.answer for s in sentences(assistant.knowledge.section(sid).body))]
+    assert quoted, answer.answer
+
+
 @pytest.mark.parametrize(("question", "expected"), [r[1:] for r in PLACES + TOPICS], ids=[r[0] for r in PLACES + TOPICS])
 def test_a_web_page_as_a_place_a_migration_as_a_topic(assistant, question: str, expected: list[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
     assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
