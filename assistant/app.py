@@ -203,7 +203,8 @@ async def on_message(message: cl.Message) -> None:
         chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
         history: list[str] = cl.user_session.get("history") or []
         if isinstance(chain, AnswerChain):
-            recent = recent_history(history, settings.max_history_turns, settings.max_history_chars)
+            recent = recent_history(history, settings.max_history_turns, settings.max_history_chars,
+                                    settings.max_question_chars)
             reply: Reply = await cl.make_async(chain.invoke)(message.content, recent, _ui_language())
         else:
             reply = await cl.make_async(chain.invoke)(message.content)

@@ -10,7 +10,7 @@ from assistant.checker import Checker
 from assistant.config import Settings
 from assistant.embeddings import Embedder, get_embedder
 from assistant.errors import InputError, KnowledgeError
-from assistant.extract import detect_language
+from assistant.extract import detect_language, language_of
 from assistant.knowledge import KnowledgeBase, load_knowledge
 from assistant.models import Answer, Handoff, Language, Source
 from assistant.render import input_error_reply, render_reply
@@ -89,8 +89,9 @@ class Assistant:
         except InputError as exc:
             shown = question if isinstance(question, str) else repr(question)[:200]
             # a question that is no text has no language to follow: the caller's (the chat's), else English like the
-            # batch's other line errors (README)
-            language = detect_language(question[:2000]) if isinstance(question, str) else (language or "en")
+            # batch's other line errors (README); text: its own language when its words tell it, else the caller's
+            language = (language_of(question[:2000]) or language or detect_language(question[:2000])) \
+                if isinstance(question, str) else (language or "en")
             return Answer.for_error(str(exc), qid, shown, language, input_error_reply(exc, language))
         check = self.checker.check(text, activities, language)
         lang = check.language

@@ -101,17 +101,32 @@ def clean_history(raw: object, max_chars: int, max_turns: int, max_total: int) -
     return turns
 
 
-def recent_history(turns: list[str], max_turns: int, max_total: int) -> list[str]:
+def recent_history(turns: list[str], max_turns: int, max_total: int, max_chars: int | None = None) -> list[str]:
     """The latest messages of `turns` (oldest first) that `clean_history`'s bounds admit: at most `max_turns`
-    messages and `max_total` characters. The chat's own long conversations read their most recent part."""
+    messages and `max_total` characters. The chat's own long conversations read their most recent part.
+
+    A message `clean_question` refuses (binary data, nothing but blanks; over `max_chars` when given) is left out: it
+    got its own error reply when it was sent and adds nothing to the conversation (session 28, a new user's trial: one
+    garbled chat message made every later answer an error, also after reopening the thread). The contract's `history`
+    (API, batch) is the caller's and stays refused whole with what to change (`clean_history`)."""
+    readable = [t for t in turns if _accepted(t, max_chars)]
     kept: list[str] = []
     total = 0
-    for turn in reversed(turns[-max_turns:]):
+    for turn in reversed(readable[-max_turns:]):
         total += len(turn)
         if total > max_total:
             break
         kept.append(turn)
     return kept[::-1]
+
+
+def _accepted(turn: str, max_chars: int | None) -> bool:
+    """Whether `clean_question` takes `turn` as a question (`max_chars` None: no length limit)."""
+    try:
+        clean_question(turn, len(turn) + 1 if max_chars is None else max_chars)
+    except InputError:
+        return False
+    return True
 
 
 def fold(text: str) -> str:

@@ -457,3 +457,25 @@ def test_garbled_text_is_no_thanks(conversation: Conversation) -> None:
         answer = conversation.answer(garbled, history)
         assert answer.turn != "social" and answer.handoff is not None
     assert conversation.answer("Danke!", ["Messestand auf der it-sa?"]).turn == "social"
+
+
+def test_a_refused_chat_message_leaves_the_conversation_going(conversation: Conversation) -> None:
+    """Session 28 (a new user's trial): the chat reads its history through `recent_history`, which leaves out a garbled
+    message the chat refused; the follow-up after it is read in the conversation, not refused for it."""
+    from assistant.text import recent_history
+
+    settings = conversation.assistant.settings
+    sent = ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?", "\ufffd\ufffd \x07\x08 ÿÿÿÿ"]
+    history = recent_history(sent, settings.max_history_turns, settings.max_history_chars, settings.max_question_chars)
+    answer = conversation.answer("Und Xing?", history)
+    assert answer.error is None
+    assert [(f.verdict, f.category) for f in answer.findings] == [("eligible", "demand_generation")]
+
+
+def test_garbled_text_is_refused_in_the_language_of_the_ui(conversation: Conversation) -> None:
+    """Session 28 (a new user's trial): text whose words tell no language is refused in the chat's language."""
+    garbled = "\ufffd\ufffd \x07\x08 ÿÿÿÿ"
+    english, german = (conversation.answer(garbled, [], ui_language=ui) for ui in ("en", "de"))
+    assert english.error and german.error
+    assert (english.language, german.language) == ("en", "de")
+    assert english.answer != german.answer

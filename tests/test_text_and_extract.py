@@ -70,6 +70,15 @@ def test_the_chat_reads_the_latest_messages_its_bounds_admit() -> None:
     assert recent_history(["x" * 200], 3, 150) == []
 
 
+def test_the_chat_leaves_out_the_messages_it_refused() -> None:
+    """Session 28 (a new user's trial): a garbled message got its own error reply; it is no part of the history the
+    next answers read (it had made every later answer an error, also after reopening the thread)."""
+    asked, garbled = "Können wir LinkedIn-Anzeigen mit Co-op bezahlen?", "\ufffd\ufffd \x07\x08 ÿÿÿÿ"
+    assert recent_history([asked, garbled, " ", "y" * 300, "Und Xing?"], 10, 1000, 200) == [asked, "Und Xing?"]
+    assert recent_history([garbled], 10, 1000) == []
+    assert recent_history([asked, "y" * 300], 10, 1000) == [asked, "y" * 300]  # no length limit given
+
+
 def test_normalize_folds_umlauts_and_punctuation() -> None:
     assert normalize("Prüfungsgebühr für Spezialisierungs-Audits!") == "pruefungsgebuehr fuer spezialisierungs audits"
     assert normalize("Größe ÄÖÜ ß") == "groesse aeoeue ss"

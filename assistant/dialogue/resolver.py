@@ -339,10 +339,12 @@ class Conversation:
         state = self.state(turns, ui_language)
         if not isinstance(question, str):
             return self.assistant.answer(question, qid)
+        # text that is no question gets the engine's error answer, in the language of its own words, else the
+        # conversation's or the UI's (session 28, a new user's trial: garbled text in the English UI was told so in German)
         try:
             text = clean_question(question, self.assistant.settings.max_question_chars)
         except Exception:  # noqa: BLE001 - the engine turns bad input into an error answer
-            return self.assistant.answer(question, qid)
+            return self.assistant.answer(question, qid, language=state.language or ui_language)
         language = language_of(text) or state.language or ui_language
         kind, resolved = self.read(text, state)
         if kind == "social":
