@@ -816,6 +816,11 @@ _LABEL_FRAMES = (
                r"program|list)|die (?:co-?op-?)?(?:guidance|liste))\s+(?:(?:also|already|ja|doch|auch|schon)\s+)*"
                r"(?:supports?|covers?|pays? for|funds?|allows?|includes?|lists?|unterstützt|fördert|bezahlt|übernimmt|"
                r"erlaubt|abdeckt|listet)\s+" + _ART + r"(?P<label>[^?.!,;:–—\n]{2,80})", re.IGNORECASE),
+    # … without an article, asked at the question's end: "ist das Telemarketing?", "is that social media?" (session 28,
+    # a new user's trial: a phone bill asked „– ist das Telemarketing?“ was telemarketing "eligible"); a label that
+    # asks whether Co-op pays ("Is that webinar eligible?", „Ist das Webinar förderfähig?“) is none (`_labels`)
+    _BARE_LABEL := re.compile(r"\b(?:is|ist)\s+(?:this|that|das|dies)\s+(?:(?:also|auch|noch|dann|denn)\s+)?"
+                              r"(?P<label>[^?.!,;:–—()\n]{2,40}?)(?=\s*\?)", re.IGNORECASE),
     # "digital signage = digital advertising", "mobile SMS campaign → co-op?": the words after the sign
     re.compile(r"(?:=|→|->|⇒)\s*" + _ART + _LABEL_END, re.IGNORECASE),
     # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
@@ -932,7 +937,8 @@ _ROLE = re.compile(r"(?:featured\s+|premium\s+|gold\s+|main\s+|haupt-?)?(?:partn
 def _labels(sentence: str) -> list[tuple[re.Match[str], str]]:
     """Every label frame of the sentence with its label's words (at most five, next to the frame)."""
     found = [(m, " ".join(m.group("label").split()[:5])) for f in _LABEL_FRAMES for m in f.finditer(sentence)
-             if not (f is _LABEL_FRAMES[0] and _ROLE.match(m.group("label")))]
+             if not (f is _LABEL_FRAMES[0] and _ROLE.match(m.group("label")))
+             and not (f is _BARE_LABEL and names_pay_frame(m.group("label")))]
     return found + [(m, " ".join((m.group("label") or m.group("signed")).split()[-5:]))
                     for m in _LABEL_NAMED.finditer(sentence)]
 

@@ -532,6 +532,17 @@ def test_a_workshop_whose_words_only_look_like_an_audience_asks_for_it(assistant
 
 # A rule's name as the partner's proposed label: the described activity decides, or confirms the label.
 LABELS = [
+    # session 28 (a kind from a new user's trial; rows written here): a label asked without an article at the question's
+    # end („ist das Telemarketing?“, "is this social media?") is the partner's label for what is described — a phone
+    # bill is not telemarketing because the partner asks so; a label asking whether Co-op pays is no label
+    ("a bare label on a cost not covered", "Mobilfunkrechnung unserer Vertriebler, 1.240 EUR im Quartal – ist das "
+     "Telemarketing?", [("unclear", None)]),
+    ("a bare label on a cost no rule decides", "Our receptionist's overtime during the open day - is this event "
+     "marketing?", [("unclear", None)]),
+    ("a bare label the description confirms", "Wir veröffentlichen jede Woche LinkedIn-Beiträge zu Microsoft Teams für "
+     "unsere Kunden. Ist das Social Media?", [("eligible", "dg.social-media")]),
+    ("asking whether it is eligible is no label", "We'd like to run a webinar on Copilot for our customers. Is that "
+     "webinar eligible?", [("eligible", "md.customer-seminars")]),
     # session 27 (a kind from the readable probes; rows written here): a label the partner argues with, in a message that
     # ties nothing to Microsoft, does not confirm the activity the same rule reads in it; with an offering named it does
     ("an argued label, nothing Microsoft", "Our office manager writes best practices for onboarding new hires. Developing "
