@@ -786,6 +786,11 @@ def _quote_en(knowledge: KnowledgeBase, section_id: str, source_quote: str, titl
 # ("it's a X" is left out: it also names an activity for the first time — "this time it's a newsletter".)
 _ART = r"(?:(?:an?|the|our|ein|eine|einen|einem|einer|das|die|der|den|dem|unser\w*)\s+)?"
 _LABEL_END = r"(?P<label>[^?.!,;:–—()\n]{2,60})"
+# a label asked without an article at the question's end: "ist das Telemarketing?", "is that social media?" (session
+# 28, a new user's trial: a phone bill asked „– ist das Telemarketing?“ was telemarketing "eligible"); a label that asks
+# whether Co-op pays ("Is that webinar eligible?", „Ist das Webinar förderfähig?“) is none (`_labels`)
+_BARE_LABEL = re.compile(r"\b(?:is|ist)\s+(?:this|that|das|dies)\s+(?:(?:also|auch|noch|dann|denn)\s+)?"
+                         r"(?P<label>[^?.!,;:–—()\n]{2,40}?)(?=\s*\?)", re.IGNORECASE)
 _LABEL_FRAMES = (
     re.compile(r"\b(?:as|under|count(?:s|ed)? as|qualif(?:y|ies) as|fall(?:s)? under|in the sense of|als|unter|"
                r"zählt als|gilt als|im sinne (?:von|der|des)|fällt (?:das |es |dies )?(?:auch |noch )?unter)\s+"
@@ -816,11 +821,8 @@ _LABEL_FRAMES = (
                r"program|list)|die (?:co-?op-?)?(?:guidance|liste))\s+(?:(?:also|already|ja|doch|auch|schon)\s+)*"
                r"(?:supports?|covers?|pays? for|funds?|allows?|includes?|lists?|unterstützt|fördert|bezahlt|übernimmt|"
                r"erlaubt|abdeckt|listet)\s+" + _ART + r"(?P<label>[^?.!,;:–—\n]{2,80})", re.IGNORECASE),
-    # … without an article, asked at the question's end: "ist das Telemarketing?", "is that social media?" (session 28,
-    # a new user's trial: a phone bill asked „– ist das Telemarketing?“ was telemarketing "eligible"); a label that
-    # asks whether Co-op pays ("Is that webinar eligible?", „Ist das Webinar förderfähig?“) is none (`_labels`)
-    _BARE_LABEL := re.compile(r"\b(?:is|ist)\s+(?:this|that|das|dies)\s+(?:(?:also|auch|noch|dann|denn)\s+)?"
-                              r"(?P<label>[^?.!,;:–—()\n]{2,40}?)(?=\s*\?)", re.IGNORECASE),
+    # … without an article, asked at the question's end (`_BARE_LABEL`)
+    _BARE_LABEL,
     # "digital signage = digital advertising", "mobile SMS campaign → co-op?": the words after the sign
     re.compile(r"(?:=|→|->|⇒)\s*" + _ART + _LABEL_END, re.IGNORECASE),
     # a guidance name in quotation marks: „Solution Building mit Drittanbietern“, a "special customer offer" week
