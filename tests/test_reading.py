@@ -236,6 +236,14 @@ PLAIN_WORDS = [
      [("eligible", "ps.internal-training")]),
     ("an audience with a modifier, English", "The workshop is for our own helpdesk staff.",
      [("eligible", "ps.internal-training")]),
+    # session 28 (a kind from a new user's trial; rows written here): a time or place put first in a clause with the
+    # partner as subject is word order, not a phrase of place the recogniser must not read (matcher step 6)
+    ("a time put first, English", "In spring we'd like to run a LinkedIn campaign on Microsoft Teams Phone. Co-op?",
+     [("eligible", "dg.social-media")]),
+    ("a time put first, German", "Im Frühjahr möchten wir Google-Anzeigen für unsere Azure-Migrationen schalten. Co-op?",
+     [("eligible", "dg.digital-advertising")]),
+    ("a phrase of place stays unread", "In a hotel conference room near the station, with coffee. Co-op?",
+     [("unclear", None)]),
 ]
 
 # Session 9 (issue #6, matcher step 5): a term of one rule yields to a confident reading of the whole activity as

@@ -427,7 +427,8 @@ class Matcher:
         described = self._described(tokens)
         # a single word never decides alone ("Best" closing an e-mail is no best practice); a phrase of place names
         # where the activity runs, not what it is ("in a hotel conference room" read 0.80 as a Microsoft conference)
-        if self.learned is not None and len(self._activity_words(described)) >= 2 and tokens[0] not in LEADING_PLACE:
+        if self.learned is not None and len(self._activity_words(described)) >= 2 and (
+                tokens[0] not in LEADING_PLACE or not SUBJECTS.isdisjoint(tokens)):
             # the audience is a slot, not the activity: the recogniser names the activity from the rest
             activity = self.learned.read(" ".join(described))
             if activity.probability < self.learned_min and asked:
@@ -812,6 +813,10 @@ AUDIENCE_POSSESSIVES = frozenset({"our", "own", "their", "unsere", "unseren", "u
 # Prepositions that open a phrase of place ("in a hotel conference room", „im Hotel am See", "at our office"): a piece
 # that begins with one says where, and the recogniser does not name an activity from it (step 6). Everyday grammar.
 LEADING_PLACE = frozenset({"in", "im", "at", "auf", "bei", "beim", "inside"})
+# … unless the piece is a clause with the partner as its subject: a time or place put first („Im Herbst möchten wir eine
+# LinkedIn-Kampagne schalten“, "In spring we'd like to run …") is German word order and English fronting, not a phrase of
+# place (session 28, a new user's trial). Everyday grammar: the first persons as subject.
+SUBJECTS = frozenset({"we", "i", "wir", "ich"})
 
 
 # Nouns of a group of people: an activity word right before one names the group, not the activity („die Telefonanlage
