@@ -228,7 +228,8 @@ class Checker:
         # only points back ("Our sales team gets a voucher for every E5 upgrade. Can co-op pay for that?")
         points_back = any(self.points_back(p) for p in pieces)
         asked_about = {id(p): p.question or p.asks or p.listed or points_back for p in pieces}
-        as_process: set[str] = set()  # sentences whose activity a process question names ("what proof … for the fair?")
+        # sentences of a process question that names its activity and the claim as a thing but no process topic
+        as_process: set[str] = set()
         for piece in pieces:
             content = self.content_words(piece.text)
             sentence, message = read_around[id(piece)]
@@ -248,11 +249,12 @@ class Checker:
                 # (nor, when it names the topic, whether a matched word is marketing: „Okay, welche Belege … für den
                 # Newsletter?")
                 decision = None
-                # … nor does the semantic fallback guess it again when it names the process: a topic, or the claim as a
-                # thing — read as about the process, it gets the process answer though it names no topic ("How should
-                # we document the champion's work for the claim?": session 28, a kind from a readable dialogue probe);
-                # the recogniser's process reading alone is no such word ("Was ist mit einem Workshop?")
-                if here or _THE_CLAIM.search(piece.text):
+                # … nor does the semantic fallback guess it again when it names the process: a topic (its sentence
+                # counts as decided below), or the claim as a thing — read as about the process, it gets the process
+                # answer though it names no topic ("How should we document the champion's work for the claim?":
+                # session 28, a kind from a readable dialogue probe); the recogniser's process reading alone is no such
+                # word ("Was ist mit einem Workshop?")
+                if not here and _THE_CLAIM.search(piece.text):
                     as_process.add(piece.sentence)
             if decision is not None and decision.verdict == "eligible" and _CALLED.search(piece.text) \
                     and not self.content_words(_without_labels(piece.text)):
@@ -300,7 +302,7 @@ class Checker:
         excluded = {p.sentence for p, d, _ in decisions if d is not None and d.verdict == "not_eligible"}
         by_key: dict[str, Finding] = {}
         last_unclear: tuple[str, Finding] | None = None
-        read_process = any(not sentence_topics[s] for s in as_process)
+        read_process = bool(as_process)
         items: list[Finding] = []  # findings of list items: asked on their own
         unconfirmed: list[Finding] = []  # proposed labels nothing described confirms (reason "label")
         reasons: dict[int, str] = {}  # each finding's decision reason, by id
