@@ -236,8 +236,9 @@ def _return_freed_memory() -> None:
 
 
 def encode_fixed(embedder: Embedder, texts: list[str], cache_dir: Path) -> np.ndarray:
-    """Vectors of fixed texts (the rules' examples), stored once in `cache_dir` as `vectors-<hash>.npy`, the hash
-    taken over the encoder's fingerprint and the texts; a missing or unreadable file is encoded and written again."""
+    """Vectors of fixed texts (the rules' examples, the index's chunks), stored once in `cache_dir` as
+    `vectors-<hash>.npy`, the hash taken over the encoder's fingerprint and the texts; a missing or unreadable file is
+    encoded and written again. Shape (len(texts), 384), float32."""
     digest = hashlib.sha256(embedder.fingerprint.encode())
     for text in texts:
         digest.update(b"\0" + text.encode())

@@ -14,7 +14,7 @@ from typing import Any
 from rank_bm25 import BM25Okapi
 
 from assistant.config import Settings
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, encode_fixed
 from assistant.errors import IndexStoreError
 from assistant.knowledge import KnowledgeBase
 from assistant.rules.loader import RuleBase
@@ -159,14 +159,17 @@ class Retriever:
             self.collection_name, embedding_function=None,
             metadata={"fingerprint": self.fingerprint, "hnsw:space": "cosine"})
         total = len(self.chunks)
+        # the chunks are fixed texts: their vectors are kept in the model cache by content hash (`encode_fixed`), so
+        # a fresh data dir or a rebuild encodes nothing the machine has encoded before
+        vectors = encode_fixed(self.embedder, [c.title + "\n" + c.text for c in self.chunks],
+                               self.settings.model_cache / "vectors")
         batch = 8
         for start in range(0, total, batch):
             part = self.chunks[start : start + batch]
-            vectors = self.embedder.encode([c.title + "\n" + c.text for c in part])
             col.upsert(
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
-                embeddings=vectors.tolist(),
+                embeddings=vectors[start : start + batch].tolist(),
                 metadatas=[{"section_id": c.section_id, "doc_id": c.doc_id, "language": c.language,
                             "title": c.title} for c in part],
             )

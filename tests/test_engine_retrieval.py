@@ -96,6 +96,36 @@ def test_index_is_built_when_missing_and_reused(assistant, tmp_path: Path) -> No
     assert [h.section_id for h in second.search("Messestand", 3)] == [h.section_id for h in first.search("Messestand", 3)]
 
 
+class _Counting:
+    """An encoder that counts the texts it encodes."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.texts = inner, 0
+        self.fingerprint = inner.fingerprint
+
+    def encode(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        self.texts += len(texts)
+        return self.inner.encode(texts)
+
+
+def test_a_fresh_data_dir_encodes_no_chunk_the_model_cache_holds(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The chunks are fixed texts (issue #9): their vectors are kept in the model cache by content hash, so a second
+    data dir builds its index without encoding them again, and the index answers alike."""
+    from assistant.retrieval import Retriever
+
+    counting = _Counting(assistant.embedder)
+    cache = tmp_path / "models"
+    first = Retriever(Settings(data_dir=tmp_path / "a", model_cache_dir=cache), assistant.knowledge, counting,
+                      assistant.rules)
+    assert first.rebuilt and counting.texts == len(first.chunks)
+    second = Retriever(Settings(data_dir=tmp_path / "b", model_cache_dir=cache), assistant.knowledge, counting,
+                       assistant.rules)
+    assert second.rebuilt and counting.texts == len(first.chunks)  # built again, from the kept vectors
+    query = "Messestand auf der it-sa"
+    assert [(h.section_id, round(h.score, 5)) for h in second.search(query, 4)] == \
+        [(h.section_id, round(h.score, 5)) for h in first.search(query, 4)]
+
+
 def test_index_is_rebuilt_when_the_knowledge_changes(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from assistant.knowledge import load_knowledge
     from assistant.retrieval import Retriever
