@@ -11,6 +11,21 @@ import pytest
 from assistant.dialogue.resolver import Conversation
 
 STORIES = [
+    # session 29 (kinds from a new user's trial; rows written here): thanks that open a follow-up, or a thanks word
+    # inside a question, do not swallow the question ("You're welcome" before); a follow-up naming a word of an earlier
+    # activity asks about that activity, not about the word alone (the SMS of a phone bill had been eligible)
+    ("thanks, then a follow-up", ["Can Co-op pay LinkedIn ads?"], "Thanks! And the dinner for our sales team as a "
+     "thank-you?", "new", [("unclear", None)], "en"),
+    ("… in German, after thanks and assent", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"],
+     "Super, danke. Und Xing?", "ellipsis", [("eligible", "dg.digital-advertising")], "de"),
+    ("a thanks word inside a question", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"],
+     "Die Tickets für Union Berlin gegen Hertha für unsere Vertriebler als Dankeschön?", "new", [("unclear", None)], "de"),
+    ("thanks with a question about the answer stay thanks", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"],
+     "Danke, ist das so korrekt?", "social", [], "de"),
+    ("a follow-up naming a word of an earlier activity", ["Und die Vodafone-Rechnung mit dem SMS-Paket für die "
+     "Diensthandys?"], "Und die SMS?", "recall", [("unclear", None)], "de"),
+    ("… in English", ["Our Vodafone bill includes an SMS package for company phones. Co-op?"], "And the SMS?", "recall",
+     [("unclear", None)], "en"),
     # session 26 (kinds from a new user's trial; rows written here): another name for what was discussed changes nothing
     # (the renamed staff party had been eligible as an event); "the first" of one activity is that one (read as an
     # activity „erste“ before)

@@ -179,6 +179,9 @@ _NAMED = {"de": ("„{}“", " und "), "en": ("“{}”", " and ")}
 _EXCLUDED = {"de": "- Die Guidance schließt das von Co-op aus: Dafür gibt es keinen Co-op-Nachweis und keinen Claim.",
              "en": "- The guidance excludes this from Co-op: there is no Co-op proof or claim to prepare for it."}
 MAX_SOCIAL_WORDS = 6
+# a sentence or clause of thanks, greeting and assent words that opens a message („Danke. Und die Weihnachtsfeier?",
+# "Thanks! And the dinner …?"): a follow-up after it is read (session 29, a new user's trial: such got "You're welcome")
+_SOCIAL_OPENING = re.compile(r"^\s*(?P<head>[^.!?;:,–]+)[.!;:,–]+\s+(?=\S)")
 MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
 # the word that joins an activity and its audience in a resolved follow-up ("<activity> for our techies")
@@ -556,6 +559,14 @@ class Conversation:
         emoji = _EMOJI_MODIFIERS.sub("", text)
         if emoji and set(emoji) <= _SOCIAL_EMOJI:  # "👍", "🙏🏼"
             return "social", text
+        after: str = text
+        opened: list[str] = []
+        while (opening := _SOCIAL_OPENING.match(after)) and all(t in _SOCIAL for t in words(opening.group("head"))):
+            after, opened = after[opening.end():], opened + words(opening.group("head"))
+        thanked = bool(_THANKS.intersection(opened))  # thanks said in an opening, not inside a question
+        if state.last is not None and thanked and _ELLIPSIS_START.match(after):
+            # „Danke. Und die Weihnachtsfeier?", "Ok, thanks! And the dinner for our sales team?": the follow-up
+            return self.read(after, state)
         last = state.last
         if last is None:
             short = len(tokens) <= MAX_SOCIAL_WORDS or ("?" not in text and len(tokens) <= 3 * MAX_SOCIAL_WORDS)
@@ -635,7 +646,8 @@ class Conversation:
                 written = [w for w in text.split() if words(w) and set(words(w)) <= set(activity_words)]
                 subject = " ".join(w.strip(".,;:!?") for w in written) or bound.core
                 return "audience", f"{subject} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
-        if set(tokens) & _THANKS and not asks_about_paying(text):  # "fair enough, thanks"
+        if set(tokens) & _THANKS and not asks_about_paying(text) and (thanked or not self._asks_more(text)):
+            # "fair enough, thanks"
             return "social", text
         same_for = None if names_activity else self._same_for(text, last, state.language)
         if same_for is not None:
@@ -645,6 +657,11 @@ class Conversation:
         # "Und Xing?" after LinkedIn ads asks about Xing ads: the frame goes first when the fragment fits it
         # … unless it picks an earlier item by its position („Und das vierte – für unsere Kunden.")
         if short and _ELLIPSIS_START.match(text) and not _picked(text, _ordinal_group(state)):
+            echoed = self._echoed(text, state)
+            if echoed is not None:
+                # „Und die SMS?" after „die Vodafone-Rechnung mit dem SMS-Paket für die Diensthandys": the thing named
+                # there, as it was checked — not the word alone (session 29, a new user's trial: eligible)
+                return "recall", _asked(echoed.activity, state.language)
             resolved = self._ellipsis_of_turn(text, state)
             if resolved:
                 return "ellipsis", resolved
@@ -679,9 +696,26 @@ class Conversation:
             resolved = self._ellipsis_of_turn(text, state)
             if resolved:
                 return "ellipsis", resolved
-        if set(tokens) & _THANKS and len(content) <= MAX_SOCIAL_WORDS:
+        if set(tokens) & _THANKS and len(content) <= MAX_SOCIAL_WORDS and (thanked or not self._asks_more(text)):
             return "social", text
         return "new", text
+
+    def _echoed(self, text: str, state: DialogueState) -> Discussed | None:
+        """The one earlier activity not decided eligible whose own words hold every content word of the follow-up („Und
+        die SMS?" after „die Vodafone-Rechnung mit dem SMS-Paket"), else None: an eligible one is the frame of an
+        ellipsis as before."""
+        said = self.assistant.checker.content_words(_ELLIPSIS_START.sub("", text))
+        named = [d for d in {d.activity: d for d in state.discussed}.values()
+                 if said and d.verdict != "eligible"
+                 and all(any(w == c or _same_word(w, c) for c in words(d.activity)) for w in said)]
+        return named[0] if len(named) == 1 else None
+
+    def _asks_more(self, text: str) -> bool:
+        """A question opening like a follow-up („Und die Tickets als Dankeschön?") or with two words or more besides
+        thanks and greetings („Die Tickets für unsere Vertriebler als Dankeschön?"): not social, whatever thanks word it
+        holds (session 29, a new user's trial); „Danke, ist das so korrekt?" still is."""
+        return "?" in text and (_ELLIPSIS_START.match(text) is not None or len(
+            [w for w in self.assistant.checker.content_words(text) if w not in _SOCIAL and w not in _THANKS]) >= 2)
 
     def _recall(self, text: str, state: DialogueState, audience: set[str]) -> str | None:
         """An ordinal that picks one of the activities counted (`_ordinal_group`; "the first" of one is that one: session
