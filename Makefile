@@ -39,14 +39,15 @@ browser-deps:
 db-deps:
 	@test -x /usr/lib/postgresql/15/bin/initdb || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
 
+# the tests on every core (pytest-xdist): a test file runs on one worker, so a module's servers start once
 unit: install db-deps
-	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -n auto --dist loadfile -m "not browser"
 
 eval: install
 	$(BIN)/coop-assistant eval
 
 test: install browser-deps db-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 	$(BIN)/coop-assistant eval --show none
 
 lint: install

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.config import Settings
 
 _real_connect = socket.socket.connect
+# the e2e servers append their start-up timings here (tests/e2e/conftest.py); where this run's lines begin: the servers
+# may start in pytest-xdist's workers, and the summary is printed by the controller, which reads them back
+_TIMINGS = Path(__file__).parent.parent / "test-artifacts" / "timings.txt"
+_TIMINGS_FROM = 0
 
 
 def _guarded_connect(self: socket.socket, address: object) -> None:
@@ -89,3 +95,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
     pg = request.getfixturevalue("postgres")
     return pg.create_database(f"t_{tmp_path.name.lower().replace('-', '_')[-40:]}")  # type: ignore[attr-defined]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _TIMINGS_FROM
+    _TIMINGS_FROM = _TIMINGS.stat().st_size if _TIMINGS.exists() else 0
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    with contextlib.suppress(OSError), _TIMINGS.open("rb") as f:
+        f.seek(_TIMINGS_FROM)
+        lines = f.read().decode("utf-8", errors="replace").splitlines()
+        if lines:
+            terminalreporter.write_sep("-", "e2e start-up timings (also in test-artifacts/timings.txt)")
+            for line in lines:
+                terminalreporter.write_line(line)

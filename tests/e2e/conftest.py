@@ -38,7 +38,6 @@ IGNORED_SCHEMES = {"data", "blob", "about", "mailto"}
 
 # plain urllib, never through a proxy from the environment (the suite's socket guard allows loopback only)
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-_TIMINGS: list[str] = []
 _SERVERS: list[Server] = []
 _OPEN_CHATS: list[Chat] = []
 
@@ -166,7 +165,6 @@ def record_timing(server: Server) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with (ARTIFACTS / "timings.txt").open("a", encoding="utf-8") as f:
         f.write(line + "\n")
-    _TIMINGS.append(line)
     print(line)
 
 
@@ -295,9 +293,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if srv.alive or not srv.stopped_on_purpose:
             rep.sections.append((f"server log tail ({srv.label}, port {srv.port})", srv.log_tail(40)))
 
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _TIMINGS:
-        terminalreporter.write_sep("-", "e2e start-up timings (also in test-artifacts/timings.txt)")
-        for line in _TIMINGS:
-            terminalreporter.write_line(line)
