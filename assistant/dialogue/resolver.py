@@ -540,7 +540,8 @@ class Conversation:
     def read(self, text: str, state: DialogueState) -> tuple[TurnKind, str]:
         """How the message continues the conversation, and the text to check.
 
-        A correction's opening („Sorry, ich meinte …", "no, I meant …") is set aside first: what follows it is read.
+        Thanks that open a follow-up („Danke. Und die Weihnachtsfeier?") are set aside first, and so is a correction's
+        opening („Sorry, ich meinte …", "no, I meant …"): what follows is read.
         In this order: only thanks/greeting words, or only acknowledging emoji ("👍") → social; no earlier activity →
         new; an audience and nothing else that could be an activity → audience (for the open or last activity); with an
         open audience question, a
