@@ -26,6 +26,10 @@ STORIES = [
      "Diensthandys?"], "Und die SMS?", "recall", [("unclear", None)], "de"),
     ("… in English", ["Our Vodafone bill includes an SMS package for company phones. Co-op?"], "And the SMS?", "recall",
      [("unclear", None)], "en"),
+    ("the one thing discussed, named with an article", ["Unsere Weihnachtsfeier im Hotel – Co-op?"], "Und das Event?",
+     "recall", [("unclear", None)], "de"),
+    ("… not after an eligible activity", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Und die Messe?",
+     "ellipsis", [("eligible", "dg.trade-shows-events")], "de"),
     # session 26 (kinds from a new user's trial; rows written here): another name for what was discussed changes nothing
     # (the renamed staff party had been eligible as an event); "the first" of one activity is that one (read as an
     # activity „erste“ before)

@@ -179,6 +179,7 @@ _NAMED = {"de": ("„{}“", " und "), "en": ("“{}”", " and ")}
 _EXCLUDED = {"de": "- Die Guidance schließt das von Co-op aus: Dafür gibt es keinen Co-op-Nachweis und keinen Claim.",
              "en": "- The guidance excludes this from Co-op: there is no Co-op proof or claim to prepare for it."}
 MAX_SOCIAL_WORDS = 6
+_DEFINITE = re.compile(r"(?:der|die|das|den|dem|des|the)\s", re.IGNORECASE)
 # a sentence or clause of thanks, greeting and assent words that opens a message („Danke. Und die Weihnachtsfeier?",
 # "Thanks! And the dinner …?"): a follow-up after it is read (session 29, a new user's trial: such got "You're welcome")
 _SOCIAL_OPENING = re.compile(r"^\s*(?P<head>[^.!?;:,–]+)[.!;:,–]+\s+(?=\S)")
@@ -658,7 +659,7 @@ class Conversation:
         # "Und Xing?" after LinkedIn ads asks about Xing ads: the frame goes first when the fragment fits it
         # … unless it picks an earlier item by its position („Und das vierte – für unsere Kunden.")
         if short and _ELLIPSIS_START.match(text) and not _picked(text, _ordinal_group(state)):
-            echoed = self._echoed(text, state)
+            echoed = self._echoed(text, state) or self._the_one(text, state)
             if echoed is not None:
                 # „Und die SMS?" after „die Vodafone-Rechnung mit dem SMS-Paket für die Diensthandys": the thing named
                 # there, as it was checked — not the word alone (session 29, a new user's trial: eligible)
@@ -710,6 +711,17 @@ class Conversation:
                  if said and d.verdict != "eligible"
                  and all(any(w == c or _same_word(w, c) for c in words(d.activity)) for w in said)]
         return named[0] if len(named) == 1 else None
+
+    def _the_one(self, text: str, state: DialogueState) -> Discussed | None:
+        """The last turn's one activity, not decided eligible, that a follow-up of a definite article and one word
+        names („Und das Event?" after „Unsere Weihnachtsfeier im Hotel – Co-op?"), else None."""
+        fragment = _ELLIPSIS_START.sub("", text).strip()
+        said = self.assistant.checker.content_words(fragment)
+        group = state.last_turn
+        if len(said) != 1 or len(group) != 1 or group[0].verdict in ("eligible", "needs_info") \
+                or not _DEFINITE.match(fragment):
+            return None
+        return group[0]
 
     def _asks_more(self, text: str) -> bool:
         """A question opening like a follow-up („Und die Tickets als Dankeschön?") or with two words or more besides
