@@ -153,14 +153,17 @@ async def starters(user: cl.User | None = None, language: str | None = None) -> 
     return [cl.Starter(label=label, message=text) for label, text in STARTERS[ui_language(language)]]
 
 
-@cl.on_chat_start
-async def start() -> None:
-    assistant = await cl.make_async(get_assistant)()
+def _session_chain(assistant: Any) -> AnswerChain | DraftChain:
+    """This chat's chain: Partner Care's drafting chain for a staff user on the staff profile, else the answer chain."""
     llm = chat_model(settings)
     profile = cl.user_session.get("chat_profile")
-    chain = DraftChain(assistant, llm) if profile == STAFF and is_staff(cl.user_session.get("user")) \
+    return DraftChain(assistant, llm) if profile == STAFF and is_staff(cl.user_session.get("user")) \
         else AnswerChain(assistant, llm)
-    cl.user_session.set("chain", chain)
+
+
+@cl.on_chat_start
+async def start() -> None:
+    cl.user_session.set("chain", _session_chain(await cl.make_async(get_assistant)()))
 
 
 @cl.on_chat_resume
@@ -200,7 +203,9 @@ async def on_message(message: cl.Message) -> None:
         await cl.Message(content=limit_message(_ui_language(), settings.max_question_chars)).send()
         return
     try:
-        chain = cl.user_session.get("chain") or AnswerChain(await cl.make_async(get_assistant)())
+        # a message that comes before the chat's start has set its chain (the engine still loading) gets the chain
+        # of its profile, not the partner's answer chain (session 29: a staff draft came back as a partner answer)
+        chain = cl.user_session.get("chain") or _session_chain(await cl.make_async(get_assistant)())
         history: list[str] = cl.user_session.get("history") or []
         if isinstance(chain, AnswerChain):
             recent = recent_history(history, settings.max_history_turns, settings.max_history_chars,
