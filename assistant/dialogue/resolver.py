@@ -179,6 +179,7 @@ _NAMED = {"de": ("„{}“", " und "), "en": ("“{}”", " and ")}
 _EXCLUDED = {"de": "- Die Guidance schließt das von Co-op aus: Dafür gibt es keinen Co-op-Nachweis und keinen Claim.",
              "en": "- The guidance excludes this from Co-op: there is no Co-op proof or claim to prepare for it."}
 MAX_SOCIAL_WORDS = 6
+# a definite article opening a follow-up's fragment („das Event", "the event"): it names something already discussed
 _DEFINITE = re.compile(r"(?:der|die|das|den|dem|des|the)\s", re.IGNORECASE)
 # a sentence or clause of thanks, greeting and assent words that opens a message („Danke. Und die Weihnachtsfeier?",
 # "Thanks! And the dinner …?"): a follow-up after it is read (session 29, a new user's trial: such got "You're welcome")
@@ -587,6 +588,8 @@ class Conversation:
         returned = self._returned_to(text, state)
         if returned is not None:
             return returned
+        # thanks said, and no question beside them (`_asks_more`) unless the thanks opened the message
+        thanks = bool(set(tokens) & _THANKS) and (thanked or not self._asks_more(text))
         checker = self.assistant.checker
         own = checker.check(text, language=state.language)
         if _RELABEL.search(text) and not any(f.verdict == "not_eligible" for f in own.findings) and not [
@@ -648,8 +651,7 @@ class Conversation:
                 written = [w for w in text.split() if words(w) and set(words(w)) <= set(activity_words)]
                 subject = " ".join(w.strip(".,;:!?") for w in written) or bound.core
                 return "audience", f"{subject} {_AUDIENCE_PHRASE[state.language or 'de'][heard.pop()]}"
-        if set(tokens) & _THANKS and not asks_about_paying(text) and (thanked or not self._asks_more(text)):
-            # "fair enough, thanks"
+        if thanks and not asks_about_paying(text):  # "fair enough, thanks"
             return "social", text
         same_for = None if names_activity else self._same_for(text, last, state.language)
         if same_for is not None:
@@ -659,7 +661,7 @@ class Conversation:
         # "Und Xing?" after LinkedIn ads asks about Xing ads: the frame goes first when the fragment fits it
         # … unless it picks an earlier item by its position („Und das vierte – für unsere Kunden.")
         if short and _ELLIPSIS_START.match(text) and not _picked(text, _ordinal_group(state)):
-            echoed = self._echoed(text, state) or self._the_one(text, state)
+            echoed = self._echoed(content, state) or self._the_one(text, content, state)
             if echoed is not None:
                 # „Und die SMS?" after „die Vodafone-Rechnung mit dem SMS-Paket für die Diensthandys": the thing named
                 # there, as it was checked — not the word alone (session 29, a new user's trial: eligible)
@@ -698,28 +700,28 @@ class Conversation:
             resolved = self._ellipsis_of_turn(text, state)
             if resolved:
                 return "ellipsis", resolved
-        if set(tokens) & _THANKS and len(content) <= MAX_SOCIAL_WORDS and (thanked or not self._asks_more(text)):
+        if thanks and len(content) <= MAX_SOCIAL_WORDS:
             return "social", text
         return "new", text
 
-    def _echoed(self, text: str, state: DialogueState) -> Discussed | None:
-        """The one earlier activity not decided eligible whose own words hold every content word of the follow-up („Und
-        die SMS?" after „die Vodafone-Rechnung mit dem SMS-Paket"), else None: an eligible one is the frame of an
-        ellipsis as before."""
-        said = self.assistant.checker.content_words(_ELLIPSIS_START.sub("", text))
+    @staticmethod
+    def _echoed(said: list[str], state: DialogueState) -> Discussed | None:
+        """The one earlier activity not decided eligible whose own words hold every content word `said` of the
+        follow-up („Und die SMS?" after „die Vodafone-Rechnung mit dem SMS-Paket"), else None: an eligible one is the
+        frame of an ellipsis as before. Unlike `_discussed_named`, every word must be the activity's, short ones
+        („SMS") exactly."""
         named = [d for d in {d.activity: d for d in state.discussed}.values()
                  if said and d.verdict != "eligible"
                  and all(any(w == c or _same_word(w, c) for c in words(d.activity)) for w in said)]
         return named[0] if len(named) == 1 else None
 
-    def _the_one(self, text: str, state: DialogueState) -> Discussed | None:
-        """The last turn's one activity, not decided eligible, that a follow-up of a definite article and one word
-        names („Und das Event?" after „Unsere Weihnachtsfeier im Hotel – Co-op?"), else None."""
-        fragment = _ELLIPSIS_START.sub("", text).strip()
-        said = self.assistant.checker.content_words(fragment)
+    @staticmethod
+    def _the_one(text: str, said: list[str], state: DialogueState) -> Discussed | None:
+        """The last turn's one activity, not decided eligible, that a follow-up of a definite article and one content
+        word (`said`) names („Und das Event?" after „Unsere Weihnachtsfeier im Hotel – Co-op?"), else None."""
         group = state.last_turn
         if len(said) != 1 or len(group) != 1 or group[0].verdict in ("eligible", "needs_info") \
-                or not _DEFINITE.match(fragment):
+                or not _DEFINITE.match(_ELLIPSIS_START.sub("", text).strip()):
             return None
         return group[0]
 
