@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from assistant.extract import PARENS, Piece, detect_language, names_pay_frame, readable, split_pieces, without_pay_frame
@@ -46,6 +46,14 @@ class Checker:
         self._handling = {t.id for t in rules.topics if t.handling}
         self._categories = {t.id for t in rules.topics if t.category}
         self._settled = compile_terms(rules.settled_cues.all(), fuzzy=False)
+        self._claimed = compile_terms(rules.claimed_cues.all(), fuzzy=False)
+        self._campaign = next((r for r in rules.rules if r.parts), None)  # the rule made of others: a campaign
+        self._steps = compile_terms(self._campaign.touchpoint_words.all(), fuzzy=False) if self._campaign else ()
+
+    def claimed(self, sentence: str) -> bool:
+        """Does the sentence report its claim or the payment as done ("we've already submitted the claim", „wurde
+        erstattet“; rule data `claimed_cues`) — not "paid out of co-op", which asks?"""
+        return bool(hits(self._claimed, tuple(words(_PAID_OUT_OF.sub(" ", sentence)))))
 
     def settled(self, sentence: str) -> bool:
         """Does the sentence only report something settled, known or excluded ("We know MDF is off limits.")?"""
@@ -190,6 +198,9 @@ class Checker:
         text = readable(question)  # what the pieces are read around: the message without markup, greeting, signature
         if activities:
             pieces = [Piece(a, a, asks=True, question=True) for a in activities]
+        # a sentence that reports its claim as done asks nothing with its pay word ("we've already submitted the claim
+        # for the Bing ads"): its statements are context, its question about proof asks about the process
+        pieces = [replace(p, asks=False) if p.asks and self.claimed(p.sentence) else p for p in pieces]
         message_asks = any(p.asks or p.question for p in pieces)
         message_questions = any(p.question for p in pieces)
         every_piece = pieces
@@ -198,6 +209,8 @@ class Checker:
         elif message_asks:  # … also when it asks without a question mark ("Question is only about …")
             pieces = [p for p in pieces if not self.settled(p.sentence)
                       or not any(q.asks for q in pieces if q.sentence != p.sentence)]
+        else:  # … and when nothing in the message asks, what it reports as settled is only news
+            pieces = [p for p in pieces if not self.settled(p.sentence)]
         at = next((n for n, p in enumerate(pieces) if _PIVOT.search(p.text)), None)
         # … also when what asks before the turn only reports something settled ("Our print ad last quarter was approved
         # and paid. This time we'd like Google Ads instead.": session 26, a kind from a readable realworld probe)
@@ -312,6 +325,9 @@ class Checker:
         # silence beside the others' answers (session 25, a kind from the readable probes: a staff barbecue, the
         # office's fibre line and the owner's holiday had no finding beside an eligible activity)
         every_item = any(self.points_back(p) and _EVERY_ITEM.search(p.text) for p, _, _ in decisions)
+        # the sentences said before each sentence: what a question can ask back about
+        order = list(dict.fromkeys(p.sentence for p, _, _ in decisions))
+        said_before = {sentence: set(order[:n]) for n, sentence in enumerate(order)}
         for piece, decision, content in decisions:
             # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
             asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
@@ -338,12 +354,15 @@ class Checker:
                     # "… who runs our LinkedIn page and posts about Teams Phone", "Google Ads …, 4.250 EUR netto",
                     # "…, 4 sends, agency fee EUR 2,600": the rest of a decided activity, or its details
                     continue
-                if piece.question and decided_sentences - {piece.sentence} and self._asks_back(piece, content):
+                if piece.question and decided_sentences.intersection(said_before[piece.sentence]) \
+                        and self._asks_back(piece, content):
                     # "Wir schalten Google-Anzeigen für Azure. Lässt sich das über den Topf abwickeln?": the question
                     # asks, in its own words, about what the message described; shown as not checked separately
                     unassessed.append(self.activity_text(piece.text))
                     continue
-                if decided_sentences and len(content) < 2 and not piece.listed:  # a list item is asked on its own
+                # a list item is asked on its own; a word before anything decided is no leftover of it
+                if decided_sentences.intersection(said_before[piece.sentence] | {piece.sentence}) and len(content) < 2 \
+                        and not piece.listed:
                     unassessed.append(self.activity_text(piece.text))
                     continue
                 if last_unclear and last_unclear[0] == piece.sentence:
@@ -392,28 +411,83 @@ class Checker:
             if whole is not None:
                 findings = [whole]
         findings = _under_excluded(findings, sentence_of, text)
-        findings = _one_handoff(findings, [f for f in findings if reasons.get(id(f)) == "not-covered" or f in items],
-                                unconfirmed)
-        findings = _touchpoints_joined(self._one_campaign(findings, items, text, language), items, self.rules)
+        # what two questions ask about is two things: the first "unclear" finding of each question sentence stays apart
+        # ("Can co-op pay for the office party? And the plant rental?": session 30, a kind from a readable probe)
+        asking_sentences = {p.sentence for p, _, _ in decisions if p.question}
+        first_of: dict[str, Finding] = {}
+        for f in findings:
+            if f.verdict == "unclear" and sentence_of.get(id(f)) in asking_sentences:
+                first_of.setdefault(sentence_of[id(f)], f)
+        apart = list(first_of.values()) if len(first_of) > 1 else []
+        findings = _one_handoff(findings, [f for f in findings if reasons.get(id(f)) == "not-covered" or f in items
+                                           or f in apart], unconfirmed)
+        findings = _touchpoints_joined(self._one_campaign(findings, items, order, sentence_of, reasons, text, language),
+                                       items, self.rules)
         return Check(language, findings, topics, injected, unassessed, read_process)
 
-    def _one_campaign(self, findings: list[Finding], items: list[Finding], message: str, language: Language) -> list[Finding]:
+    def _one_campaign(self, findings: list[Finding], items: list[Finding], order: list[str], sentence_of: dict[int, str],
+                      reasons: dict[int, str], message: str, language: Language) -> list[Finding]:
         """Touchpoints the message calls one campaign or package („ein Paket: erst eine Anzeige, dann eine
         Landingpage, dann Mails", "one joined-up push: emails, a landing page, LinkedIn …", `_ONE_CAMPAIGN`) are a
         multi-touch campaign, the rule made of them (rule data `parts`), when no finding names that rule already and
         two of its parts or more were found: the first part's finding becomes the campaign's, and `_touchpoints_joined`
-        takes in the others. List items stay asked on their own. (Session 26, a kind from a readable plain probe.)"""
-        whole = next((r for r in self.rules.rules if r.parts), None)
-        marker = _ONE_CAMPAIGN.search(message) if whole is not None else None
-        if whole is None or marker is None or any(f.rule_id == whole.id for f in findings):
+        takes in the others. List items stay asked on their own. (Session 26, a kind from a readable plain probe.)
+
+        Session 30 (a kind from the readable probes: 32 of 126 multi-touch questions of the retired sets failed): a
+        sentence that gives the touchpoints as one campaign or as a sequence (`_ONE_CAMPAIGN`, `_SEQUENCE`: "first an
+        ad, then an email, then …", "all one journey", „als eine Strecke“) and names two channels or more (rule data
+        `touchpoint_words`) makes the campaign of a touchpoint found there (calls included: rule data `touchpoints`) or
+        in the sentence before it ("… a 10-week campaign: first an ad, then …"); the campaign takes in what else that
+        sentence names as one of its steps: calls, a webinar waiting for its audience, a step no rule decides."""
+        whole = self._campaign
+        if whole is None:
             return findings
         listed = {id(i) for i in items}
-        parts = [f for f in findings if f.verdict == "eligible" and f.rule_id in whole.parts and id(f) not in listed]
-        if len({f.rule_id for f in parts}) < 2:
-            return findings
-        decision = Decision("eligible", whole, "lexical", (marker.group(0).strip(),), 0.7, reason="rule")
-        campaign = self._finding(Piece(parts[0].activity, parts[0].activity, True, True), decision, language)
-        return [campaign if f is parts[0] else f for f in findings]
+        touch = set(whole.parts) | set(whole.touchpoints)
+        # the sentences that give the touchpoints as one campaign: its marker and two channels or more, said there or in
+        # the next sentence („Wir planen eine Strecke: Newsletter, Anzeigen und Anrufe.“)
+        said = [bool(_ONE_CAMPAIGN.search(s) or _SEQUENCE.search(s)) for s in order]
+        channels = [len({t.raw for t in hits(self._steps, tuple(words(s)))}) >= 2 for s in order]
+        marked = [s for n, s in enumerate(order) if (said[n] and (channels[n] or channels[n + 1:n + 2] == [True]))
+                  or (channels[n] and n > 0 and said[n - 1])]
+        campaign = next((f for f in findings if f.rule_id == whole.id), None)
+        if campaign is None:
+            sentence: str | None = None
+            marker = _ONE_CAMPAIGN.search(message)
+            parts = [f for f in findings if f.verdict == "eligible" and f.rule_id in whole.parts and id(f) not in listed]
+            if marker is None or len({f.rule_id for f in parts}) < 2:
+                parts, marker = [], None
+                for sentence in marked:
+                    before = order[order.index(sentence) - 1] if order.index(sentence) else None
+                    # … a finding of the message read whole has no sentence of its own: it is the message's
+                    found = [f for at in (sentence, before, None) for f in findings if sentence_of.get(id(f)) == at
+                             and f.verdict == "eligible" and f.rule_id in touch and id(f) not in listed]
+                    # … or the step no rule decided that is itself said as the campaign („eine mehrstufige
+                    # Digitalkampagne (Mail, Display, Social Retargeting)“)
+                    found = found or [f for f in findings if sentence_of.get(id(f)) == sentence and f.verdict == "unclear"
+                                      and reasons.get(id(f)) == "no-rule" and id(f) not in listed
+                                      and (_ONE_CAMPAIGN.search(f.activity) or _SEQUENCE.search(f.activity))]
+                    marker = next((m for s in (sentence, before or "") for m in (_ONE_CAMPAIGN.search(s),
+                                                                                 _SEQUENCE.search(s)) if m), None)
+                    if found and marker is not None:
+                        parts = found
+                        break
+                    marker = None
+            if marker is None:
+                return findings
+            decision = Decision("eligible", whole, "lexical", (marker.group(0).strip(),), 0.7, reason="rule")
+            campaign = self._finding(Piece(parts[0].activity, parts[0].activity, True, True), decision, language)
+            if sentence_of.get(id(parts[0])) or sentence:
+                sentence_of[id(campaign)] = sentence_of.get(id(parts[0])) or sentence or ""
+            findings = [campaign if f is parts[0] else f for f in findings]
+        at = order.index(sentence_of[id(campaign)]) if sentence_of.get(id(campaign)) in order else None
+        around = set(order[at:at + 2]) & set(marked) if at is not None else set()  # its sentence, or the next
+        steps_of = [f for f in findings if f is not campaign and sentence_of.get(id(f)) in around and id(f) not in listed
+                    and ((f.verdict == "eligible" and f.rule_id in whole.touchpoints) or f.verdict == "needs_info"
+                         or (f.verdict == "unclear" and reasons.get(id(f)) == "no-rule"))]
+        if steps_of:
+            campaign.activity = ", ".join([campaign.activity, *(f.activity for f in steps_of)])
+        return [f for f in findings if f not in steps_of]
 
     def _reads_as(self, text: str, rule_id: str) -> bool:
         """Whether the recogniser reads `text` as `rule_id` at least as surely as step 6's weaker reading of an asked
@@ -977,6 +1051,16 @@ def _booking_label(activity: str, sentence: str) -> bool:
 # touchpoints called one campaign or package (`Checker._one_campaign`): „ein Paket“, „als ein Paket“, „eine einzige /
 # durchgehende Kampagne“, "one campaign", "a single package", "one joined-up push" — not "a campaign" alone, which as
 # often names one channel's campaign ("a LinkedIn campaign")
+# A campaign given as one sequence of touchpoints (session 30): a journey, touchpoints, a „Strecke“, steps one after
+# another, "first … then", "then … then", arrows — words of everyday marketing language, not of an eval question
+_SEQUENCE = re.compile(
+    r"\b(?:customer[- ]journey|journey|touch ?points?|kontaktpunkte?n?|strecke|step by step|schritt für schritt|"
+    r"one after (?:another|the other)|nacheinander|hintereinander|mehrstufige?[nrs]?|multi-?step|\d+-step|\d+-stufige?[nrs]?|"
+    r"orchestrated|orchestrierte?[nrs]?|(?:abgestimmte|durchgängige|durchgehende|koordinierte|verzahnte)[nrs]?\s+"
+    r"(?:online-|digital-)?kampagne|(?:coordinated|connected|joined-up|orchestrated)\s+(?:online\s+|digital\s+)?"
+    r"(?:campaign|program(?:me)?|push)|(?:first|zuerst|erst)\b.{1,120}?\b(?:then|dann)|then\b.{1,120}?\bthen|"
+    r"dann\b.{1,120}?\bdann)\b|→", re.IGNORECASE)
+_PAID_OUT_OF = re.compile(r"\bpaid\s+out\s+of\b", re.IGNORECASE)
 _ONE_CAMPAIGN = re.compile(
     r"\b(?:ein(?:e|en)?\s+(?:(?:einzige[ns]?|gemeinsame[ns]?|durchgehende[ns]?|ganze[ns]?)\s+)?(?:paket|gesamtpaket)\b|"
     r"ein(?:e|en)?\s+(?:einzige[ns]?|gemeinsame[ns]?|durchgehende[ns]?)\s+kampagne\b|alles\s+(?:als|in)\s+ein(?:e[mn]?)?\b|"
@@ -1008,10 +1092,11 @@ def _one_handoff(findings: list[Finding], distinct: list[Finding], labels: list[
     """What no rule decides in one message is one hand-off: the "unclear" findings join the first of them, so a cost
     split into pieces ("grass seed and a lawn-seeding service", "… für die Buchhaltung und die Lohnabrechnung") or a
     fragment beside it ("Lässt sich das mit Co-op-Geldern …") is not asked about twice. `distinct` are findings that
-    stay apart, each an activity of its own: list items and what the guidance names as not covered ("die Büromiete, die
-    Gehälter … und die Anwaltskosten"); the others join the first of them. `labels` are proposed labels nothing
-    described confirms: the partner's reason for what is described ("… die Getränke für die Meisterfeier? Champions
-    stehen ja in der Liste"), so beside another "unclear" finding they are dropped, not joined."""
+    stay apart, each an activity of its own: list items, what the guidance names as not covered ("die Büromiete, die
+    Gehälter … und die Anwaltskosten") and the first of each question sentence; the others join the first of them.
+    `labels` are proposed labels nothing described confirms: the partner's reason for what is described ("… die
+    Getränke für die Meisterfeier? Champions stehen ja in der Liste"), so beside another "unclear" finding they are
+    dropped, not joined."""
     if any(f.verdict == "unclear" and f not in labels for f in findings):
         findings = [f for f in findings if f not in labels]
     unclear = [f for f in findings if f.verdict == "unclear"]

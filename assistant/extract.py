@@ -88,11 +88,16 @@ _SPLIT = re.compile(
     r"zusätzlich|additionally|another|noch|dann|then)\s+|\s*/\s*|\s+\+\s+)(?!co-?\s?op\b)",
     re.IGNORECASE,
 )
+# A condition that opens a sentence ("If …, …", „Und falls …, …“)
+_CONDITION = re.compile(r"^(?:(?:und|and|aber|but|also|so)\s+)?(?:wenn|falls|sofern|if|in case)\b", re.IGNORECASE)
 # Words that ask whether something may be paid with Co-op ("asks"); a "?" makes a piece a question.
 _PAY_FRAME = re.compile(
     r"bezahl|\bzahl|finanzier|abrechn|\bclaim|abrechen|abgerechnet|förderfähig|foerderfaehig|erstatt|berechtigt|"
     r"[\w-]*fähig\b|[\w-]*faehig\b|\bpay(s|ing|ed)?\b|\bpaid\b|\bfund(ed|ing|s)?\b|eligib|cover|reimburs|allowed|erlaubt|zulässig|\bdecken|"
     r"\bnutzen\b|\bverwenden|einsetzen|übernehm|\buse\b|\bspend|\bkosten|\bcosts?\b|\bgeht (das|es)\b|\bok\b|okay|"
+    # Co-op as the one that may do something, in an indirect question too ("asks whether co-op can refund the audit",
+    # "whether co-op can be applied to our share", „ob Co-op das tragen kann“: session 30), and a refund
+    r"\bco-?op\s+(can|could|may|might|would|kann|könnte|koennte|darf|dürfte|würde)\b|\brefund|"
     # Co-op named as the means or as where the costs are submitted ("über Co-op machen", "bei Co-op einreichen",
     # "via co-op", "with our coop money"); "bei Co-op" alone is no ask ("Welche Nachweise braucht man bei Co-op?")
     r"\bbei\s+(unseren?\s+|dem\s+|den\s+)?co-?op[\w-]*\s+einreich|"
@@ -146,7 +151,11 @@ def asks_about_paying(text: str) -> bool:
 
 
 _WH_START = re.compile(
-    r"^\W*(what|how|which|when|where|who|why|was|wie|welche\w*|wann|wo|wer|warum|wozu|wofür|worauf)\b", re.IGNORECASE
+    r"^\W*(what|how|which|when|where|who|why|was|wie|welche\w*|wann|wo|wer|warum|wozu|wofür|worauf)\b"
+    # … not the letter's formula „wie (telefonisch) besprochen“, „wie vereinbart“: a comparison, no question (session 30,
+    # a kind from a readable realworld probe)
+    r"(?!(?:\s+\w+)?\s+(?:besprochen|abgesprochen|vereinbart|angekündigt|erwähnt|gesagt|gewünscht|versprochen|"
+    r"angefragt|mitgeteilt|gemailt)\b)", re.IGNORECASE
 )
 _DE_HINTS = {
     "und", "oder", "wir", "ich", "können", "koennen", "kann", "dürfen", "darf", "mit", "für", "fuer", "unsere",
@@ -282,14 +291,18 @@ def _relative(clause: str, cased: bool) -> bool:
 
 
 def _clauses(sentence: str, cased: bool) -> list[str]:
-    """Comma-separated clauses; a subordinate or relative clause stays with the clause before it."""
+    """Comma-separated clauses; a subordinate or relative clause stays with the clause before it, and a condition
+    that opens the sentence with the clause after it („Und wenn der Kunde zu AWS wechselt, ginge die Migration?“: the
+    condition is the question's, session 30, a kind from a readable dialogue probe)."""
     out: list[str] = []
+    opens = False
     for clause in _COMMA.split(sentence):
         c = clause.strip()
-        if out and (_SUBORDINATE.match(c) or _relative(c, cased)):
+        if out and (opens or _SUBORDINATE.match(c) or _relative(c, cased)):
             out[-1] += ", " + clause
         else:
             out.append(clause)
+        opens = len(out) == 1 and _CONDITION.match(out[0].strip()) is not None and not opens
     return out
 
 

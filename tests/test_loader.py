@@ -90,7 +90,7 @@ def test_id_defined_in_two_files(tmp_path: Path) -> None:
 
 def test_parts_name_rules_of_the_base(tmp_path: Path) -> None:
     folder = write_rules(tmp_path, "rules:" + GOOD_RULE + "    parts: [dg.radio-ads]\n")
-    with pytest.raises(RulesError, match=r"rule 'dg.print-ads' names unknown parts \['dg.radio-ads'\]"):
+    with pytest.raises(RulesError, match=r"rule 'dg.print-ads' names unknown parts or touchpoints \['dg.radio-ads'\]"):
         load_rules(folder, KB)
 
 

@@ -322,6 +322,18 @@ CONTEXT = [
      "Co-op?", [("eligible", "dg.digital-advertising")]),
     ("an uploaded invoice asked about after a settled claim", "Wir haben die Messe im April bereits über Co-op "
      "abgerechnet. Müssen wir dafür noch die Originalrechnung hochladen?", []),
+    # session 30 (a kind from a readable realworld probe; rows written here): a claim reported as done asks nothing, also
+    # where nothing else in the message asks, and a proof question about what was claimed asks about the process
+    ("a claim reported as done, nothing else asked", "Kurze Info: Die Google-Ads-Kampagne aus dem Mai haben wir "
+     "bereits eingereicht, und sie wurde erstattet. Danke!", []),
+    ("a proof question about what was claimed", "Do we need to keep screenshots of the Xing ads we already claimed "
+     "in June as proof?", []),
+    ("paid out of co-op still asks", "Could the trade fair booth for our Azure services be paid out of co-op?",
+     [("eligible", "dg.trade-shows-events")]),
+    # session 30 (a kind from a readable dialogue probe; row written here): a condition that opens the sentence belongs
+    # to the question after it
+    ("a condition belongs to its question", "Und wenn der Kunde von Microsoft 365 zu Google Workspace wechseln will, "
+     "geht die Migration dann auch über Co-op?", [("unclear", None)]),
     # session 26 (kinds from a readable realworld probe; rows written here): a turn after something reported as settled
     # and paid ("This time …") is what the message asks about, though the settled sentence named paying; and what the
     # message sets aside as settled is not read as the activity's purpose (the cancelled event had read as "not
@@ -754,6 +766,13 @@ ONE_HANDOFF = [
      "würden das gern über Co-op laufen lassen – machbar?", [("unclear", None)]),
     ("two items not covered", "Können wir die Büromiete und die Gehälter unserer Buchhaltung mit Co-op zahlen?",
      [("unclear", None), ("unclear", None)]),
+    # session 30 (a kind from a readable negative probe; rows written here): two questions about two things no rule
+    # decides are two hand-offs, and a question asks back only about what the message said before it
+    ("two questions, two things", "Geht unser Grillabend mit dem Team über Co-op? Und die neue Kaffeemaschine fürs "
+     "Büro?",
+     [("unclear", None), ("unclear", None)]),
+    ("a letter's formula asks nothing", "Hallo Herr Brandt, wie besprochen: Wir möchten Google Ads für unsere "
+     "Azure-Angebote schalten. Geht das über Co-op?", [("eligible", "dg.digital-advertising")]),
 ]
 
 
@@ -922,6 +941,18 @@ TOUCHPOINTS = [
      "Co-op?", [("eligible", "dg.digital-advertising"), ("eligible", "dg.multitouch-campaigns")]),
     ("another activity stays", "Multi-touch campaign for Azure plus a print ad in a trade magazine – co-op?",
      [("eligible", "dg.multitouch-campaigns"), ("eligible", "dg.print-ads")]),
+    # session 30 (a kind from the readable probes; rows written here): touchpoints given as a sequence or a journey are
+    # one campaign, its calls and a step no rule decides included; two channels one after the other without such words
+    # stay two, and calls in another sentence stay a call campaign
+    ("a sequence of touchpoints", "Our agency's plan for Defender: prospects first get a mailing, then see display "
+     "banners, then a sales rep phones them. Can co-op pay for it?", [("eligible", "dg.multitouch-campaigns")]),
+    ("a journey with calls", "Für Azure Backup bauen wir eine Strecke: Newsletter, LinkedIn-Anzeige und Anrufe bei "
+     "den Interessenten. Geht das über Co-op?", [("eligible", "dg.multitouch-campaigns")]),
+    ("two channels one after the other stay two", "Wir machen eine E-Mail-Kampagne zu Azure und danach Google Ads. "
+     "Co-op?", [("eligible", "dg.direct-email-sms"), ("eligible", "dg.digital-advertising")]),
+    ("calls in another sentence stay", "We'd like one coordinated campaign for Copilot: emails, LinkedIn ads and a "
+     "landing page. Separately, a call centre would phone 300 prospects. Co-op for both?",
+     [("eligible", "dg.multitouch-campaigns"), ("eligible", "md.telemarketing")]),
 ]
 
 

@@ -40,6 +40,7 @@ class RuleBase:
     audience_open: Bilingual = field(default_factory=Bilingual)
     idioms: Bilingual = field(default_factory=Bilingual)
     exam_code_prefixes: tuple[str, ...] = ()
+    claimed_cues: Bilingual = field(default_factory=Bilingual)
 
     def expand(self, text: str) -> str:
         """The text's folded words with short forms written out ("insta kampagne" → "instagram kampagne") and without
@@ -176,6 +177,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
     frame: Bilingual | None = None
     abbreviations: dict[str, str] = {}
     settled: Bilingual | None = None
+    claimed: Bilingual | None = None
     purposes: list[Purpose] = []
     offerings: Bilingual | None = None
     details: Bilingual | None = None
@@ -202,6 +204,7 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         frame = data.frame_words or frame
         abbreviations.update({" ".join(words(k)): " ".join(words(v)) for k, v in data.abbreviations.items()})
         settled = data.settled_cues or settled
+        claimed = data.claimed_cues or claimed
         purposes += data.purposes
         offerings = data.offerings or offerings
         details = data.detail_words or details
@@ -226,8 +229,9 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
             unknown = sorted(set(rem.applies_to) - rule_ids)
             raise RulesError(f"{origin[rem.id]}: reminder {rem.id!r} applies to unknown rules {unknown}.")
     for rule in rules:
-        if not set(rule.parts) <= rule_ids:
-            raise RulesError(f"{origin[rule.id]}: rule {rule.id!r} names unknown parts {sorted(set(rule.parts) - rule_ids)}.")
+        if not set(rule.parts + rule.touchpoints) <= rule_ids:
+            unknown = sorted(set(rule.parts + rule.touchpoints) - rule_ids)
+            raise RulesError(f"{origin[rule.id]}: rule {rule.id!r} names unknown parts or touchpoints {unknown}.")
     for topic in topics:
         if not set(topic.sections) <= section_ids:
             raise RulesError(f"{origin[topic.id]}: topic {topic.id!r} names unknown sections {topic.sections}.")
@@ -241,5 +245,5 @@ def load_rules(directory: Path, knowledge: KnowledgeBase) -> RuleBase:
         tuple(rules), tuple(reminders), tuple(topics), tuple(not_covered), audiences, frame or Bilingual(),
         digest.hexdigest()[:16], abbreviations, settled or Bilingual(), tuple(purposes), offerings or Bilingual(),
         details or Bilingual(), particles or Bilingual(), audience_open or Bilingual(), idioms or Bilingual(),
-        tuple(exam_codes),
+        tuple(exam_codes), claimed or Bilingual(),
     )

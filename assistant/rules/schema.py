@@ -79,6 +79,11 @@ class Rule(Strict):
     # the rules whose activities this one is made of ("Multitouch-Digitalkampagnen" combine e-mail, ads, social media and
     # web pages): named beside it in one message, they are its touchpoints, not activities of their own
     parts: list[str] = Field(default_factory=list)
+    # the rules whose activities a campaign takes in as touchpoints too when its sentence calls it one campaign or a
+    # sequence ("E-Mail + Display + Call-Down als eine Strecke"), though they are no part of it elsewhere
+    touchpoints: list[str] = Field(default_factory=list)
+    # the channels a campaign's touchpoints are named by in such a sentence ("an ad, then an email, then a banner")
+    touchpoint_words: Bilingual = Bilingual()
     # terms that also name the place where another activity runs ("Banner auf unserer Website", "articles shown on our
     # website"): after a preposition of place they are that place, not this activity (`Matcher.lexical_hits`)
     place_terms: Bilingual = Bilingual()
@@ -180,6 +185,7 @@ class RuleFile(Strict):
     frame_words: Bilingual | None = None
     abbreviations: dict[str, str] = Field(default_factory=dict)
     settled_cues: Bilingual | None = None
+    claimed_cues: Bilingual | None = None  # settled cues that report the claim or its payment as done
     detail_words: Bilingual | None = None  # amounts, time, quantities, suppliers: an activity's details
     particles: Bilingual | None = None  # modal particles: no activity word, though the readers read them
     audience_open: Bilingual | None = None  # who takes part, said to be undecided: the audience slot is unknown
