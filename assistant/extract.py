@@ -88,6 +88,15 @@ _SPLIT = re.compile(
     r"zusätzlich|additionally|another|noch|dann|then)\s+|\s*/\s*|\s+\+\s+)(?!co-?\s?op\b)",
     re.IGNORECASE,
 )
+# A causal clause, at a piece's start or inside it (session 30, a kind from the readable probes: the reason a message
+# gives named an activity that got a finding); "since" of time ("since January", "since 2023") is none
+_CAUSE = re.compile(
+    r"(?:^|(?<=\s)|(?<=,))\s*(?:because|weil|denn\s+(?=wir|ich|es|sie|unser|die|der|das)|"
+    r"da\s+(?=wir\b|ich\b|es\b|sie\b|unser)|since\s+(?!\d|(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|last|yesterday|then|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|q[1-4]|early|mid|the\s+(?:start|beginning|end|launch|"
+    r"last|first))\b))",
+    re.IGNORECASE)
 # A condition that opens a sentence ("If …, …", „Und falls …, …“)
 _CONDITION = re.compile(r"^(?:(?:und|and|aber|but|also|so)\s+)?(?:wenn|falls|sofern|if|in case)\b", re.IGNORECASE)
 # Words that ask whether something may be paid with Co-op ("asks"); a "?" makes a piece a question.
@@ -372,7 +381,9 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
             masked, groups = _mask_parentheses(sentence)
             for clause in _clauses(masked, cased):
                 for part in _SPLIT.split(clause):
-                    part = _unmask(part, groups)
+                    # what a causal clause says is the reason, not an item ("Since internal incentives are allowed",
+                    # „Da wir auch Telemarketing machen:“, "… are high since we do lots of Teams calls"): context
+                    part = _unmask(_CAUSE.split(part, maxsplit=1)[0], groups)
                     part = part.strip(" -–:;.,!?\"'[]")
                     if part and words(part):
                         pieces.append(Piece(part, sentence, asks, question_mark, count > 0, item))

@@ -330,8 +330,13 @@ CONTEXT = [
      "in June as proof?", []),
     ("paid out of co-op still asks", "Could the trade fair booth for our Azure services be paid out of co-op?",
      [("eligible", "dg.trade-shows-events")]),
-    # session 30 (a kind from a readable dialogue probe; row written here): a condition that opens the sentence belongs
-    # to the question after it
+    # session 30 (a kind from the readable probes; rows written here): what a causal clause names is the reason, not an
+    # item asked about ("since …", „da wir …“, „weil …“); "since" of time is no reason, and a condition that opens the
+    # sentence belongs to the question after it
+    ("a reason in a causal clause", "Our mobile contracts are expensive because we run SMS campaigns from them. Can "
+     "co-op pay the contracts?", [("unclear", None)]),
+    ("a reason in a causal clause, German", "Da wir Webinare für Kunden machen: Können wir neue Bürostühle über Co-op "
+     "abrechnen?", [("unclear", None)]),
     ("a condition belongs to its question", "Und wenn der Kunde von Microsoft 365 zu Google Workspace wechseln will, "
      "geht die Migration dann auch über Co-op?", [("unclear", None)]),
     # session 26 (kinds from a readable realworld probe; rows written here): a turn after something reported as settled
