@@ -326,19 +326,20 @@ CONTEXT = [
     # where nothing else in the message asks, and a proof question about what was claimed asks about the process
     ("a claim reported as done, nothing else asked", "Kurze Info: Die Google-Ads-Kampagne aus dem Mai haben wir "
      "bereits eingereicht, und sie wurde erstattet. Danke!", []),
-    ("a proof question about what was claimed", "Do we need to keep screenshots of the Xing ads we already claimed "
-     "in June as proof?", []),
+    ("a proof question about what was claimed", "Do we need dated screenshots of the LinkedIn posts we already "
+     "claimed in May, or does the agency's report do?", []),
+    # … a guard, passing before too: "paid out of co-op" is no claim reported as done
     ("paid out of co-op still asks", "Could the trade fair booth for our Azure services be paid out of co-op?",
      [("eligible", "dg.trade-shows-events")]),
     # session 30 (a kind from the readable probes; rows written here): what a causal clause names is the reason, not an
     # item asked about ("since …", „da wir …“, „weil …“); "since" of time is no reason, and a condition that opens the
     # sentence belongs to the question after it
-    ("a reason in a causal clause", "Our mobile contracts are expensive because we run SMS campaigns from them. Can "
-     "co-op pay the contracts?", [("unclear", None)]),
-    ("a reason in a causal clause, German", "Da wir Webinare für Kunden machen: Können wir neue Bürostühle über Co-op "
-     "abrechnen?", [("unclear", None)]),
-    ("a condition belongs to its question", "Und wenn der Kunde von Microsoft 365 zu Google Workspace wechseln will, "
-     "geht die Migration dann auch über Co-op?", [("unclear", None)]),
+    ("a reason in a causal clause", "The team's mobile contracts and the landline are pricey since we make lots of "
+     "sales calls to customers. Can we put them on co-op?", [("unclear", None)]),
+    ("a reason in a causal clause, German", "Da wir auch Telemarketing machen: Dürfen wir die neuen Headsets mit Co-op "
+     "bezahlen?", [("unclear", None)]),
+    ("a condition belongs to its question", "Und falls der Kunde lieber zu Google Cloud statt zu Azure geht, zahlt Co-op "
+     "die Migration dann auch?", [("unclear", None)]),
     # session 26 (kinds from a readable realworld probe; rows written here): a turn after something reported as settled
     # and paid ("This time …") is what the message asks about, though the settled sentence named paying; and what the
     # message sets aside as settled is not read as the activity's purpose (the cancelled event had read as "not
@@ -776,6 +777,7 @@ ONE_HANDOFF = [
     ("two questions, two things", "Geht unser Grillabend mit dem Team über Co-op? Und die neue Kaffeemaschine fürs "
      "Büro?",
      [("unclear", None), ("unclear", None)]),
+    # … a guard, passing before too (a question could ask back about a later sentence then)
     ("a letter's formula asks nothing", "Hallo Herr Brandt, wie besprochen: Wir möchten Google Ads für unsere "
      "Azure-Angebote schalten. Geht das über Co-op?", [("eligible", "dg.digital-advertising")]),
 ]
@@ -948,7 +950,7 @@ TOUCHPOINTS = [
      [("eligible", "dg.multitouch-campaigns"), ("eligible", "dg.print-ads")]),
     # session 30 (a kind from the readable probes; rows written here): touchpoints given as a sequence or a journey are
     # one campaign, its calls and a step no rule decides included; two channels one after the other without such words
-    # stay two, and calls in another sentence stay a call campaign
+    # stay two, and calls in another sentence stay a call campaign (these two are guards, passing before too)
     ("a sequence of touchpoints", "Our agency's plan for Defender: prospects first get a mailing, then see display "
      "banners, then a sales rep phones them. Can co-op pay for it?", [("eligible", "dg.multitouch-campaigns")]),
     ("a journey with calls", "Für Azure Backup bauen wir eine Strecke: Newsletter, LinkedIn-Anzeige und Anrufe bei "
