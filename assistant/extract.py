@@ -79,7 +79,10 @@ _SUBORDINATE = re.compile(
     r"(der|die|das|den|dem)\s+(der|die|das|den|dem|ein\w*|bei|mit|für|wir|sie|er|es|ihr|unser\w*|sich|auf|in|im|von|"
     r"zu|zum|zur|an|am|nicht|auch|sowohl|bis|seit|ab|nach|vor|noch|schon|gerade|dann|\d)|"
     r"wo|in dem|in der|mit dem|mit der|mit denen|über den|über die|so that|to|which|that|who|where|because|before|"
-    r"after|while|so|in order to|including|inkl|z\.?\s?b)\b",
+    r"after|while|so|in order to|including|inkl|z\.?\s?b|"
+    # … and one that brings what the activity comes with („…, mit SEO“, "…, with a landing page": session 30, a new
+    # user's trial — the SEO of a club's website was read apart from the club and was eligible)
+    r"mit|samt|with)\b",
     re.IGNORECASE,
 )
 # ("MDF und Co-op für unsere Roadshow kombinieren": two budgets joined, one activity — no split before "Co-op")
@@ -116,7 +119,7 @@ _PAY_FRAME = re.compile(
     # a request to check what follows („Bitte um Prüfung: a) … b) …", "Please review the following:")
     r"\bbitte\s+um\s+(kurze\s+)?prüfung\b|\bbitte\s+(kurz\s+)?prüfen\b|"
     r"\bplease\s+(check|review)(\s*:|\s+(whether|if|these|the following)\b)|"
-    r"\b(über|ueber|übers|uebers|mit|via|aus|per|with|through|using|from|by)\s+"
+    r"\b(über|ueber|übers|uebers|mit|via|aus|per|with|through|using|from|by|out\s+of)\s+"
     r"((unseren?|unserem|unserer|dem|den|etwas|eurem|euren|ihrem|ihren|our|the|some|any|your|their|my)\s+)?co-?op",
     re.IGNORECASE,
 )
@@ -130,6 +133,11 @@ _ACKNOWLEDGEMENT = re.compile(
     r"^\W*(?:(?:ok|okay|alright|all right|fair enough|got it|understood|i see|makes sense|sounds good|noted|"
     r"alles klar|verstanden|verstehe|ich verstehe|in ordnung|passt|gut|prima|super|danke|vielen dank|thanks|"
     r"thank you)\W*)+$", re.IGNORECASE)
+
+
+def acknowledges(text: str) -> bool:
+    """Does the text only acknowledge the last reply ("ok, makes sense", „alles klar, verstanden“, "fair enough")?"""
+    return _ACKNOWLEDGEMENT.match(text.strip()) is not None
 
 
 def names_pay_frame(text: str) -> bool:

@@ -106,6 +106,17 @@ STORIES = [
      "Sorry, ich meinte eine SMS-Kampagne", "new", [("eligible", "dg.direct-email-sms")], "de"),
     ("thanks get a short reply", ["Können wir LinkedIn-Anzeigen bezahlen?"], "Danke!", "social", [], "de"),
     ("a thumbs-up acknowledges like thanks", ["Can we pay for Google Ads with co-op?"], "👍🏼", "social", [], "en"),
+    # session 30 (kinds from a readable dialogue probe; rows written here): an acknowledgement in words is social after
+    # a hand-off too, and a claim "filed" or an activity "documented for the claim" asks about the process
+    ("an acknowledgement after a hand-off", ["Can co-op pay for a first-aid course for our office staff?"],
+     "alright, makes sense", "social", [], "en"),
+    # session 30 (a new user's trial; row written here): thanks that open a question about paying for something else
+    # are no social turn — the question is answered
+    ("thanks, then another question", ["Können wir Google Ads für Azure über Co-op bezahlen?"],
+     "Okay, danke. Anderes Thema: Dürfen wir das Sommerfest für unser Team über Co-op zahlen?", "new",
+     [("unclear", None)], "de"),
+    ("when to file", ["Can co-op cover three of our engineers going to Microsoft Ignite?"],
+     "How quickly after the event do we have to file?", "new", [], "en"),
     ("a thinking face asks nothing known", ["Can we pay for Google Ads with co-op?"], "🤔", "new", [], "en"),
     ("short follow-up keeps the conversation's language", ["Can we pay for Google Ads with co-op?"], "SEO?", "new",
      [("eligible", "dg.website-seo")], "en"),

@@ -338,6 +338,10 @@ CONTEXT = [
      "sales calls to customers. Can we put them on co-op?", [("unclear", None)]),
     ("a reason in a causal clause, German", "Da wir auch Telemarketing machen: Dürfen wir die neuen Headsets mit Co-op "
      "bezahlen?", [("unclear", None)]),
+    # session 30 (a new user's trial; row written here): a clause that brings what the activity comes with ("…, with
+    # SEO") is read with it: the club's website and its SEO are one thing, not an eligible SEO beside it
+    ("what an activity comes with", "We're rebuilding the website of our founder's football club, with SEO. Can co-op "
+     "pay?", [("unclear", None)]),
     ("a condition belongs to its question", "Und falls der Kunde lieber zu Google Cloud statt zu Azure geht, zahlt Co-op "
      "die Migration dann auch?", [("unclear", None)]),
     # session 26 (kinds from a readable realworld probe; rows written here): a turn after something reported as settled

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from assistant.errors import InputError
-from assistant.extract import asks_about_paying, language_of
+from assistant.extract import acknowledges, asks_about_paying, language_of
 from assistant.models import Answer, Finding, Language
 from assistant.render import input_error_reply
 from assistant.rules.matcher import names_which, without_negated
@@ -53,6 +53,8 @@ _SOCIAL = frozenset({"danke", "dankeschön", "vielen", "dank", "super", "prima",
 # selector set aside): 👍 👌 🙏 👏 ✅ 🙂 😊 ☺
 _SOCIAL_EMOJI = frozenset("\U0001F44D\U0001F44C\U0001F64F\U0001F44F\u2705\U0001F642\U0001F60A\u263A")
 _EMOJI_MODIFIERS = re.compile("[\U0001F3FB-\U0001F3FF\uFE0F\\s]")
+# a question how or when (a process question after thanks: "ok thanks, how fast should we claim …?")
+_ASKS_HOW = re.compile(r"^\W*(how|when|what|which|wie|wann|was|welche\w*)\b", re.IGNORECASE)
 # thanks and greetings: a short message with one of these and no activity or process question is social
 _THANKS = frozenset({"danke", "dank", "dankeschoen", "dankeschön", "thanks", "thank", "thx", "ty", "merci", "cheers",
                      "hallo", "hello", "hi", "hey", "moin", "servus", "bye", "tschuess", "tschüss", "ciao"})
@@ -559,6 +561,8 @@ class Conversation:
         # session 26, a new user's trial got „Gern geschehen!“ for mojibake)
         if tokens and all(t in _SOCIAL for t in tokens) and any(len(t) > 1 for t in tokens):
             return "social", text
+        if acknowledges(text):  # "ok, makes sense", "fair enough" (session 30, a kind from a readable dialogue probe)
+            return "social", text
         emoji = _EMOJI_MODIFIERS.sub("", text)
         if emoji and set(emoji) <= _SOCIAL_EMOJI:  # "👍", "🙏🏼"
             return "social", text
@@ -700,7 +704,12 @@ class Conversation:
             resolved = self._ellipsis_of_turn(text, state)
             if resolved:
                 return "ellipsis", resolved
-        if thanks and len(content) <= MAX_SOCIAL_WORDS:
+        # … unless what follows opening thanks asks to pay for something of its own, no process question ("ok thanks.
+        # Different topic: can we pay the Christmas party for our staff?": session 30, a new user's trial got "You're
+        # welcome!" for it)
+        pays_other = thanked and asks_about_paying(after) and not _ASKS_HOW.match(after) and not (
+            own.topics or own.process) and any(len(words(f.activity)) >= 2 for f in own.findings)
+        if thanks and len(content) <= MAX_SOCIAL_WORDS and not pays_other:
             return "social", text
         return "new", text
 
