@@ -477,8 +477,9 @@ class Checker:
                 return findings
             decision = Decision("eligible", whole, "lexical", (marker.group(0).strip(),), 0.7, reason="rule")
             campaign = self._finding(Piece(parts[0].activity, parts[0].activity, True, True), decision, language)
-            if sentence_of.get(id(parts[0])) or sentence:
-                sentence_of[id(campaign)] = sentence_of.get(id(parts[0])) or sentence or ""
+            home = sentence_of.get(id(parts[0])) or sentence  # the sentence of its first step, or the marked one
+            if home:
+                sentence_of[id(campaign)] = home
             findings = [campaign if f is parts[0] else f for f in findings]
         at = order.index(sentence_of[id(campaign)]) if sentence_of.get(id(campaign)) in order else None
         around = set(order[at:at + 2]) & set(marked) if at is not None else set()  # its sentence, or the next
