@@ -445,39 +445,27 @@ class Checker:
         listed = {id(i) for i in items}
         touch = set(whole.parts) | set(whole.touchpoints)
         # the sentences that give the touchpoints as one campaign: its marker and two channels or more, said there or in
-        # the next sentence („Wir planen eine Strecke: Newsletter, Anzeigen und Anrufe.“)
-        said = [bool(_ONE_CAMPAIGN.search(s) or _SEQUENCE.search(s)) for s in order]
-        channels = [len({t.raw for t in hits(self._steps, tuple(words(s)))}) >= 2 for s in order]
+        # the next sentence („Wir planen eine Strecke: Newsletter, Anzeigen und Anrufe.“); channels are counted only
+        # where a marker was said
+        said = [_campaign_marker(s) is not None for s in order]
+        channels = [(said[n] or (n > 0 and said[n - 1]))
+                    and len({t.raw for t in hits(self._steps, tuple(words(s)))}) >= 2 for n, s in enumerate(order)]
         marked = [s for n, s in enumerate(order) if (said[n] and (channels[n] or channels[n + 1:n + 2] == [True]))
                   or (channels[n] and n > 0 and said[n - 1])]
         campaign = next((f for f in findings if f.rule_id == whole.id), None)
         if campaign is None:
-            sentence: str | None = None
             marker = _ONE_CAMPAIGN.search(message)
             parts = [f for f in findings if f.verdict == "eligible" and f.rule_id in whole.parts and id(f) not in listed]
+            home = None
             if marker is None or len({f.rule_id for f in parts}) < 2:
-                parts, marker = [], None
-                for sentence in marked:
-                    before = order[order.index(sentence) - 1] if order.index(sentence) else None
-                    # … a finding of the message read whole has no sentence of its own: it is the message's
-                    found = [f for at in (sentence, before, None) for f in findings if sentence_of.get(id(f)) == at
-                             and f.verdict == "eligible" and f.rule_id in touch and id(f) not in listed]
-                    # … or the step no rule decided that is itself said as the campaign („eine mehrstufige
-                    # Digitalkampagne (Mail, Display, Social Retargeting)“)
-                    found = found or [f for f in findings if sentence_of.get(id(f)) == sentence and f.verdict == "unclear"
-                                      and reasons.get(id(f)) == "no-rule" and id(f) not in listed
-                                      and (_ONE_CAMPAIGN.search(f.activity) or _SEQUENCE.search(f.activity))]
-                    marker = next((m for s in (sentence, before or "") for m in (_ONE_CAMPAIGN.search(s),
-                                                                                 _SEQUENCE.search(s)) if m), None)
-                    if found and marker is not None:
-                        parts = found
-                        break
-                    marker = None
-            if marker is None:
-                return findings
+                step = self._first_step(findings, listed, order, marked, sentence_of, reasons, touch)
+                if step is None:
+                    return findings
+                first, marker, home = step
+                parts = [first]
             decision = Decision("eligible", whole, "lexical", (marker.group(0).strip(),), 0.7, reason="rule")
             campaign = self._finding(Piece(parts[0].activity, parts[0].activity, True, True), decision, language)
-            home = sentence_of.get(id(parts[0])) or sentence  # the sentence of its first step, or the marked one
+            home = sentence_of.get(id(parts[0])) or home  # the sentence of its first step, or the marked one
             if home:
                 sentence_of[id(campaign)] = home
             findings = [campaign if f is parts[0] else f for f in findings]
@@ -489,6 +477,28 @@ class Checker:
         if steps_of:
             campaign.activity = ", ".join([campaign.activity, *(f.activity for f in steps_of)])
         return [f for f in findings if f not in steps_of]
+
+    @staticmethod
+    def _first_step(findings: list[Finding], listed: set[int], order: list[str], marked: list[str],
+                    sentence_of: dict[int, str], reasons: dict[int, str],
+                    touch: set[str]) -> tuple[Finding, re.Match[str], str] | None:
+        """The finding that becomes the campaign of the first marked sentence that has one, with that sentence's marker
+        (or the one of the sentence before it) and the sentence: an eligible touchpoint found there, in the sentence
+        before it ("… a 10-week campaign: first an ad, then …") or in the message read whole (a finding with no sentence
+        of its own); else a step no rule decided that is itself said as the campaign („eine mehrstufige
+        Digitalkampagne (Mail, Display, Social Retargeting)“). None when no marked sentence has one."""
+        for sentence in marked:
+            n = order.index(sentence)
+            before = order[n - 1] if n else None
+            found = [f for at in (sentence, before, None) for f in findings if sentence_of.get(id(f)) == at
+                     and f.verdict == "eligible" and f.rule_id in touch and id(f) not in listed]
+            found = found or [f for f in findings if sentence_of.get(id(f)) == sentence and f.verdict == "unclear"
+                              and reasons.get(id(f)) == "no-rule" and id(f) not in listed
+                              and _campaign_marker(f.activity) is not None]
+            marker = _campaign_marker(sentence) or _campaign_marker(before or "")
+            if found and marker is not None:  # a marked sentence has a marker, or the one before it has
+                return found[0], marker, sentence
+        return None
 
     def _reads_as(self, text: str, rule_id: str) -> bool:
         """Whether the recogniser reads `text` as `rule_id` at least as surely as step 6's weaker reading of an asked
@@ -1061,6 +1071,11 @@ _SEQUENCE = re.compile(
     r"(?:online-|digital-)?kampagne|(?:coordinated|connected|joined-up|orchestrated)\s+(?:online\s+|digital\s+)?"
     r"(?:campaign|program(?:me)?|push)|(?:first|zuerst|erst)\b.{1,120}?\b(?:then|dann)|then\b.{1,120}?\bthen|"
     r"dann\b.{1,120}?\bdann)\b|→", re.IGNORECASE)
+def _campaign_marker(text: str) -> re.Match[str] | None:
+    """Where `text` calls touchpoints one campaign (`_ONE_CAMPAIGN`) or gives them as a sequence (`_SEQUENCE`)."""
+    return _ONE_CAMPAIGN.search(text) or _SEQUENCE.search(text)
+
+
 _PAID_OUT_OF = re.compile(r"\bpaid\s+out\s+of\b", re.IGNORECASE)
 _ONE_CAMPAIGN = re.compile(
     r"\b(?:ein(?:e|en)?\s+(?:(?:einzige[ns]?|gemeinsame[ns]?|durchgehende[ns]?|ganze[ns]?)\s+)?(?:paket|gesamtpaket)\b|"
