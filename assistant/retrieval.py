@@ -91,6 +91,7 @@ class Retriever:
         self.kb = kb
         self.embedder = embedder
         self.chunks = make_chunks(kb, rules)
+        self._section_of = {c.id: c.section_id for c in self.chunks}
         self.fingerprint = f"{kb.fingerprint}-{rules.fingerprint if rules else 'none'}"
         # one collection per knowledge edition: instances sharing a Chroma server during a rolling deploy each read
         # their own, and a build never deletes what another instance is reading
@@ -216,19 +217,19 @@ class Retriever:
             return
         vectors = self.embedder.encode(texts).tolist()
         res = self._query_with_retry(vectors)
-        self._primed = {t: (res["metadatas"][n], res["distances"][n]) for n, t in enumerate(texts)}
+        self._primed = {t: (res["ids"][n], res["distances"][n]) for n, t in enumerate(texts)}
 
     def search(self, query: str, k: int = 4) -> list[Hit]:
         """Sections ranked by fused dense + BM25 score (each normalised to 0..1)."""
         primed = self._primed.get(query)
         if primed is None:
             res = self._query_with_retry(self.embedder.encode([query]).tolist())
-            primed = (res["metadatas"][0], res["distances"][0])
+            primed = (res["ids"][0], res["distances"][0])
         dense: dict[str, float] = {}
-        for meta, dist in zip(*primed, strict=True):
-            if not meta:  # a record another process is still writing (a rebuild on a shared data dir): no section yet
+        for chunk_id, dist in zip(*primed, strict=True):
+            sid = self._section_of.get(chunk_id)
+            if sid is None:  # not a chunk of this edition (nothing else is stored under its collection name)
                 continue
-            sid = str(meta["section_id"])
             dense[sid] = max(dense.get(sid, 0.0), 1.0 - float(dist))
         raw = self._bm25.get_scores(lexical_tokens(query))
         top = max(raw) if len(raw) and max(raw) > 0 else 1.0
@@ -257,8 +258,9 @@ class Retriever:
                 raise IndexStoreError(f"The index could not be queried ({exc}). Run `coop-assistant ingest`.") from exc
 
     def _query(self, vectors: list[list[float]]) -> Any:
-        return self.collection.query(query_embeddings=vectors, n_results=len(self.chunks),
-                                     include=["metadatas", "distances"])
+        # the distances alone: each id is a chunk of ours (`_section_of`), so the stored metadata need not be read
+        # back (2.4 of 4.3 ms per query on this machine, session 31)
+        return self.collection.query(query_embeddings=vectors, n_results=len(self.chunks), include=["distances"])
 
     def passage(self, section_id: str) -> str:
         return self.kb.section(section_id).text

@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import RulesError
-from assistant.nlu.linear import STORED_FORM, LinearText
+from assistant.nlu.linear import COEF_DTYPE, STORED_FORM, LinearText
 from assistant.text import normalize
 
 log = logging.getLogger(__name__)
@@ -163,9 +164,12 @@ class Recognizer:
         return Recognition(ranked, self._evidence(features, int(order[0])))
 
     def _evidence(self, features: dict[int, float], cls_index: int, k: int = 4) -> tuple[str, ...]:
-        weights = self.model.weights(cls_index)
-        pairs = sorted(((i, v * weights[i]) for i, v in features.items()), key=lambda p: -p[1])
-        return tuple(self.model.names[i] for i, v in pairs[:k] if v > 0)
+        cols = np.fromiter(features.keys(), dtype=np.int64, count=len(features))
+        # each feature's value times its weight, in the weights' precision (as a Python float times one of them)
+        scores = np.fromiter(features.values(), dtype=np.float64, count=len(features)).astype(COEF_DTYPE) \
+            * self.model.weights(cls_index)[cols]
+        best = np.argsort(-scores, kind="stable")[:k]  # stable: equal scores keep the features' order
+        return tuple(self.model.names[cols[i]] for i in best if scores[i] > 0)
 
 
 def fit_pipeline(examples: list[Example]) -> Any:

@@ -3,6 +3,7 @@ tokens."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,7 +34,11 @@ def _positions(tokens: tuple[str, ...], word: str, fuzzy: bool) -> frozenset[int
     if word not in joined and not (fuzzy and len(word) >= 7 and word[:1] in firsts) \
             and not (plural is not None and plural in joined):
         return frozenset()
-    return frozenset(i for i, tok in enumerate(tokens) if _word_matches(tok, word, fuzzy))
+    typo = fuzzy and len(word) >= 7
+    # the same tests per token first (cheaper than asking `word_matches`, which passes no token failing them all)
+    return frozenset(i for i, tok in enumerate(tokens)
+                     if (word in tok or (plural is not None and plural in tok) or (typo and tok[:1] == word[:1]))
+                     and _word_matches(tok, word, fuzzy))
 
 
 def phrase_in(phrase: tuple[str, ...], tokens: tuple[str, ...], fuzzy: bool = True) -> bool:
@@ -134,7 +139,7 @@ class _Vocabulary:
         self.short = tuple(w for w in vocabulary if len(w) < 3)
         self.by_start: dict[str, list[str]] = {}
         self.plural_of: dict[str, list[str]] = {}  # a plural's stem → the words it is the plural of
-        self.long_by_first: dict[str, list[tuple[int, str]]] = {}
+        long_by_first: dict[str, list[tuple[int, str]]] = {}
         for w in sorted(vocabulary):
             if len(w) >= 3:
                 self.by_start.setdefault(w[:3], []).append(w)
@@ -143,7 +148,10 @@ class _Vocabulary:
                 self.by_start.setdefault(plural[:3], []).append(plural)
                 self.plural_of.setdefault(plural, []).append(w)
             if len(w) >= 7:
-                self.long_by_first.setdefault(w[:1], []).append((len(w), w))
+                long_by_first.setdefault(w[:1], []).append((len(w), w))
+        # per first letter, the long words by length and their lengths: the ones a token may be a typo of are a prefix
+        self.long_by_first = {first: ([n for n, _ in pairs], [w for _, w in pairs])
+                              for first, pairs in ((f, sorted(p)) for f, p in long_by_first.items())}
 
     def possible(self, joined: str, longest: dict[str, int]) -> frozenset[str]:
         """`_possible` over these words: the ones `joined` contains (or the stem of their plural with an umlaut), and
@@ -156,7 +164,8 @@ class _Vocabulary:
                         found.add(w)
                     found.update(self.plural_of.get(w, ()))
         for first, length in longest.items():
-            found.update(w for n, w in self.long_by_first.get(first, ()) if n <= length + 2)
+            lengths, long_words = self.long_by_first.get(first, ((), ()))
+            found.update(long_words[:bisect_right(lengths, length + 2)])
         return frozenset(found)
 
 
