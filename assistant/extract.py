@@ -100,6 +100,10 @@ _CAUSE = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|q[1-4]|early|mid|the\s+(?:start|beginning|end|launch|"
     r"last|first))\b))",
     re.IGNORECASE)
+# A sentence that only labels the next one as the reason („Begründung: die schicken darüber auch mal Termine per SMS“:
+# session 31, a kind from a readable negative probe): what follows is context, as a causal clause is
+_REASON_LABEL = re.compile(r"(?:unsere\s+|die\s+|our\s+|the\s+)?(?:begründung|begruendung|grund|reason|rationale)",
+                           re.IGNORECASE)
 # A condition that opens a sentence ("If …, …", „Und falls …, …“)
 _CONDITION = re.compile(r"^(?:(?:und|and|aber|but|also|so)\s+)?(?:wenn|falls|sofern|if|in case)\b", re.IGNORECASE)
 # Words that ask whether something may be paid with Co-op ("asks"); a "?" makes a piece a question.
@@ -371,6 +375,7 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
     seen = False
     question = readable(question)
     cased = question != question.lower()
+    reason_next = False  # the sentence before was a reason's label (`_REASON_LABEL`)
     for line in question.splitlines():
         listed = _BULLET.match(line) is not None
         for first, sentence in (
@@ -382,6 +387,9 @@ def split_pieces(question: str) -> tuple[list[Piece], bool]:
             seen = seen or count > 0
             sentence = cleaned.strip(" -–:;.,")
             if not sentence or not words(sentence) or _ACKNOWLEDGEMENT.match(sentence):
+                continue
+            reason, reason_next = reason_next, _REASON_LABEL.fullmatch(sentence) is not None and ends == ":"
+            if reason_next or (reason and "?" not in sentence):
                 continue
             asks = names_pay_frame(sentence)
             # a question: has "?", or starts like one and does not end like a statement

@@ -77,6 +77,12 @@ ISSUE_6 = [
 # The slot "what it promotes" (matcher step 9): an activity for another purpose is "unclear"; a Microsoft offering
 # named with another vendor settles it; another activity's purpose words stay with that activity.
 PURPOSE = [
+    # session 31 (a kind from a readable dialogue probe; rows written here): a business run on the side, said with its
+    # verb, is another business
+    ("a business run on the side", "Could co-op cover Facebook ads for the bike repair shop my partner and I run on "
+     "the side?", [("unclear", None)]),
+    ("a business run on the side, German", "Können wir LinkedIn-Posts für die Eventagentur, die wir nebenbei "
+     "betreiben, mit Co-op zahlen?", [("unclear", None)]),
     # session 26 (a kind from a readable probe; row written here): a second company of the owners is another business
     ("a second company of the owners", "We own a second company, a property management firm. Can co-op pay for SEO "
      "on its website?", [("unclear", None)]),
@@ -328,7 +334,14 @@ CONTEXT = [
      "bereits eingereicht, und sie wurde erstattet. Danke!", []),
     ("a proof question about what was claimed", "Do we need dated screenshots of the LinkedIn posts we already "
      "claimed in May, or does the agency's report do?", []),
-    # … a guard, passing before too: "paid out of co-op" is no claim reported as done
+    # session 31 (kinds from readable probes; rows written here): a claim reported as approved asks nothing with its
+    # pay word; a sentence labelled as the reason („Begründung:“) is context
+    ("a claim reported as approved", "The claim for our webinar in April was approved, thanks. Next up: banner ads on "
+     "a trade portal for our Azure offer. OK?", [("eligible", "dg.digital-advertising")]),
+    ("a claim reported as approved, German", "Unser Claim für die Kundenveranstaltung wurde genehmigt, danke. Als "
+     "Nächstes: Xing-Anzeigen zu Microsoft 365. Passt?", [("eligible", "dg.digital-advertising")]),
+    ("a sentence labelled as the reason", "Können wir die Diensthandys unserer Techniker über Co-op laufen lassen? "
+     "Begründung: Sie verschicken damit auch Newsletter-Links an Kunden.", [("unclear", None)]),
     ("paid out of co-op still asks", "Could the trade fair booth for our Azure services be paid out of co-op?",
      [("eligible", "dg.trade-shows-events")]),
     # session 30 (a kind from the readable probes; rows written here): what a causal clause names is the reason, not an
@@ -697,6 +710,14 @@ TOPICS = [
     ("a webinar about a migration", "Können wir ein Kundenwebinar zur Azure-Migration mit Co-op bezahlen?",
      [("eligible", "md.customer-seminars")]),
     ("a migration asked alone", "Können wir Co-op für Migrationen nutzen?", [("eligible", "md.migration-services")]),
+    # session 31 (a kind from a readable dialogue probe; rows written here): the everyday words for a migration with its
+    # target name a topic too; asked alone they are the migration (the last row a guard, passing before too)
+    ("an everyday migration word as a topic", "Can we run Bing ads about moving to Microsoft 365 for small firms?",
+     [("eligible", "dg.digital-advertising")]),
+    ("an everyday migration word as a topic, calls", "Wir wollen Bestandskunden anrufen lassen, Thema: Telefonaktion zur "
+     "Umstellung auf Azure. Co-op?", [("eligible", "md.telemarketing")]),
+    ("an everyday migration word asked alone", "Zahlt Co-op die Umstellung eines Kunden auf Microsoft 365?",
+     [("eligible", "md.migration-services")]),
     ("a separable verb", "Nächsten Monat ziehen wir die Server eines Kunden nach Azure um – zahlt das Co-op?",
      [("eligible", "md.migration-services")]),
     ("a customer's migration", "Can co-op pay for migrating a customer's mailboxes to Exchange Online?",

@@ -397,9 +397,12 @@ class Matcher:
                                  message, asked)
 
     def _only_as_topic(self, found: tuple[Rule, list[Term]], tokens: tuple[str, ...]) -> bool:
-        """Whether every term of a rule's hit is one of its `topic_terms` and stands after a preposition of topic."""
+        """Whether every term of a rule's hit is one of its `topic_terms` and stands after a preposition of topic (a
+        combination: its first part)."""
         topics = self._topics.get(found[0].id, frozenset())
-        return bool(topics) and all(t.raw in topics and _only_after(t, tokens, TOPIC_PREPOSITIONS, TOPIC_GAP)
+        # of a combination ("umstellung + microsoft 365"), its first part: the migration named, then where it goes
+        return bool(topics) and all(t.raw in topics and _only_after(replace(t, parts=t.parts[:1]), tokens,
+                                                                    TOPIC_PREPOSITIONS, TOPIC_GAP)
                                     for t in found[1])
 
     def _decide_hits(self, text: str, tokens: tuple[str, ...], audiences: set[str],
