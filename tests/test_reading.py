@@ -710,6 +710,15 @@ TOPICS = [
     ("a webinar about a migration", "Können wir ein Kundenwebinar zur Azure-Migration mit Co-op bezahlen?",
      [("eligible", "md.customer-seminars")]),
     ("a migration asked alone", "Können wir Co-op für Migrationen nutzen?", [("eligible", "md.migration-services")]),
+    # session 31 (a kind from a new user's trial; rows written here): an activity right before a format that waits for
+    # its audience (a course, a training, a workshop) is what it teaches: the format asks for its audience, and with
+    # customers named it is a customer seminar (the last row a guard, passing before too)
+    ("an activity taught in a course", "Could co-op fund a Facebook ads course for a few people here?",
+     [("needs_info", None)]),
+    ("an activity taught in a course, German compound", "Wir würden gern einen Social-Media-Kurs für ein paar Leute "
+     "buchen – geht das über Co-op?", [("needs_info", None)]),
+    ("an activity taught in a workshop for customers", "Zahlt Co-op einen Newsletter-Workshop für unsere Kunden?",
+     [("eligible", "md.customer-seminars")]),
     # session 31 (a kind from a readable dialogue probe; rows written here): the everyday words for a migration with its
     # target name a topic too; asked alone they are the migration (the last row a guard, passing before too)
     ("an everyday migration word as a topic", "Can we run Bing ads about moving to Microsoft 365 for small firms?",
@@ -861,6 +870,12 @@ LISTS = [
 # them, not activities of their own (rule data `detail_words:`); an item of its own beside them still gets its finding.
 # Written for these tests, not taken from an eval set; before session 10 each detail was an extra "unclear" finding.
 DETAILS = [
+    # session 31 (a kind from a new user's trial and a readable realworld probe; rows written here): what the activity
+    # costs, in a sentence of its own, is its detail, though the cost's words read as running costs
+    ("a cost in a sentence of its own", "Wir buchen einen Messestand auf der Hannover Messe für unsere Azure-Lösungen. "
+     "Die Standmiete beträgt 4.500 €. Geht das über Co-op?", [("eligible", "dg.trade-shows-events")]),
+    ("a cost in a sentence of its own, the fee", "Hallo, wir sind im März mit einem Stand auf einer Regionalmesse und "
+     "zeigen Microsoft 365. Standgebühr 2.100 EUR. Förderfähig?", [("eligible", "dg.trade-shows-events")]),
     ("duration and supplier", "Copilot-Workshop für unsere Kunden, 2 Tage, externer Trainer – geht das über Co-op?",
      [("eligible", "md.customer-seminars")]),
     ("count and fee", "E-mail campaign on Azure Virtual Desktop for prospects, 3 sends, agency fee EUR 1,900 – co-op?",

@@ -137,6 +137,11 @@ class Matcher:
         self._rule_owner = tuple((n, vague) for n, c in enumerate(self._rules)
                                  for vague, terms in ((False, c.terms), (True, c.ambiguous)) for _ in terms)
         self._topics = {r.id: frozenset(r.topic_terms.all()) for r in self.base.rules if r.topic_terms.all()}
+        # the formats that wait for their audience (the ambiguous terms of the rules for one audience: workshop,
+        # training, course, „Kurs“ …): another rule's activity right before one is what it teaches (`_taught`)
+        formats = sorted({t for r in self.base.rules if r.audience != "any" for t in r.ambiguous_terms.all()})
+        self._formats = compile_terms(formats)
+        self._format_heads = tuple(w for w in formats if " " not in w and len(w) >= 4)
         # blockers match exactly (no typo tolerance): "stationed" must not read as "Stadion"
         self._not_covered = [(n.id, compile_terms(n.terms.all(), fuzzy=False)) for n in self.base.not_covered]
         self._cost_words = [(n.id, compile_terms(n.cost_words.all(), fuzzy=False)) for n in self.base.not_covered
@@ -385,7 +390,7 @@ class Matcher:
             # the company's size, not whom a workshop is for)
             audiences = self.audiences_in(without_negated(tuple(words(COMPANY_SIZE.sub(" ", PARENS.sub(" ", message))))))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
-        topical = [d for d in decided if self._only_as_topic(d, tokens)]
+        topical = [d for d in decided if self._only_as_topic(d, tokens) or self._taught(d, tokens)]
         if topical:
             # "ein Webinar zur Azure-Migration": the migration is what the webinar is about — decided without that
             # rule's terms, when something else decides; else the topic is the activity ("Co-op für Migrationen?")
@@ -404,6 +409,28 @@ class Matcher:
         return bool(topics) and all(t.raw in topics and _only_after(replace(t, parts=t.parts[:1]), tokens,
                                                                     TOPIC_PREPOSITIONS, TOPIC_GAP)
                                     for t in found[1])
+
+    def _taught(self, found: tuple[Rule, list[Term]], tokens: tuple[str, ...]) -> bool:
+        """Whether every term of an activity's hit stands right before a format that waits for its audience, or is
+        the start of a compound it ends ("a LinkedIn ads training", „ein Social-Media-Kurs“, „Telemarketingschulung“):
+        the activity is what the training teaches, not the thing asked about (session 31, a kind from a new user's
+        trial: a social-media course given for a school was eligible social-media marketing)."""
+        rule = found[0]
+        # a skilling activity is training itself ("an on-demand training", "the official AZ-500 course")
+        if rule.kind != "eligible_activity" or rule.audience != "any" or rule.category == "partner_skilling":
+            return False
+        starts = {start for term in self._formats for part in term.parts[:1]
+                  for start, _ in occurrences(part, tokens, term.fuzzy)}
+
+        def before_format(term: Term) -> bool:
+            found_at = occurrences(term.parts[0], tokens, term.fuzzy)
+            return bool(found_at) and all(end in starts or any(
+                tokens[end - 1].endswith(w) and len(tokens[end - 1]) > len(w) for w in self._format_heads)
+                for _, end in found_at)
+
+        # a combination ("ads + linkedin") says nothing about where its words stand: the phrases decide
+        phrases = [t for t in found[1] if len(t.parts) == 1]
+        return bool(phrases) and all(before_format(t) for t in phrases)
 
     def _decide_hits(self, text: str, tokens: tuple[str, ...], audiences: set[str],
                      decided: list[tuple[Rule, list[Term]]], ambiguous: list[Rule], context: str,
