@@ -978,7 +978,7 @@ _PIVOT = re.compile(r"(?:^|[.!?;:]\s)\W*(?:(?:und|and|ok|okay|so|also|but|aber)\
                     r"what (?:we|i)(?:'d like| would like| want| need) to know|this year|dieses jahr|in diesem jahr|heuer)\b",
                     re.IGNORECASE)
 # the name the partner gives the activity (`_without_labels`)
-_CALLED = re.compile(r"\b(?:(?:we|they|i)\s+)?(?:call(?:s|ed)?\s+(?:him|her|it|them|this|that)|"
+_CALLED = re.compile(r"\b(?:(?:we|they|i)\s+)?(?:call(?:s|ed|ing)?\s+(?:him|her|it|them|this|that)|"
                      r"nenn(?:en|t)\s+(?:(?:wir|ihn|sie|es|das|intern)\s+)+)\s*" + _ART + r"[^?.!,;:–—()\n]{2,60}",
                      re.IGNORECASE)
 # a statement's opening that adds an item to what the message asks ("Also …", „Außerdem …“, "Plus …")

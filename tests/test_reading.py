@@ -575,6 +575,10 @@ def test_a_workshop_whose_words_only_look_like_an_audience_asks_for_it(assistant
 
 # A rule's name as the partner's proposed label: the described activity decides, or confirms the label.
 LABELS = [
+    # session 31 (a kind from a readable plain probe; row written here): "we're calling it …" gives a name, as "we call it"
+    # does: the name decides nothing (the trip it names was an eligible incentive; the trip itself is read without it)
+    ("a name given with 'calling it'", "We're calling it our sales incentive: the three best account managers get four "
+     "days in Rome, everything paid. Can that go on co-op?", [("unclear", None)]),
     # session 28 (a kind from a new user's trial; rows written here): a label asked without an article at the question's
     # end („ist das Telemarketing?“, "is this social media?") is the partner's label for what is described — a phone
     # bill is not telemarketing because the partner asks so; a label asking whether Co-op pays is no label

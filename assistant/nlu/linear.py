@@ -62,16 +62,12 @@ class _Vectorizer:
                     break
         return out
 
-    @cached_property
-    def idf_values(self) -> list[float]:
-        """`idf` as Python floats (the same values): read per n-gram, a list item costs a tenth of an array item."""
-        return [float(x) for x in self.idf]
-
     def features(self, text: str) -> dict[int, float]:
         vocabulary = self.vocabulary
         counts = Counter(g for g in self.grams(text) if g in vocabulary)
-        start, idf = self.start, self.idf_values
-        values = {vocabulary[g]: (1.0 + math.log(c)) * idf[vocabulary[g] - start] for g, c in counts.items()}
+        # `item` gives the Python float at once (no array scalar made first); a list of them would cost ~10 MB
+        start, idf = self.start, self.idf.item
+        values = {vocabulary[g]: (1.0 + math.log(c)) * idf(vocabulary[g] - start) for g, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values()))
         return {k: v / norm for k, v in values.items()} if norm else {}
 

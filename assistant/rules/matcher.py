@@ -419,8 +419,10 @@ class Matcher:
         # a skilling activity is training itself ("an on-demand training", "the official AZ-500 course")
         if rule.kind != "eligible_activity" or rule.audience != "any" or rule.category == "partner_skilling":
             return False
-        starts = {start for term in self._formats for part in term.parts[:1]
-                  for start, _ in occurrences(part, tokens, term.fuzzy)}
+        present = hits(self._formats, tokens)
+        if not present:
+            return False
+        starts = {start for term in present for start, _ in occurrences(term.parts[0], tokens, term.fuzzy)}
 
         def before_format(term: Term) -> bool:
             found_at = occurrences(term.parts[0], tokens, term.fuzzy)
