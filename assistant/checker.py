@@ -1076,6 +1076,12 @@ def _booking_label(activity: str, sentence: str) -> bool:
 # touchpoints called one campaign or package (`Checker._one_campaign`): „ein Paket“, „als ein Paket“, „eine einzige /
 # durchgehende Kampagne“, "one campaign", "a single package", "one joined-up push" — not "a campaign" alone, which as
 # often names one channel's campaign ("a LinkedIn campaign")
+_ONE_CAMPAIGN = re.compile(
+    r"\b(?:ein(?:e|en)?\s+(?:(?:einzige[ns]?|gemeinsame[ns]?|durchgehende[ns]?|ganze[ns]?)\s+)?(?:paket|gesamtpaket)\b|"
+    r"ein(?:e|en)?\s+(?:einzige[ns]?|gemeinsame[ns]?|durchgehende[ns]?)\s+kampagne\b|alles\s+(?:als|in)\s+ein(?:e[mn]?)?\b|"
+    r"gesamtpaket\b|(?:one|a single|single)\s+(?:(?:joined-up|joined up|integrated|combined|coordinated|overall|online|"
+    r"digital|\d+-(?:week|month)|\w+-(?:week|month))\s+){0,2}(?:campaign|package|push|bundle)\b|"
+    r"all\s+(?:as|in)\s+one\b|all-in-one\b)", re.IGNORECASE)
 # A campaign given as one sequence of touchpoints (session 30): a journey, touchpoints, a „Strecke“, steps one after
 # another, "first … then", "then … then", arrows — words of everyday marketing language, not of an eval question
 _SEQUENCE = re.compile(
@@ -1085,18 +1091,15 @@ _SEQUENCE = re.compile(
     r"(?:online-|digital-)?kampagne|(?:coordinated|connected|joined-up|orchestrated)\s+(?:online\s+|digital\s+)?"
     r"(?:campaign|program(?:me)?|push)|(?:first|zuerst|erst)\b.{1,120}?\b(?:then|dann)|then\b.{1,120}?\bthen|"
     r"dann\b.{1,120}?\bdann)\b|→", re.IGNORECASE)
+
+
 def _campaign_marker(text: str) -> re.Match[str] | None:
     """Where `text` calls touchpoints one campaign (`_ONE_CAMPAIGN`) or gives them as a sequence (`_SEQUENCE`)."""
     return _ONE_CAMPAIGN.search(text) or _SEQUENCE.search(text)
 
 
+# "paid out of co-op" asks whether Co-op pays: no claim reported as done (`Checker.claimed`)
 _PAID_OUT_OF = re.compile(r"\bpaid\s+out\s+of\b", re.IGNORECASE)
-_ONE_CAMPAIGN = re.compile(
-    r"\b(?:ein(?:e|en)?\s+(?:(?:einzige[ns]?|gemeinsame[ns]?|durchgehende[ns]?|ganze[ns]?)\s+)?(?:paket|gesamtpaket)\b|"
-    r"ein(?:e|en)?\s+(?:einzige[ns]?|gemeinsame[ns]?|durchgehende[ns]?)\s+kampagne\b|alles\s+(?:als|in)\s+ein(?:e[mn]?)?\b|"
-    r"gesamtpaket\b|(?:one|a single|single)\s+(?:(?:joined-up|joined up|integrated|combined|coordinated|overall|online|"
-    r"digital|\d+-(?:week|month)|\w+-(?:week|month))\s+){0,2}(?:campaign|package|push|bundle)\b|"
-    r"all\s+(?:as|in)\s+one\b|all-in-one\b)", re.IGNORECASE)
 
 
 def _touchpoints_joined(findings: list[Finding], items: list[Finding], rules: RuleBase) -> list[Finding]:
