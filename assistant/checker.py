@@ -113,6 +113,15 @@ class Checker:
             return []
         return [w for w in said if w not in self.frame and w not in self.rules.audience_words and len(w) > 2]
 
+    def _booked_under(self, piece: Piece) -> bool:
+        """Whether the only topics of the piece's sentence are categories, named in a question whether Co-op pays, by
+        another piece of it: the category is where the partner would book what the piece describes, not the thing
+        asked about („Mitgliedsgebühr für das Fachhändler-Partnerprogramm von Lexware, 950 €/Jahr – können wir die
+        über Partner Skilling abrechnen?“ had no finding at all: session 32, a kind from a readable negative set)."""
+        here = self.topics_in(piece.sentence)
+        return bool(here) and self._categories.issuperset(here) and names_pay_frame(piece.sentence) \
+            and not self.topics_in(piece.text)
+
     def points_back(self, piece: Piece) -> bool:
         """A question of frame words only ("… Co-op?", "Geht das?", "Can co-op pay for that?") asks about what the
         message described before it; so does a tag question ("…, so co-op should be fine, right?", „…, oder?“)."""
@@ -358,8 +367,8 @@ class Checker:
             if decision is None:
                 # what is left of the piece besides the words asking whether Co-op pays ("… go through co-op")
                 content = self.content_words(without_pay_frame(piece.text))
-                if not content or not asking or sentence_topics[piece.sentence] or piece.injected \
-                        or piece.sentence in as_process:
+                if not content or not asking or (sentence_topics[piece.sentence] and not self._booked_under(piece)) \
+                        or piece.injected or piece.sentence in as_process:
                     continue
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked

@@ -735,6 +735,17 @@ TOPICS = [
      [("eligible", "md.migration-services")]),
     ("a customer's migration", "Can co-op pay for migrating a customer's mailboxes to Exchange Online?",
      [("eligible", "md.migration-services")]),
+    # session 32 (a kind from the readable probes; rows written here): a migration in a frame — a time frame, what a
+    # message says, the customer's own switch — is not the service paid for: the activity is read without the frame
+    # (the last two rows guards, passing before too)
+    ("a migration as a time frame", "After the migration to Microsoft 365 we'd like one of our consultants to sit with "
+     "the customer's staff for two weeks as their go-to person. Co-op?", [("eligible", "md.onsite-champions")]),
+    ("a migration as what a message says", "Wir verschicken eine Postkarte an Bestandskunden, dass wir bei der "
+     "Umstellung auf Azure helfen. Co-op?", [("eligible", "dg.direct-email-sms")]),
+    ("a migration service for customers who switch", "We want to help customers who migrate to Azure with free "
+     "migration services. Co-op?", [("eligible", "md.migration-services")]),
+    ("a migration promoted in an ad", "Im Kundenmagazin der Handwerkskammer möchten wir eine Anzeige schalten, in der "
+     "wir unseren Umzug von Kundenservern nach Azure bewerben. Co-op?", [("eligible", "dg.print-ads")]),
     # session 22, from a readable negative probe (row written here): "als Co-op-Ausgabe einreichen" asks whether Co-op
     # pays for what was described, not how to claim — a message that asks never gets an empty reply
     # session 22 (the developer's own trial): a fixed expression made of an activity word names no activity
@@ -1237,6 +1248,25 @@ def test_explanations_read_as_plain_words(assistant) -> None:  # type: ignore[no
 def test_the_partner_describing_itself_names_no_programme(assistant, question: str, rule: str) -> None:  # type: ignore[no-untyped-def]
     cited = [f.rule_id for f in assistant.answer(question).findings]
     assert "ps.ai-cloud-partner-program" not in cited and rule in cited
+
+
+def test_the_customers_own_switch_is_no_migration_service(assistant) -> None:  # type: ignore[no-untyped-def]
+    """Getting firms to switch is the goal of what is described, not a migration the partner performs (session 32, a
+    kind from the readable probes; written here): whatever decides, it is not the migration, and it gets an answer."""
+    answer = assistant.answer("We want to get more small firms to move to Microsoft 365, so new clients get our first "
+                              "month of support on the house. Co-op?")
+    assert answer.findings and all(f.rule_id != "md.migration-services" for f in answer.findings)
+
+
+def test_a_category_to_book_under_is_no_question_about_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    """„… über Partner Skilling abrechnen?“ names where the partner would book what it describes: that gets its
+    finding beside the category's answer, not silence (session 32, a kind from a readable negative set; written here)."""
+    answer = assistant.answer("Mitgliedsgebühr für den Händlerverband, 800 €/Jahr – können wir die über Partner "
+                              "Skilling abrechnen?")
+    assert [(f.verdict, f.rule_id) for f in answer.findings] == [("unclear", None)] and answer.handoff is not None
+    assert "Händlerverband" in answer.findings[0].activity
+    # asked what the category takes, there is no activity to judge
+    assert assistant.answer("Welche Aktivitäten können wir über Partner Skilling abrechnen?").findings == []
 
 
 def test_a_zu_infinitive_names_its_process_topic(assistant) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,8 @@ Policy (in this order):
 4. the eligible activity with the most specific matching term decides "eligible"; a web page after a preposition of
    place is where another activity runs (rule data `place_terms`), and a rule's `topic_terms` after a preposition of
    topic name what another activity is about ("ein Webinar zur Azure-Migration") — they decide only when nothing
-   else in the activity does ("Co-op für Migrationen?");
+   else in the activity does ("Co-op für Migrationen?"), and never inside a frame (`TOPIC_FRAMES`: what is shown or
+   promoted, a time frame, the customer's own switch: "anyone who switches to Microsoft 365 gets …");
    rules for one audience (customer / internal) are set aside when the activity names
    only the other audience, and their ambiguous words ("workshop", "training") count
    only when the audience is named; named by neither → "needs_info";
@@ -370,7 +371,7 @@ class Matcher:
 
         Returns None when the text names nothing a rule or the fallback could judge.
         """
-        text = self.base.expand(text)
+        said_text, text = text, self.base.expand(text)
         said = tuple(words(text))
         tokens = with_separable_verbs(without_negated(said), self.base.vocabulary)
         if not tokens or (sentence and denied_before(said, self._sentence_words(sentence))):
@@ -390,7 +391,8 @@ class Matcher:
             # the company's size, not whom a workshop is for)
             audiences = self.audiences_in(without_negated(tuple(words(COMPANY_SIZE.sub(" ", PARENS.sub(" ", message))))))
         decided, ambiguous = self.lexical_hits(tokens, audiences)
-        topical = [d for d in decided if self._only_as_topic(d, tokens) or self._taught(d, tokens)]
+        framed, unframed = self._framed(decided, said_text, audiences)
+        topical = [d for d in decided if d in framed or self._only_as_topic(d, tokens) or self._taught(d, tokens)]
         if topical:
             # "ein Webinar zur Azure-Migration": the migration is what the webinar is about — decided without that
             # rule's terms, when something else decides; else the topic is the activity ("Co-op für Migrationen?")
@@ -398,6 +400,11 @@ class Matcher:
                                      context, False, sentence, message, asked)
             if rest is not None and rest.reason != "no-rule":
                 return rest
+            if framed:
+                # … but not where a frame makes it what is shown or promoted, or the customer's own switch: the
+                # activity is read without the frame's words
+                text, tokens = unframed
+                decided = [d for d in decided if d not in framed]
         return self._decide_hits(text, tokens, audiences, decided, ambiguous, context, allow_semantic, sentence,
                                  message, asked)
 
@@ -409,6 +416,23 @@ class Matcher:
         return bool(topics) and all(t.raw in topics and _only_after(replace(t, parts=t.parts[:1]), tokens,
                                                                     TOPIC_PREPOSITIONS, TOPIC_GAP)
                                     for t in found[1])
+
+    def _framed(self, decided: list[tuple[Rule, list[Term]]], text: str, audiences: set[str]
+                ) -> tuple[list[tuple[Rule, list[Term]]], tuple[str, tuple[str, ...]]]:
+        """The rules' hits made of their `topic_terms` only that are gone from `text` without its topic frames
+        (`TOPIC_FRAMES`: what an activity shows or promotes, a time frame, the customer's own switch as a condition),
+        with that text (expanded) and its tokens: the migration is what another activity is about or when it happens,
+        not the service paid for („eine halbe Seite, auf der wir unsere Umstellung auf Microsoft 365 bewerben“, "anyone who
+        switches to Microsoft 365 gets the setup free", „Nach der Umstellung … einen unserer Leute zwei Wochen beim
+        Kunden“: session 32, a kind from the readable probes, where 16 findings read the migration instead)."""
+        topical = [d for d in decided if d[0].id in self._topics and all(t.raw in self._topics[d[0].id] for t in d[1])]
+        rest = TOPIC_FRAMES.sub(" ", text) if topical else text
+        if rest == text:
+            return [], (text, ())
+        rest = self.base.expand(rest)
+        tokens = with_separable_verbs(without_negated(tuple(words(rest))), self.base.vocabulary)
+        still = {rule.id for rule, _ in self.lexical_hits(tokens, audiences)[0]}
+        return [d for d in topical if d[0].id not in still], (rest, tokens)
 
     def _taught(self, found: tuple[Rule, list[Term]], tokens: tuple[str, ...]) -> bool:
         """Whether every term of an activity's hit stands right before a format that waits for its audience, or is
@@ -907,6 +931,35 @@ def _only_after(term: Term, tokens: tuple[str, ...], prepositions: frozenset[str
 TOPIC_PREPOSITIONS = frozenset({"für", "fuer", "zur", "zum", "über", "ueber", "rund", "bzgl", "bezüglich", "zwecks",
                                 "for", "about", "on", "around", "regarding", "promoting", "promote", "advertising"})
 TOPIC_GAP = 3
+# Frames around a topic term that make it what another activity is about or when it happens (`Matcher._framed`);
+# everyday grammar of German and English, not eval words:
+_SWITCH_VERB = (r"(?:wechseln|wechselt|umstellen|umstellt|umsteigen|umsteigt|migrieren|migriert|umziehen|umzieht|"
+                r"switch|switches|switched|move|moves|moved|migrate|migrates|migrated)")
+_TOPIC_NOUN = r"(?:\w*umstellung\w*|\w*migration\w*|\w*wechsel\w*|\w*umzug\w*|\w*umstieg\w*|migrations?|move|switch\w*)"
+TOPIC_FRAMES = re.compile("|".join((
+    # the customer's own switch as a condition or a goal: „Firmen, die bis März zu Microsoft 365 wechseln, …“,
+    # "anyone who switches to …", "to get more businesses to switch to …"
+    r",\s*(?:die|der|welche|das)\s+[^,.;:!?]*?\b" + _SWITCH_VERB + r"\b",
+    r"\b(?:who|that|which)\s+(?:[\w'-]+\s+){0,3}?" + _SWITCH_VERB + r"\b",
+    r"\b(?:get|gets|getting|encourage|encourages|encouraging|convince|convincing|persuade|persuading|motivate|"
+    r"motivating)\s+(?:[\w'-]+\s+){0,4}?to\s+" + _SWITCH_VERB + r"\b",
+    # a time frame: „nach der Umstellung“, „bei der Migration“, "after the migration", "during our move"
+    r"\b(?:nach|vor|während|bei|seit)\s+(?:der|dem|einer|einem|unserer|unserem|ihrer|ihrem|eurer|eurem)\s+[\w-]+",
+    r"\b(?:after|before|during|following|since)\s+(?:the|a|an|our|their|your|its)\s+(?:[\w-]+\s+){0,2}?"
+    + _TOPIC_NOUN + r"\b",
+    # what an activity shows or promotes: „… unsere Umstellung auf Microsoft 365 für Handwerksbetriebe bewerben“,
+    # "showcase our migration offer"; and what a message says: „zeigen, dass wir Firmen auf Microsoft 365 umstellen“,
+    # „eine SMS …, dass wir bei der Umstellung helfen“, "tell them that we move firms to Azure"
+    r"\b" + _TOPIC_NOUN + r"\b[^,.;:!?]*?\b(?:bewerben|vorstellen|vorzustellen|präsentieren|vermarkten|anpreisen|"
+    r"ankündigen|anzukündigen|zeigen)\b",
+    r"\b(?:bewerben|bewirbt|präsentieren|präsentiert|vermarkten|vermarktet|promote|promotes|promoting|advertise|"
+    r"advertises|advertising|showcase|showcases|showcasing|pitch|pitching|market|marketing|highlight|highlighting|"
+    r"announce|announcing)\s+(?:[\w'-]+\s+){0,3}?" + _TOPIC_NOUN + r"\b",
+    r"\b(?:zeigen|zeigt|erklären|erzählen|mitteilen|informieren|schreiben|betonen|sms|e-mail|mail|brief|newsletter|"
+    r"nachricht)\b[^.;:!?]{0,40}?,?\s*dass\b[^.;:!?]*",
+    r"\b(?:show|shows|showing|tell|tells|telling|explain|explains|explaining|say|says|saying)\s+(?:\w+\s+)?"
+    r"that\b[^.;:!?]*",
+)), re.IGNORECASE)
 # Prepositions of audience right before a sector word without an article: "für Steuerberater", "for lawyers", „an
 # Kanzleien“ name whom an activity addresses (`NotCovered.sectors`); "für unseren Steuerberater" names a bill
 AUDIENCE_PREPOSITIONS = frozenset({"für", "fuer", "for", "an", "to", "bei", "among"})
