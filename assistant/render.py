@@ -57,6 +57,7 @@ _PURPOSE = {
     "other-organisation": ("einer anderen Organisation (Verein, Schule, gemeinnützige Einrichtung …)",
                            "another organisation (a club, a school, a charity …)"),
     "other-vendor": ("dem Angebot eines anderen Herstellers", "another vendor's offering"),
+    "other-programme": ("dem Programm eines anderen Unternehmens", "another company's programme"),
     "customer-service": ("dem Service für bestehende Kunden (Umfrage, Mahnung, Servicehinweis …)",
                          "service to existing customers (a survey, a payment reminder, a service notice …)"),
     "other-business": ("einem anderen Geschäft (Nebengewerbe, Schwesterfirma …)",

@@ -179,6 +179,13 @@ STORIES = [
      "verschicken?"], "Gilt das gleiche für eine SMS-Aktion?", "new", [("eligible", "dg.direct-email-sms")], "de"),
     ("the same for something that is no Co-op activity", ["Can we run Google search ads for our Azure backup offer "
      "with co-op?"], "Is the same possible for our office party?", "new", [("unclear", None)], "en"),
+    # session 32 (a kind from a readable dialogue probe; rows written here): "the same <activity> for <offering>" asks
+    # about the last activity for that offering instead of what it was for — also after „dieselbe“ (feminine)
+    ("the same ads for a Microsoft offering instead", ["We run Google Ads for our AWS consulting. Can co-op pay for "
+     "them?"], "What about the same ads but for Azure?", "ellipsis", [("eligible", "dg.digital-advertising")], "en"),
+    ("the same campaign for a Microsoft offering, German", ["Können wir Google-Anzeigen für unser "
+     "Google-Workspace-Angebot über Co-op zahlen?"], "Und dieselbe Kampagne für Microsoft 365?", "ellipsis",
+     [("eligible", "dg.digital-advertising")], "de"),
     # an ordinal asks about one of the last turn's activities again (session 12, issue #7 "the first one"; written for
     # these tests: before, each was an "unclear" finding for the ordinal word)
     ("an ordinal asks about the first activity again", ["Können wir LinkedIn-Anzeigen und eine Reise für unsere "

@@ -83,6 +83,10 @@ _ELLIPSIS_START = re.compile(
 _SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thing)?\s+for|dasselbe\s+f(?:ü|ue)r|"
                    r"das\s+gleiche\s+f(?:ü|ue)r|gilt\s+das\s+auch\s+f(?:ü|ue)r|does\s+that\s+go\s+for)\b",
                    re.IGNORECASE)
+# "the same" of a feminine, masculine or plural noun before "for X" („dieselbe Kampagne für Azure“, „die gleichen Anzeigen
+# für Teams“); not read as the same activity for another audience (`_SAME_INSIDE`: that raised a false "eligible" on a
+# blind dialogue set, session 32)
+_SAME_GENDERED = r"dieselben?|denselben|derselbe|die\s+gleichen?|den\s+gleichen|der\s+gleiche"
 # the earlier activity named again inside a follow-up ("what about running the same thing just for our own staff?",
 # „und wenn wir das Gleiche nur für unsere eigenen Techniker machen?"); with an audience and no activity of its own
 _SAME_INSIDE = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche)\b", re.IGNORECASE)
@@ -110,6 +114,7 @@ _AND: dict[str, str] = {"de": "und", "en": "and"}
 # "the same for X" with X not an audience: a reference to the last activity, then what X changes in it ("Ist das
 # gleiche auch für Xing möglich?", "Would the same work for Bing?", "Gilt das gleiche für eine SMS-Aktion?")
 _SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche|das\s+ganze|the\s+whole\s+thing|"
+                       + _SAME_GENDERED + r"|"
                        r"(?:das|that|this|it)\s+(?:auch|also))\b(?P<between>.*?)\b(?P<how>for|to|with|on|as|f(?:ü|ue)r|bei|mit|"
                        r"auf|als)\s+(?P<what>.+)$",
                        re.IGNORECASE | re.DOTALL)
@@ -190,6 +195,8 @@ MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("S
 MAX_ELLIPSIS_WORDS = 4
 # the word that joins an activity and its audience in a resolved follow-up ("<activity> for our techies")
 _FOR_WORD: dict[str, str] = {"de": "für", "en": "for"}
+# what an activity was for, from its first preposition of purpose on („Google-Anzeigen für unser Workspace-Angebot“)
+_PURPOSE_TAIL = re.compile(r"\s+(?:für|fuer|for|zu|zum|zur|about|promoting|on|über|ueber)\s.*$", re.IGNORECASE | re.DOTALL)
 MIN_COMPOUND_REST = 4  # letters after an audience word that make a compound of it („Kunden|event"), not an ending
 
 
@@ -199,6 +206,11 @@ def _discussed_named(said: list[str], state: DialogueState) -> list[Discussed]:
     said = [w for w in said if len(w) >= MIN_NAMED_PREFIX]
     named = [d for d in state.discussed if any(_same_word(w, c) for w in words(d.core) for c in said)]
     return list({d.activity: d for d in named}.values())
+
+
+def _without_purpose(activity: str) -> str:
+    """The activity without what it was for („Google-Anzeigen für unser Workspace-Angebot“ → „Google-Anzeigen“)."""
+    return _PURPOSE_TAIL.sub("", activity).strip() or activity
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -766,8 +778,9 @@ class Conversation:
         as an ellipsis ("Ist das gleiche auch für Xing möglich?" after LinkedIn ads → Xing ads). None when the message
         says more than the reference, its filler and X, or X fits neither way."""
         found = _SAME_FOR.search(text)
-        if found is None or set(words(found.group("between"))) - _SAME_FILLER:
+        if found is None:
             return None
+        between = set(words(found.group("between"))) - _SAME_FILLER
         what = found.group("what").strip(" ?!.")
         kept = words(what)
         while kept and kept[-1] in _SAME_FILLER:  # "… für Xing möglich"
@@ -776,8 +789,22 @@ class Conversation:
             return None
         what = what[: what.lower().rfind(kept[-1]) + len(kept[-1])]
         own = self.assistant.checker.check(what, language=language)
-        if _names_activity(own.findings):
+        if not between and _names_activity(own.findings):
             return "new", what
+        if found.group("how").lower() in ("for", "für", "fuer") and not own.findings \
+                and len(between) <= MAX_BARE_FRAGMENT_WORDS and self.assistant.matcher.names_offering(what) \
+                and not set(words(self.assistant.rules.expand(what))) - self.assistant.matcher.offering_words(what) \
+                - self.assistant.rules.frame_set:
+            # "and the same campaign but for Microsoft 365 Business Premium?", „Und dieselbe Kampagne für Azure?": the
+            # last activity, now for that offering instead of what it was for (session 32, a kind from a readable
+            # dialogue probe: "could not find an activity")
+            # … of the items that were asked together, the one the follow-up names ("the same campaign")
+            items = [item.strip() for item in last.activity.split(",") if item.strip()] or [last.activity]
+            named = [item for item in items if between & set(words(item))]
+            return "ellipsis", _asked(f"{_without_purpose((named or items)[-1])} {_FOR_WORD[language or 'en']} {what}",
+                                      language)
+        if between:
+            return None
         if found.group("how").lower() in ("as", "als"):
             # "what about doing the same as SMS?", „Und das Ganze nochmal als Seminar für unsere Kunden?": X is the
             # activity when it names one of its own; "the same as last year" names none

@@ -299,7 +299,7 @@ class Matcher:
             return Decision("unclear", None, decision.matched_by, said, 0.8, reason="purpose", purpose=other)
         # another vendor the activity itself names is not waived by an offering named elsewhere in the message ("wir
         # verkaufen neben Microsoft auch Sophos. … eine Postwurfsendung zu den Sophos-Geräten")
-        found = self.purpose_of(tuple(words(self.base.expand(text)))) or self.purpose_of(read)
+        found = self.purpose_of(tuple(words(self.base.expand(text)))) or self.purpose_of(read) or self._owner_of(text)
         if found is not None:
             return Decision("unclear", None, decision.matched_by, found[1], 0.8, reason="purpose", purpose=found[0])
         if unexplained or len(self.subject(read, decision.terms)) < 2:
@@ -318,6 +318,19 @@ class Matcher:
                      and not set(e.split()) <= self.base.frame_set and len(e) >= 4)
         return Decision("unclear", None, decision.matched_by, cues, round(p_off, 3), reason="purpose",
                         purpose="other-topic")
+
+    def _owner_of(self, text: str) -> tuple[str, tuple[str, ...]] | None:
+        """("other-programme", the owner's words) when `text` names a partner programme by an owner that is not
+        Microsoft (`PROGRAMME_OWNER`: "the HubSpot partner program", „das Partnerprogramm von Lexware“, „das
+        IHK-Partnerprogramm“): another company's programme is no participation in Microsoft's. Else None. (Session 32,
+        a kind from the readable negative probes: such fees were read as the AI Cloud Partner Program.)"""
+        for match in PROGRAMME_OWNER.finditer(text):
+            owner = match.group("before") or match.group("after") or match.group("joined")
+            said = tuple(words(self.base.expand(owner)))
+            if said and _OWN_PROGRAMME.isdisjoint(said) and not self.base.frame_set.issuperset(said) \
+                    and not self._offerings_in(said):
+                return "other-programme", (owner,)
+        return None
 
     def _other_audience(self, decision: Decision, text: str, read: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The audience slot of an eligible rule (rule data `for_whom`): for a rule for customers and prospects, the
@@ -355,7 +368,9 @@ class Matcher:
 
     def _read_purpose(self, read: tuple[str, ...]) -> Any:
         """The purpose reader's Recognition of the folded words without the question frame's (the reader learned
-        without them); None without a reader or when a Microsoft offering is named (it promotes Microsoft)."""
+        without them) and without numbers — an amount or a count says nothing about what is promoted (session 32, a
+        new user's trial: "Invoice line: '…, EUR 8,900.00'" read as another purpose on "8 900"); None without a reader
+        or when a Microsoft offering is named (it promotes Microsoft)."""
         if self.purpose_reader is None or self._offerings_in(read):
             return None
         return self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
@@ -550,6 +565,10 @@ class Matcher:
         """Whether `text` names a Microsoft offering (rule data `offerings:`: Azure, Microsoft 365, Copilot …)."""
         return bool(self._offerings_in(tuple(words(self.base.expand(text)))))
 
+    def offering_words(self, text: str) -> frozenset[str]:
+        """The folded words of `text` that name a Microsoft offering (rule data `offerings:`)."""
+        return frozenset(w for t in self._offerings_in(tuple(words(self.base.expand(text)))) for w in t.needs)
+
     def _offerings_in(self, tokens: tuple[str, ...]) -> list[Term]:
         """The offering names in the folded tokens — not the company's name where it names the fund ("unser
         Microsoft-Co-op", "our Microsoft co-op budget", "Microsoft funds"): the money comes from Microsoft, what is
@@ -689,6 +708,20 @@ _VOWELS = frozenset("aeiouyäöü")
 # "Teams" written with a capital is Microsoft Teams in partners' messages ("LinkedIn-Anzeigen für unser Teams-Paket",
 # "ads for our Teams bundle"); the partner's own teams are "our teams", „unser Team", „unsere Mitarbeiter"
 _PRODUCT_TEAMS = re.compile(r"\bTeams\b")
+# A partner programme named with its owner (`Matcher._owner_of`): a name between a determiner and it ("the HubSpot
+# partner program", "our Sophos Partner Programme"), after it („das Partnerprogramm von Lexware“, "the partner program
+# of Shell"), or joined to it when the name is written as one — in capitals or with a capital inside („das
+# IHK-Partnerprogramm“, „HubSpot-Partnerprogramm“; „Fachhändler-Partnerprogramm“ is a German noun, and so is
+# „Jahresgebühr“ before "AI Cloud Partner Program": no names). Everyday grammar, not eval words.
+_PROGRAMME = r"(?i:(?:partner|reseller|affiliate|händler|haendler)[ -]?program(?:me|m)?(?:s|e)?)"
+_NAME = r"(?:[A-Z][\w&+.]*|[a-z]+[A-Z]\w*)"
+PROGRAMME_OWNER = re.compile(
+    r"\b(?i:the|our|their|your|its|a|an) (?P<before>" + _NAME + r"(?: " + _NAME + r"){0,2})(?:['’]s?)? " + _PROGRAMME
+    + r"\b|\b" + _PROGRAMME + r" (?i:von|bei|des|der|of|from|by|at) (?P<after>" + _NAME + r")"
+    + r"|(?P<joined>\b(?:[A-Z]{2,}\w*|[A-Z][a-z]+[A-Z]\w*))-" + _PROGRAMME + r"\b")
+# the words of Microsoft's own programme and its partners' standing in it: no other owner
+_OWN_PROGRAMME = frozenset({"microsoft", "microsofts", "ms", "msft", "ai", "ki", "cloud", "solutions", "solution", "partner",
+                            "partners", "mcpp", "mpn", "csp", "official", "offizielle", "offiziellen", "annual", "global"})
 # how surely the recogniser must read an exclusion to decide against an allowed rule's term (step 5): half, as step 6's
 # weaker reading of an asked activity; an allowed rule still needs `learned_min`
 EXCLUSION_READ_MIN = 0.5
