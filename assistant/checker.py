@@ -352,8 +352,13 @@ class Checker:
         order = list(dict.fromkeys(p.sentence for p, _, _ in decisions))
         said_before = {sentence: set(order[:n]) for n, sentence in enumerate(order)}
         for piece, decision, content in decisions:
-            # with a question mark somewhere, statements are context ("Our agency said we'd have to pay")
-            asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks)
+            # with a question mark somewhere, statements are context ("Our agency said we'd have to pay") — but not one
+            # that says someone wants Co-op to pay for a thing ("… And the owner wants to use Co-op for Wimbledon
+            # tickets.", „… und der Chef möchte seinen Skiurlaub gleich mit abrechnen“: session 32, a kind from a
+            # readable negative probe: such things had no finding beside the question's; a first version that took
+            # in the partner's own "we want to use co-op for …" made extra findings of a described activity's parts)
+            asking = piece.question or (piece.asks and not message_questions) or (piece.listed and message_asks) \
+                or (piece.asks and _WANTS_PAID.search(piece.sentence) is not None)
             if every_item and not asking and decision is None and not _heads_list(piece, text) \
                     and self.matcher.p_not_marketing(tuple(words(self.rules.expand(piece.text))), *read_around[id(piece)]) \
                     >= EVERY_ITEM_NONE_MIN:
@@ -1020,6 +1025,10 @@ _TAG = re.compile(r"^\W*(?:right|correct|true|yes|or not|isn'?t it|richtig|oder|
 # a word by which an activity points back to what it is for ("wollen dafür …", "ads for this")
 _FOR_THAT = re.compile(r"\b(?:dafür|hierfür|for (?:this|that|it)(?!\w|'s))", re.IGNORECASE)
 # a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
+# a wish that Co-op pay, in a statement, of one person (the partner's own plans — "we want to use co-op for the
+# development sprint" — are the activity described): the wish and Co-op or claiming named after it in the same clause
+_WANTS_PAID = re.compile(r"\b(?:wants|möchte|wünscht)\b[^.;!?]*?\b(?:co-?op\w*|abrechn\w*|einreich\w*|claim\w*)",
+                         re.IGNORECASE)
 _TOO = re.compile(r"\b(?:auch|ebenfalls|genauso|too|as well|the same way|likewise)\b", re.IGNORECASE)
 # a question opening with what it asks about ("Was fällt unter …?", "Which activities count as …?")
 _ASKS_WHAT = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also)\W+)*(?:was|welche\w*|wofür|what|which|how)\b", re.IGNORECASE)
@@ -1046,11 +1055,21 @@ _ROLE = re.compile(r"(?:featured\s+|premium\s+|gold\s+|main\s+|haupt-?)?(?:partn
                    r"speaker|referent|gastgeber|host)\b(?![\s-]*sponsor(?:ing|ship))", re.IGNORECASE)
 
 
+# a quotation after a cue that introduces an item of a bill („Rechnungsposition: ‚Messestand …‘“), or one that gives an
+# amount ("Invoice line: 'Trade show booth, Hannover Messe, 9 sqm, EUR 8,900.00'"), is the item itself, not a name
+# given to it (session 32, a kind from a new user's trial: such lines were "unclear" as an unconfirmed label)
+_ITEM_CUE = re.compile(r"\b(?:invoice\s+lines?|invoice\s+items?|line\s+items?|items?|positions?|"
+                       r"rechnungs(?:position|zeile)(?:en)?|position(?:en)?|posten|belegtext|buchungstext)\s*\d*\s*:\s*$",
+                       re.IGNORECASE)
+
+
 def _labels(sentence: str) -> list[tuple[re.Match[str], str]]:
     """Every label frame of the sentence with its label's words (at most five, next to the frame)."""
     found = [(m, " ".join(m.group("label").split()[:5])) for f in _LABEL_FRAMES for m in f.finditer(sentence)
              if not (f is _LABEL_FRAMES[0] and _ROLE.match(m.group("label")))
-             and not (f is _BARE_LABEL and names_pay_frame(m.group("label")))]
+             and not (f is _BARE_LABEL and names_pay_frame(m.group("label")))
+             and not (f in _LABEL_FRAMES[-2:] and (_ITEM_CUE.search(sentence[:m.start()])
+                                                   or _AMOUNT.search(m.group("label"))))]
     return found + [(m, " ".join((m.group("label") or m.group("signed")).split()[-5:]))
                     for m in _LABEL_NAMED.finditer(sentence)]
 

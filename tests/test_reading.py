@@ -933,6 +933,11 @@ EVERY_ITEM = [
     ("which of these", "Plan for spring: a newsletter about Defender to our customers, a booth at a regional IT fair, new "
      "curtains for the meeting room. Which of these can co-op cover?",
      [("eligible", "dg.direct-email-sms"), ("eligible", "dg.trade-shows-events"), ("unclear", None)]),
+    # session 32 (a kind from a readable negative probe; row written here): a statement that someone wants Co-op to pay
+    # for a thing asks about it, beside the question
+    ("a statement wanting co-op to pay", "Wir planen einen Stand auf der it-sa zu Microsoft Defender – geht der über "
+     "Co-op? Unser Geschäftsführer möchte außerdem seine Segelyacht-Charter mit abrechnen.",
+     [("eligible", "dg.trade-shows-events"), ("unclear", None)]),
     # session 32 (a kind from a readable plain probe; row written here): what the partner has given up is no item
     ("an item given up", "We decided to stop doing trade shows. Our plan now: Bing ads on Dynamics 365 and a LinkedIn "
      "page run by an agency. Both on co-op?", [("eligible", "dg.digital-advertising"), ("eligible", "dg.social-media")]),
@@ -1298,6 +1303,17 @@ def test_another_owners_programme_is_no_partner_program(assistant, question: str
         said = answer.findings[0].explanation
         assert ("another company's programme" in said or "Programm eines anderen Unternehmens" in said) \
             and answer.handoff is not None
+
+
+@pytest.mark.parametrize("question", [
+    "Rechnungsposition: ‚Messestand auf der Hannover Messe, 9 qm, 8.900 EUR‘ – förderfähig?",
+    "Line item: 'LinkedIn ads for our Azure backup offer, 3 months' – can we claim it?",
+])
+def test_a_quoted_invoice_line_is_the_item(assistant, question: str) -> None:  # type: ignore[no-untyped-def]
+    """A quoted bill line is the item itself, not a name the partner gives it (session 32, a kind from a new user's
+    trial; written here: the first was "unclear" as an unconfirmed label before, the second is a guard)."""
+    assert len(assistant.answer(question).findings) == 1
+    assert assistant.answer(question).findings[0].verdict == "eligible"
 
 
 def test_a_zu_infinitive_names_its_process_topic(assistant) -> None:  # type: ignore[no-untyped-def]

@@ -368,9 +368,9 @@ class Matcher:
 
     def _read_purpose(self, read: tuple[str, ...]) -> Any:
         """The purpose reader's Recognition of the folded words without the question frame's (the reader learned
-        without them) and without numbers — an amount or a count says nothing about what is promoted (session 32, a
-        new user's trial: "Invoice line: '…, EUR 8,900.00'" read as another purpose on "8 900"); None without a reader
-        or when a Microsoft offering is named (it promotes Microsoft)."""
+        without them); None without a reader or when a Microsoft offering is named (it promotes Microsoft). Numbers
+        stay: read without them (session 32, for "Invoice line: '…, EUR 8,900.00'" read as another purpose on "8 900"),
+        16 more blind cases were right but 9 more were false "eligible" on the blind negative sets."""
         if self.purpose_reader is None or self._offerings_in(read):
             return None
         return self.purpose_reader.read(" ".join(w for w in read if w not in self.base.frame_set))
