@@ -775,8 +775,10 @@ class Conversation:
     def _same_for(self, text: str, last: Discussed, language: Language | None) -> tuple[TurnKind, str] | None:
         """"The same for X" (or "as X"): X named as an activity of its own is a new question ("Gilt das gleiche für eine
         SMS-Aktion?" → "eine SMS-Aktion"; "doing the same as SMS?" → "SMS"); else X in the frame of the last activity,
-        as an ellipsis ("Ist das gleiche auch für Xing möglich?" after LinkedIn ads → Xing ads). None when the message
-        says more than the reference, its filler and X, or X fits neither way."""
+        as an ellipsis ("Ist das gleiche auch für Xing möglich?" after LinkedIn ads → Xing ads); X a Microsoft offering
+        only, with at most `MAX_BARE_FRAGMENT_WORDS` words between ("the same campaign but for Azure"): the last
+        activity for that offering instead of what it was for, asked (`_asked`). None when the message says more than
+        the reference, its filler and X, or X fits neither way."""
         found = _SAME_FOR.search(text)
         if found is None:
             return None
