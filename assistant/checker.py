@@ -113,12 +113,12 @@ class Checker:
             return []
         return [w for w in said if w not in self.frame and w not in self.rules.audience_words and len(w) > 2]
 
-    def _booked_under(self, piece: Piece) -> bool:
-        """Whether the only topics of the piece's sentence are categories, named in a question whether Co-op pays, by
-        another piece of it: the category is where the partner would book what the piece describes, not the thing
-        asked about („Mitgliedsgebühr für das Fachhändler-Partnerprogramm von Lexware, 950 €/Jahr – können wir die
-        über Partner Skilling abrechnen?“ had no finding at all: session 32, a kind from a readable negative set)."""
-        here = self.topics_in(piece.sentence)
+    def _booked_under(self, piece: Piece, here: list[str]) -> bool:
+        """Whether the only topics of the piece's sentence (`here`, its `topics_in`) are categories, named in a question
+        whether Co-op pays, by another piece of it: the category is where the partner would book what the piece
+        describes, not the thing asked about („Mitgliedsgebühr für das Fachhändler-Partnerprogramm von Lexware, 950
+        €/Jahr – können wir die über Partner Skilling abrechnen?“ had no finding at all: session 32, a kind from a
+        readable negative set)."""
         return bool(here) and self._categories.issuperset(here) and names_pay_frame(piece.sentence) \
             and not self.topics_in(piece.text)
 
@@ -372,7 +372,8 @@ class Checker:
             if decision is None:
                 # what is left of the piece besides the words asking whether Co-op pays ("… go through co-op")
                 content = self.content_words(without_pay_frame(piece.text))
-                if not content or not asking or (sentence_topics[piece.sentence] and not self._booked_under(piece)) \
+                topics_here = sentence_topics[piece.sentence]
+                if not content or not asking or (topics_here and not self._booked_under(piece, topics_here)) \
                         or piece.injected or piece.sentence in as_process:
                     continue
                 if not piece.asks and self.reads_as_process(piece.sentence):
@@ -1024,11 +1025,11 @@ _TAG = re.compile(r"^\W*(?:right|correct|true|yes|or not|isn'?t it|richtig|oder|
                   re.IGNORECASE)
 # a word by which an activity points back to what it is for ("wollen dafür …", "ads for this")
 _FOR_THAT = re.compile(r"\b(?:dafür|hierfür|for (?:this|that|it)(?!\w|'s))", re.IGNORECASE)
-# a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
 # a wish that Co-op pay, in a statement, of one person (the partner's own plans — "we want to use co-op for the
 # development sprint" — are the activity described): the wish and Co-op or claiming named after it in the same clause
 _WANTS_PAID = re.compile(r"\b(?:wants|möchte|wünscht)\b[^.;!?]*?\b(?:co-?op\w*|abrechn\w*|einreich\w*|claim\w*)",
                          re.IGNORECASE)
+# a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
 _TOO = re.compile(r"\b(?:auch|ebenfalls|genauso|too|as well|the same way|likewise)\b", re.IGNORECASE)
 # a question opening with what it asks about ("Was fällt unter …?", "Which activities count as …?")
 _ASKS_WHAT = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also)\W+)*(?:was|welche\w*|wofür|what|which|how)\b", re.IGNORECASE)

@@ -793,10 +793,10 @@ class Conversation:
         own = self.assistant.checker.check(what, language=language)
         if not between and _names_activity(own.findings):
             return "new", what
+        offered = self.assistant.matcher.offering_words(what)
         if found.group("how").lower() in ("for", "für", "fuer") and not own.findings \
-                and len(between) <= MAX_BARE_FRAGMENT_WORDS and self.assistant.matcher.names_offering(what) \
-                and not set(words(self.assistant.rules.expand(what))) - self.assistant.matcher.offering_words(what) \
-                - self.assistant.rules.frame_set:
+                and len(between) <= MAX_BARE_FRAGMENT_WORDS and offered \
+                and not set(words(self.assistant.rules.expand(what))) - offered - self.assistant.rules.frame_set:
             # "and the same campaign but for Microsoft 365 Business Premium?", „Und dieselbe Kampagne für Azure?": the
             # last activity, now for that offering instead of what it was for (session 32, a kind from a readable
             # dialogue probe: "could not find an activity")
