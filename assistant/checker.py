@@ -6,7 +6,16 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from assistant.extract import PARENS, Piece, detect_language, names_pay_frame, readable, split_pieces, without_pay_frame
+from assistant.extract import (
+    PARENS,
+    Piece,
+    detect_language,
+    names_pay_frame,
+    readable,
+    split_pieces,
+    starts_with_question_word,
+    without_pay_frame,
+)
 from assistant.knowledge import KnowledgeBase
 from assistant.models import Finding, Language
 from assistant.nlu.recognizer import NONE
@@ -53,7 +62,7 @@ class Checker:
     def claimed(self, sentence: str) -> bool:
         """Does the sentence report its claim or the payment as done ("we've already submitted the claim", „wurde
         erstattet“; rule data `claimed_cues`) — not "paid out of co-op", which asks?"""
-        return bool(hits(self._claimed, tuple(words(_PAID_OUT_OF.sub(" ", sentence)))))
+        return bool(hits(self._claimed, tuple(words(_TO_BE_CLAIMED.sub(" ", _PAID_OUT_OF.sub(" ", sentence))))))
 
     def settled(self, sentence: str) -> bool:
         """Does the sentence only report something settled, known or excluded ("We know MDF is off limits.")?"""
@@ -119,8 +128,21 @@ class Checker:
         describes, not the thing asked about („Mitgliedsgebühr für das Fachhändler-Partnerprogramm von Lexware, 950
         €/Jahr – können wir die über Partner Skilling abrechnen?“ had no finding at all: session 32, a kind from a
         readable negative set)."""
+        if here == [CLAIMS]:
+            return self._claimed_through_coop(piece)
         return bool(here) and self._categories.issuperset(here) and names_pay_frame(piece.sentence) \
             and not self.topics_in(piece.text)
+
+    def _claimed_through_coop(self, piece: Piece) -> bool:
+        """Whether a question whose only topic is the claim asks, yes or no, whether what it names can be claimed
+        through Co-op („Können wir die Wartungsrechnung für unsere Klimaanlage über Co-op einreichen?", "Can the
+        accountant's annual fee be submitted as a Co-op claim?"): that asks whether Co-op pays for the thing — not how
+        or when to claim (a question opening with a question word, `_WH_START`), nor about the claim as a thing
+        (`_THE_CLAIM`). Such things had no finding at all, only the claims tip (session 33, a kind from the readable
+        retired sets)."""
+        return piece.question and piece.asks and _THROUGH_COOP.search(piece.sentence) is not None \
+            and not starts_with_question_word(piece.sentence) and not _THE_CLAIM.search(piece.text) \
+            and not _CLAIM_NAMED.search(_COOP_CLAIM.sub(" ", piece.text))
 
     def points_back(self, piece: Piece) -> bool:
         """A question of frame words only ("… Co-op?", "Geht das?", "Can co-op pay for that?") asks about what the
@@ -274,7 +296,8 @@ class Checker:
             # the mailing …?", "How should we document the trade fair for the claim?")
             process = (any(t in self._answerable for t in here) or self.reads_as_process(piece.sentence)) \
                 and piece.question and (not piece.asks or not names_pay_frame(_THE_CLAIM.sub(" ", piece.text)) or (
-                    CLAIMS in here and _WHEN.match(piece.sentence) is not None))
+                    CLAIMS in here and _WHEN.match(piece.sentence) is not None)) \
+                and not (here == [CLAIMS] and self._claimed_through_coop(piece))
             if decision is not None and process and (decision.reason in ("rule", "ambiguous-audience") or (
                     decision.reason == "not-marketing" and self._handling.intersection(here))):
                 # "what proof do we need for an e-mail campaign?" asks about the process, not whether it is eligible
@@ -1029,6 +1052,14 @@ _FOR_THAT = re.compile(r"\b(?:dafür|hierfür|for (?:this|that|it)(?!\w|'s))", r
 # development sprint" — are the activity described): the wish and Co-op or claiming named after it in the same clause
 _WANTS_PAID = re.compile(r"\b(?:wants|möchte|wünscht)\b[^.;!?]*?\b(?:co-?op\w*|abrechn\w*|einreich\w*|claim\w*)",
                          re.IGNORECASE)
+# Co-op named as the budget a cost goes through („über Co-op einreichen", "submitted as a Co-op claim", "claim it under
+# co-op", "via das Co-op-Budget")
+_THROUGH_COOP = re.compile(r"\b(?:über|ueber|via|through|with|under|on|to|as|als|mit|bei|aus)\s+(?:(?:das|dem|den|unser\w*|our|"
+                           r"the|an?)\s+)?co-?op\b", re.IGNORECASE)
+# … and the claim named as a thing besides "a Co-op claim" ("Can we submit two claims for one campaign through co-op?"
+# asks about the process)
+_COOP_CLAIM = re.compile(r"\bco-?op[\w-]*\s+claims?\b", re.IGNORECASE)
+_CLAIM_NAMED = re.compile(r"\bclaims?\b|\banträge?\b|\bantrag\b", re.IGNORECASE)
 # a question that asks about something besides what the message said before ("… auch über Co-op?", "… too?")
 _TOO = re.compile(r"\b(?:auch|ebenfalls|genauso|too|as well|the same way|likewise)\b", re.IGNORECASE)
 # a question opening with what it asks about ("Was fällt unter …?", "Which activities count as …?")
@@ -1129,6 +1160,10 @@ def _campaign_marker(text: str) -> re.Match[str] | None:
 
 # "paid out of co-op" asks whether Co-op pays: no claim reported as done (`Checker.claimed`)
 _PAID_OUT_OF = re.compile(r"\bpaid\s+out\s+of\b", re.IGNORECASE)
+# a passive infinitive asks whether it may be done, it reports nothing done ("Can the fee be submitted as a Co-op
+# claim?", „Kann die Rechnung eingereicht werden?“; session 33, a kind from the readable retired sets)
+_TO_BE_CLAIMED = re.compile(r"\bbe\s+(?:submitted|claimed|reimbursed|paid(?:\s+out)?)\b|"
+                            r"\b(?:eingereicht|abgerechnet|erstattet|ausgezahlt)\s+werden\b", re.IGNORECASE)
 
 
 def _touchpoints_joined(findings: list[Finding], items: list[Finding], rules: RuleBase) -> list[Finding]:

@@ -178,6 +178,15 @@ _WH_START = re.compile(
     r"(?!(?:\s+\w+)?\s+(?:besprochen|abgesprochen|vereinbart|angekündigt|erwähnt|gesagt|gewünscht|versprochen|"
     r"angefragt|mitgeteilt|gemailt)\b)", re.IGNORECASE
 )
+_LEADING_FILLER = re.compile(r"^\W*(?:(?:und|and|ok|okay|so|also|but|aber|gut|alright)\W+)*", re.IGNORECASE)
+
+
+def starts_with_question_word(sentence: str) -> bool:
+    """Whether `sentence` opens with a question word ("how", „wann“, „welche“), after fillers ("and", „also“): a question
+    that asks what, how or when, not yes or no (`_WH_START`)."""
+    return _WH_START.match(_LEADING_FILLER.sub("", sentence, count=1)) is not None
+
+
 _DE_HINTS = {
     "und", "oder", "wir", "ich", "können", "koennen", "kann", "dürfen", "darf", "mit", "für", "fuer", "unsere",
     "unser", "eine", "einen", "ein", "der", "die", "das", "ist", "sind", "bezahlen", "über", "ueber", "wie",

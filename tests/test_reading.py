@@ -1316,6 +1316,28 @@ def test_a_quoted_invoice_line_is_the_item(assistant, question: str) -> None:  #
     assert assistant.answer(question).findings[0].verdict == "eligible"
 
 
+@pytest.mark.parametrize(("question", "item"), [
+    # session 33 (a kind from the readable retired sets; rows written here, failing before but the guards)
+    ("Können wir die Wartungsrechnung für unsere Heizung über Co-op einreichen?", True),
+    ("Können wir den Jahresbeitrag für den Tennisclub über Co-op einreichen?", True),
+    ("Can the bookkeeper's fee for our year-end accounts be submitted as a Co-op claim?", True),
+    ("Can the yearly fee for our payroll software be submitted as a co-op claim?", True),
+    # guards: how to claim, and the claim as a thing, ask about the process
+    ("Wie reichen wir die Agenturrechnung über Co-op ein?", False),
+    ("Can we submit two claims for one campaign through co-op?", False),
+])
+def test_whether_a_thing_can_be_claimed_through_coop_asks_about_it(assistant, question: str,  # type: ignore[no-untyped-def]
+                                                                   item: bool) -> None:
+    """A yes-or-no question whether a thing can be submitted through Co-op asks whether Co-op pays for it: the thing
+    gets its finding ("unclear" with the hand-off), beside the claims tip — it had no finding at all."""
+    answer = assistant.answer(question)
+    assert "claims" in answer.topics
+    if item:
+        assert [f.verdict for f in answer.findings] == ["unclear"] and answer.handoff is not None
+    else:
+        assert answer.findings == []
+
+
 def test_a_zu_infinitive_names_its_process_topic(assistant) -> None:  # type: ignore[no-untyped-def]
     """„einzureichen" is „einreichen": the claims question (session 25, a kind from a new user's trial; written here)."""
     answer = assistant.answer("Wie viel Zeit bleibt uns, den Claim für die Messe einzureichen?")
