@@ -62,6 +62,14 @@ STORIES = [
      [("eligible", "dg.digital-advertising")], "de"),
     ("elliptic english", ["Can we pay for LinkedIn ads with co-op?"], "What about Bing?", "ellipsis",
      [("eligible", "dg.digital-advertising")], "en"),
+    # session 33 (a kind from a readable dialogue probe; rows written here, failing before): the longer opening is the
+    # opening, and a platform after a preposition is the platform
+    ("a longer opening", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"], "Und was ist mit Bing?", "ellipsis",
+     [("eligible", "dg.digital-advertising")], "de"),
+    ("a platform after a preposition", ["Dürfen wir Co-op für Google-Anzeigen zu Microsoft 365 nutzen?"],
+     "Und auf Bing?", "ellipsis", [("eligible", "dg.digital-advertising")], "de"),
+    ("… in english", ["Can we pay for LinkedIn ads about Teams Phone with co-op?"], "And on Xing?", "ellipsis",
+     [("eligible", "dg.digital-advertising")], "en"),
     ("a platform of the same activity takes the earlier one's place", ["Können wir Social-Media-Marketing auf "
      "LinkedIn über Co-op laufen lassen?"], "Und Xing?", "ellipsis", [("eligible", "dg.social-media")], "de"),
     ("a platform of the same activity named with the activity", ["Can we pay for LinkedIn posts by an agency?"],

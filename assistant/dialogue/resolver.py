@@ -75,10 +75,14 @@ _AUDIENCE_FILLER = frozenset({"nein", "no", "nope", "sorry", "ich", "i", "meinte
                               # … and what corrects it („Nein, doch für unsere eigenen Mitarbeiter.", "Sorry, it's for
                               # our own staff.", "rather", „sondern“: session 25, a new user's trial)
                               "doch", "s", "rather", "instead", "sondern", "eher", "lieber"})
+# the longer openings first: "und" alone would leave „was ist mit Bing" of „Und was ist mit Bing?" (session 33, a kind from
+# a readable dialogue probe: no finding at all)
 _ELLIPSIS_START = re.compile(
-    r"^\s*(und|and|also|auch|what about|how about|was ist mit|wie (ist|sieht) es (mit|aus mit)|und was ist mit|"
+    r"^\s*(und was ist mit|what about|how about|was ist mit|wie (ist|sieht) es (mit|aus mit)|"
     r"what of|same for|same thing for|the same for|dasselbe für|das gleiche für|gilt das auch für|does that go for|"
-    r"and for)\b", re.IGNORECASE)
+    r"and for|und|and|also|auch)\b", re.IGNORECASE)
+# a platform named after a preposition („Und auf Xing?", "And for Bing?"): the preposition is not the platform's name
+_PLATFORM_PREPOSITION = re.compile(r"^\s*(?:für|fuer|auf|bei|über|ueber|via|for|on|in|at)\s+", re.IGNORECASE)
 # a follow-up that keeps the activity and changes who it is for
 _SAME = re.compile(r"^\s*(?:(?:und|and|but|aber)\s+)?(?:(?:the\s+)?same(?:\s+thing)?\s+for|dasselbe\s+f(?:ü|ue)r|"
                    r"das\s+gleiche\s+f(?:ü|ue)r|gilt\s+das\s+auch\s+f(?:ü|ue)r|does\s+that\s+go\s+for)\b",
@@ -837,6 +841,7 @@ class Conversation:
         if rule.channels is None:
             return None
         names = rule.channels.folded()
+        fragment = _PLATFORM_PREPOSITION.sub("", fragment)
         if " ".join(words(fragment)) not in names:
             return None
         swapped = [re.sub(rf"\b{re.escape(t)}\b", fragment, last.core, count=1)
