@@ -78,13 +78,16 @@ class Checker:
         return len([w for w in self.content_words(piece.text) if not any(c.isdigit() for c in w)
                     and w not in details]) <= 2
 
-    def details_only(self, content: list[str]) -> bool:
+    def details_only(self, content: list[str], said: str = "") -> bool:
         """Whether the content words (`content_words`) only give an activity's details: numbers and amounts, time,
         quantities, who delivers it (rule data `detail_words:`), or the Microsoft offering it is about ("…, 4 sends,
-        agency fee EUR 2,600", "externer Referent", "Autopilot im Oktober")."""
+        agency fee EUR 2,600", "externer Referent", "Autopilot im Oktober") — an offering of several words as
+        `said` (the text the words are of) names it („…, Thema Azure Virtual Desktop?“: session 33, a kind from a
+        readable dialogue probe, where "virtual desktop" alone had been an item of its own)."""
         details = self.rules.detail_set
-        return bool(content) and all(any(c.isdigit() for c in w) or w in details or self.matcher.names_offering(w)
-                                     for w in content)
+        offered = self.matcher.offering_words(said) if said else frozenset()
+        return bool(content) and all(any(c.isdigit() for c in w) or w in details or w in offered
+                                     or self.matcher.names_offering(w) for w in content)
 
     def reads_as_process(self, sentence: str) -> bool:
         """Does the learned recogniser read the sentence as a question about how Co-op works (p >= 0.5)?"""
@@ -402,7 +405,8 @@ class Checker:
                 if not piece.asks and self.reads_as_process(piece.sentence):
                     read_process = True  # "how soon after the show should we claim?": no activity asked
                     continue
-                if self._continues(piece, content, decisions) or (decided_sentences and self.details_only(content)):
+                if self._continues(piece, content, decisions) or (decided_sentences and self.details_only(content,
+                                                                                                     piece.text)):
                     # "… who runs our LinkedIn page and posts about Teams Phone", "Google Ads …, 4.250 EUR netto",
                     # "…, 4 sends, agency fee EUR 2,600": the rest of a decided activity, or its details
                     continue
@@ -1023,8 +1027,9 @@ _CALLED = re.compile(r"\b(?:(?:we|they|i)\s+)?(?:call(?:s|ed|ing)?\s+(?:him|her|
 _ADDED = re.compile(r"^\W*(?:also|and also|and|plus|additionally|in addition|außerdem|zusätzlich|und|dazu|ferner)\b",
                     re.IGNORECASE)
 # the claim as a thing, not as asking whether Co-op pays ("submit the claim", "für den Claim"; „für die Abrechnung
-# dokumentieren“: session 28, the German noun beside the English one, found writing a test of this project)
-_THE_CLAIM = re.compile(r"\b(?:the|this|our|my|den|dem|diesen|unseren|unserem)\s+claims?\b|"
+# dokumentieren“: session 28, the German noun beside the English one, found writing a test of this project; „der
+# Claim“ too: „…, damit der Claim durchgeht?“ had been read as asking whether Co-op pays — session 33, a new user's trial)
+_THE_CLAIM = re.compile(r"\b(?:the|this|our|my|der|die|des|den|dem|diesen|unseren|unserem|unser|unsere)\s+claims?\b|"
                         r"\b(?:für|for)\s+(?:die|unsere)\s+(?:abrechnung|erstattung)\b", re.IGNORECASE)
 # an item no rule decides is asked by such a question when the none reader reads it as not Co-op marketing at least this
 # likely (a staff barbecue 0.79, the office's fibre line 0.87, a go-kart afternoon 0.47); the details of another item

@@ -95,7 +95,9 @@ _AUDIENCE = {
 def _purpose_text(decision: Decision, de: bool) -> str:
     """Why an activity that a rule would allow is not decided: it is for something else (matcher step 9)."""
     what_de, what_en = _PURPOSE.get(decision.purpose, ("einem anderen Zweck", "another purpose"))
-    cue = ", ".join(decision.terms[:3]) or ("aus dem Zusammenhang gelesen" if de else "read from the context")
+    # each word that gave it away once (a new user's trial, session 33: „employer branding, employer branding, …“)
+    cue = ", ".join(list(dict.fromkeys(decision.terms))[:3]) or (
+        "aus dem Zusammenhang gelesen" if de else "read from the context")
     if decision.purpose in _AUDIENCE:
         (listed_de, named_de), (listed_en, named_en) = _AUDIENCE[decision.purpose]
         return (
