@@ -70,6 +70,17 @@ STORIES = [
      "Und auf Bing?", "ellipsis", [("eligible", "dg.digital-advertising")], "de"),
     ("… in english", ["Can we pay for LinkedIn ads about Teams Phone with co-op?"], "And on Xing?", "ellipsis",
      [("eligible", "dg.digital-advertising")], "en"),
+    # session 33 (a kind from the readable dialogue probes; rows written here, the first failing before, the second a
+    # guard): the same activity for the partner's own business around a Microsoft offering, said in a word or two
+    ("the same for an offering of the partner's", ["Können wir Flyer für den Friseursalon meiner Tante bezahlen?"],
+     "Und dasselbe für unser Azure-Backup-Angebot?", "ellipsis", [("eligible", "dg.print-ads")], "de"),
+    ("… said about it", ["Can co-op pay for a newsletter about our AWS consulting?"],
+     "OK, and the same newsletter but about our Teams Phone package?", "new", [("eligible", "dg.direct-email-sms")],
+     "en"),
+    # session 33 (a kind from a new user's trial; row written here, failing before): people named without "for" are no
+    # new audience of the same activity — what the message says the same thing is, is asked about
+    ("the same as something else, people named without for", ["Dürfen wir eine Anzeige in der c't zu Azure über Co-op "
+     "schalten?"], "Und das Gleiche als Stellenanzeige, um zwei Techniker zu finden?", "new", [("unclear", None)], "de"),
     ("a platform of the same activity takes the earlier one's place", ["Können wir Social-Media-Marketing auf "
      "LinkedIn über Co-op laufen lassen?"], "Und Xing?", "ellipsis", [("eligible", "dg.social-media")], "de"),
     ("a platform of the same activity named with the activity", ["Can we pay for LinkedIn posts by an agency?"],

@@ -119,8 +119,8 @@ _AND: dict[str, str] = {"de": "und", "en": "and"}
 # gleiche auch für Xing möglich?", "Would the same work for Bing?", "Gilt das gleiche für eine SMS-Aktion?")
 _SAME_FOR = re.compile(r"\b(?:(?:the\s+)?same(?:\s+thing)?|dasselbe|das\s*selbe|das\s+gleiche|das\s+ganze|the\s+whole\s+thing|"
                        + _SAME_GENDERED + r"|"
-                       r"(?:das|that|this|it)\s+(?:auch|also))\b(?P<between>.*?)\b(?P<how>for|to|with|on|as|f(?:ü|ue)r|bei|mit|"
-                       r"auf|als)\s+(?P<what>.+)$",
+                       r"(?:das|that|this|it)\s+(?:auch|also))\b(?P<between>.*?)\b(?P<how>for|to|with|on|as|about|f(?:ü|ue)r|"
+                       r"bei|mit|auf|als|(?:ü|ue)ber)\s+(?P<what>.+)$",
                        re.IGNORECASE | re.DOTALL)
 # what may stand between the reference and its "for" ("… auch … möglich", "would the same work for"), and after X
 _SAME_FILLER = frozenset({"auch", "also", "too", "as", "well", "möglich", "moeglich", "possible", "work", "works",
@@ -197,6 +197,9 @@ _DEFINITE = re.compile(r"(?:der|die|das|den|dem|des|the)\s", re.IGNORECASE)
 _SOCIAL_OPENING = re.compile(r"^\s*(?P<head>[^.!?;:,–]+)[.!;:,–]+\s+(?=\S)")
 MAX_BARE_FRAGMENT_WORDS = 2  # a fragment with no follow-up opening is short ("SEO?"), not a whole question
 MAX_ELLIPSIS_WORDS = 4
+# words besides a Microsoft offering's name that may say which of the partner's businesses a follow-up means ("our
+# Microsoft 365 onboarding service", „unser Azure-Backup-Angebot“) — more is a description of its own
+OFFERING_NOUNS_MAX = 2
 # the word that joins an activity and its audience in a resolved follow-up ("<activity> for our techies")
 _FOR_WORD: dict[str, str] = {"de": "für", "en": "for"}
 # what an activity was for, from its first preposition of purpose on („Google-Anzeigen für unser Workspace-Angebot“)
@@ -635,10 +638,15 @@ class Conversation:
             for_word = _FOR_WORD[state.language or "en"]
             if same:  # "the same thing for our sales team" → "<activity> for our sales team"
                 return "audience", f"{target.core} {for_word} {text[same.end():].strip()}"
-            if inside:  # "… das Gleiche nur für unsere Techniker machen?" → "<activity> für unsere Techniker machen?"
-                whom = list(_FOR.finditer(text))
-                return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip() if whom else text}"
-            whom = list(_FOR.finditer(text))  # "Sorry, I meant for our customers." → "for our customers."; "no, our customers"
+            whom = list(_FOR.finditer(text))
+            if inside and whom:  # "… das Gleiche nur für unsere Techniker machen?" → "<activity> für unsere Techniker machen?"
+                return "audience", f"{target.core} {for_word} {text[whom[-1].end():].strip()}"
+            if inside:
+                # people named without "for" are no audience of the same activity („Und das gleiche als Stellenanzeige,
+                # um Vertriebler zu suchen?“: session 33, a new user's trial — the ad was checked again for "Und das
+                # gleiche als …"): what the message says the same thing is, as a question of its own
+                return self._same_for(text, last, state.language) or ("new", text)
+            # "Sorry, I meant for our customers." → "for our customers."; "no, our customers"
             said = [w for w in text[whom[-1].start() if whom else 0:].split() if not set(words(w)) & _CORRECTION]
             if whom and said:  # „Für unsere Kunden." joins the activity's label in lower case: „Copilot-Schulung für …"
                 said[0] = said[0].lower()
@@ -798,12 +806,16 @@ class Conversation:
         if not between and _names_activity(own.findings):
             return "new", what
         offered = self.assistant.matcher.offering_words(what)
-        if found.group("how").lower() in ("for", "für", "fuer") and not own.findings \
+        said = tuple(words(self.assistant.rules.expand(what)))
+        if found.group("how").lower() in ("for", "für", "fuer", "about", "über", "ueber") and not own.findings \
                 and len(between) <= MAX_BARE_FRAGMENT_WORDS and offered \
-                and not set(words(self.assistant.rules.expand(what))) - offered - self.assistant.rules.frame_set:
+                and len(set(said) - offered - self.assistant.rules.frame_set) <= OFFERING_NOUNS_MAX \
+                and self.assistant.matcher.purpose_of(said) is None:
             # "and the same campaign but for Microsoft 365 Business Premium?", „Und dieselbe Kampagne für Azure?": the
             # last activity, now for that offering instead of what it was for (session 32, a kind from a readable
-            # dialogue probe: "could not find an activity")
+            # dialogue probe: "could not find an activity") — also the partner's own business around it, said in a
+            # word or two and about it ("the same newsletter but about our Microsoft 365 offering", "the same kind of
+            # social media work for our own Microsoft 365 onboarding service": session 33, from the readable probes)
             # … of the items that were asked together, the one the follow-up names ("the same campaign")
             items = [item.strip() for item in last.activity.split(",") if item.strip()] or [last.activity]
             named = [item for item in items if between & set(words(item))]
