@@ -77,6 +77,11 @@ STORIES = [
     ("… said about it", ["Can co-op pay for a newsletter about our AWS consulting?"],
      "OK, and the same newsletter but about our Teams Phone package?", "new", [("eligible", "dg.direct-email-sms")],
      "en"),
+    # session 33 (a kind from a readable dialogue probe; row written here, failing before): the answer said whole names
+    # the partner's own people in words the audience terms do not list
+    ("the answer said whole, own people in own words", ["Wir planen eine Schulung zu Microsoft Defender und einen Stand "
+     "auf der it-sa. Geht das über Co-op?"], "Die Schulung ist für unsere eigenen Admins.", "audience",
+     [("eligible", "ps.internal-training")], "de"),
     # session 33 (a kind from a new user's trial; row written here, failing before): people named without "for" are no
     # new audience of the same activity — what the message says the same thing is, is asked about
     ("the same as something else, people named without for", ["Dürfen wir eine Anzeige in der c't zu Azure über Co-op "

@@ -387,6 +387,12 @@ CONTEXT = [
     ("an opening okay acknowledges, it does not ask", "Okay, welche Belege brauchen wir dann für den Newsletter?", []),
     ("a sentence that only acknowledges names no activity", "Fair enough. And a booth at a trade fair for our Azure "
      "services – co-op?", [("eligible", "dg.trade-shows-events")]),
+    # session 33 (a kind from the readable dialogue probes; rows written here, the first failing before, the second a
+    # guard): laughing at a "no" acknowledges too; a regret before a new question is no item either
+    ("a laugh acknowledges", "Haha, ok fair. And Google Ads for our Azure backup offer?",
+     [("eligible", "dg.digital-advertising")]),
+    ("… and a regret", "Na ja, schade. Dann eben ein Kundenseminar zu Microsoft Teams – geht das über Co-op?",
+     [("eligible", "md.customer-seminars")]),
     # a question that names nothing points back to the settled statement; its "approved" asks no approval question
     ("the co-funding a settled statement names", "Our MDF request for the Azure roadshow was approved, but it covers "
      "only 60%. Can co-op pay the rest?", [("not_eligible", "excl.mdf-surestep-cofunding")]),

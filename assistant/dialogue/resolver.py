@@ -671,8 +671,17 @@ class Conversation:
         if bound is not None and len(own.findings) == 1 and names_activity:
             # the answer said whole, naming the activity again ("The workshop is for our customers.", „Der Workshop
             # ist für unsere Vertriebler."): the same activity (its words and no others) and one audience
-            heard = audiences_in(without_negated(tuple(tokens)))
+            kept = without_negated(tuple(tokens))
+            heard = audiences_in(kept)
             activity_words = [w for w in checker.content_words(text) if w not in self.assistant.rules.particle_set]
+            # … the partner's own people in words the audience terms do not list („Die Schulung ist für unsere eigenen
+            # Admins.“: session 33, a kind from a readable dialogue probe — it had asked for the audience again): what
+            # follows "our own" names them, not the activity
+            people = None if heard else _OWN_PEOPLE.search(" ".join(kept))
+            if people is not None:
+                heard = {"internal"}
+                named = set(" ".join(kept)[people.start():].split())
+                activity_words = [w for w in activity_words if w not in named]
             core = words(bound.core)
             if len(heard) == 1 and all(any(_same_word(w, c) or _head_of(w, c) for c in core) for w in activity_words):
                 # in the message's own words ("Workshop", not the earlier „Kundenworkshop"), then the audience
@@ -814,8 +823,8 @@ class Conversation:
             # "and the same campaign but for Microsoft 365 Business Premium?", „Und dieselbe Kampagne für Azure?": the
             # last activity, now for that offering instead of what it was for (session 32, a kind from a readable
             # dialogue probe: "could not find an activity") — also the partner's own business around it, said in a
-            # word or two and about it ("the same newsletter but about our Microsoft 365 offering", "the same kind of
-            # social media work for our own Microsoft 365 onboarding service": session 33, from the readable probes)
+            # word or two, and said with "about" ("the same newsletter but about our Microsoft 365 offering", „Und
+            # dasselbe für unser Azure-Backup-Angebot?“: session 33, from the readable dialogue probes)
             # … of the items that were asked together, the one the follow-up names ("the same campaign")
             items = [item.strip() for item in last.activity.split(",") if item.strip()] or [last.activity]
             named = [item for item in items if between & set(words(item))]
