@@ -1336,6 +1336,21 @@ def test_a_quoted_invoice_line_is_the_item(assistant, question: str) -> None:  #
     assert assistant.answer(question).findings[0].verdict == "eligible"
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # session 33 (a kind from a new user's trial; rows written here, failing before but the guard): an activity that
+    # names its Microsoft offering in its own words is not vetoed by the other item of its sentence
+    ("Can co-op pay for Google Ads for our Copilot package and the gym membership of our MD?",
+     [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    ("Können wir Google-Anzeigen für unser Copilot-Paket und die Mitgliedschaft unseres Chefs im Fitnessstudio über "
+     "Co-op zahlen?", [("eligible", "dg.digital-advertising"), ("unclear", None)]),
+    ("Our phone bill covers voice, SMS and data for the Teams phones of our staff. Can co-op pay the SMS part?",
+     [("unclear", None)]),
+])
+def test_an_activity_naming_its_offering_is_not_vetoed_by_its_neighbour(assistant, question: str,  # type: ignore[no-untyped-def]
+                                                                       expected: list[tuple[str, str | None]]) -> None:
+    assert [(f.verdict, f.rule_id) for f in assistant.answer(question).findings] == expected
+
+
 @pytest.mark.parametrize("question", [
     "Dürfen wir Co-op für Bannerwerbung auf heise online einsetzen, Thema Azure Virtual Desktop?",
     "Können wir Google-Anzeigen über Co-op schalten, Thema Microsoft 365 Business Premium?",

@@ -487,6 +487,14 @@ class Matcher:
             best = _best([d for d in decided if d[0].kind == kind])
             if best:
                 p_none = self.p_not_marketing(tokens, sentence, message)
+                if p_none >= self.none_veto and len(tokens) > 2 and self._offerings_in(tokens) \
+                        and not _one_word_only(best[1]):
+                    # an activity that names in its own words the Microsoft offering it is for needs no purpose from
+                    # around it: the sentence's other item does not veto it ("Google Ads for our Copilot package and
+                    # the gym membership of our MD": session 33, a kind from a new user's trial) — its own words do;
+                    # not a match of one-word terms alone, which never decides by itself ("pilot" in „Workshop zu
+                    # Windows Autopilot“ was a proof of concept without the sentence's veto)
+                    p_none = self.p_not_marketing(tokens)
                 if p_none >= self.none_veto:
                     return Decision("unclear", terms=tuple(t.raw for t in best[1]), confidence=round(p_none, 3),
                                     candidates=(best[0].id,), reason="not-marketing")
@@ -537,7 +545,7 @@ class Matcher:
         reading = self.learned.read(" ".join(described))
         if reading.label == found[0].id:
             return None
-        one_word = all(len(t.parts) == 1 and len(t.parts[0]) == 1 for t in found[1])
+        one_word = _one_word_only(found[1])
         if (one_word and reading.label == "none" and reading.p(found[0].id) < self.corroborate_min
                 and len(self._activity_words(described)) >= 2):
             # the word names a listed activity, the words around it read as no Co-op activity at all ("the champion
@@ -1029,6 +1037,12 @@ def _a_word(rest: str, vocabulary: frozenset[str]) -> bool:
         if any(part[:k] in vocabulary for k in range(MIN_COMPOUND_PART, len(part) + 1)):
             return True
     return False
+
+
+def _one_word_only(terms: list[Term]) -> bool:
+    """Whether every matched term is one word ("offer", "Veranstaltung", "pilot"; "landing page" is two): such a match
+    needs corroboration before it decides."""
+    return all(len(t.parts) == 1 and len(t.parts[0]) == 1 for t in terms)
 
 
 def _best(found: list[tuple[Rule, list[Term]]]) -> tuple[Rule, list[Term]] | None:
