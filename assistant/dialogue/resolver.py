@@ -677,10 +677,11 @@ class Conversation:
             # … the partner's own people in words the audience terms do not list („Die Schulung ist für unsere eigenen
             # Admins.“: session 33, a kind from a readable dialogue probe — it had asked for the audience again): what
             # follows "our own" names them, not the activity
-            people = None if heard else _OWN_PEOPLE.search(" ".join(kept))
+            kept_text = " ".join(kept)
+            people = None if heard else _OWN_PEOPLE.search(kept_text)
             if people is not None:
                 heard = {"internal"}
-                named = set(" ".join(kept)[people.start():].split())
+                named = set(kept_text[people.start():].split())
                 activity_words = [w for w in activity_words if w not in named]
             core = words(bound.core)
             if len(heard) == 1 and all(any(_same_word(w, c) or _head_of(w, c) for c in core) for w in activity_words):
@@ -796,10 +797,12 @@ class Conversation:
     def _same_for(self, text: str, last: Discussed, language: Language | None) -> tuple[TurnKind, str] | None:
         """"The same for X" (or "as X"): X named as an activity of its own is a new question ("Gilt das gleiche für eine
         SMS-Aktion?" → "eine SMS-Aktion"; "doing the same as SMS?" → "SMS"); else X in the frame of the last activity,
-        as an ellipsis ("Ist das gleiche auch für Xing möglich?" after LinkedIn ads → Xing ads); X a Microsoft offering
-        only, with at most `MAX_BARE_FRAGMENT_WORDS` words between ("the same campaign but for Azure"): the last
-        activity for that offering instead of what it was for, asked (`_asked`). None when the message says more than
-        the reference, its filler and X, or X fits neither way."""
+        as an ellipsis ("Ist das gleiche auch für Xing möglich?" after LinkedIn ads → Xing ads); X, after "for" or "about",
+        a Microsoft offering with at most `OFFERING_NOUNS_MAX` words of the partner's business beside it and no purpose
+        of another kind, with at most `MAX_BARE_FRAGMENT_WORDS` words between ("the same campaign but for Azure", „Und
+        dasselbe für unser Azure-Backup-Angebot?“): the last activity for that offering instead of what it was for,
+        asked (`_asked`). None when the message says more than the reference, its filler and X, or X fits neither
+        way."""
         found = _SAME_FOR.search(text)
         if found is None:
             return None
