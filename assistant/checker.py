@@ -152,6 +152,12 @@ class Checker:
         message described before it; so does a tag question ("…, so co-op should be fine, right?", „…, oder?“)."""
         return piece.question and (not self.content_words(piece.text) or _TAG.match(piece.text) is not None)
 
+    def asks_every_item(self, piece: Piece) -> bool:
+        """A question of frame words and a word for every item described ("Co-op for both?", „Geht beides?“, "Can
+        either go through Co-op?", `_EVERY_ITEM`)."""
+        return piece.question and _EVERY_ITEM.search(piece.text) is not None and (self.points_back(piece) or not [
+            w for w in self.content_words(without_pay_frame(piece.text)) if not _EVERY_ITEM.fullmatch(w)])
+
     def _own_audience(self, decisions: list[tuple[Piece, Decision | None, list[str]]],
                       read_around: dict[int, tuple[str, str]], text: str,
                       asked_about: dict[int, bool]) -> tuple[list[tuple[Piece, Decision | None, list[str]]], set[int]]:
@@ -373,7 +379,7 @@ class Checker:
         # these can go on co-op?"): each statement's piece is asked, and one no rule decides gets the hand-off — not
         # silence beside the others' answers (session 25, a kind from the readable probes: a staff barbecue, the
         # office's fibre line and the owner's holiday had no finding beside an eligible activity)
-        every_item = any(self.points_back(p) and _EVERY_ITEM.search(p.text) for p, _, _ in decisions)
+        every_item = any(self.asks_every_item(p) for p, _, _ in decisions)
         # the sentences said before each sentence: what a question can ask back about
         order = list(dict.fromkeys(p.sentence for p, _, _ in decisions))
         said_before = {sentence: set(order[:n]) for n, sentence in enumerate(order)}
@@ -398,6 +404,8 @@ class Checker:
             if decision is None:
                 # what is left of the piece besides the words asking whether Co-op pays ("… go through co-op")
                 content = self.content_words(without_pay_frame(piece.text))
+                if every_item and self.asks_every_item(piece):
+                    continue  # the question itself, not an item
                 topics_here = sentence_topics[piece.sentence]
                 if not content or not asking or (topics_here and not self._booked_under(piece, topics_here)) \
                         or piece.injected or piece.sentence in as_process:
@@ -1036,10 +1044,12 @@ _THE_CLAIM = re.compile(r"\b(?:the|this|our|my|der|die|des|den|dem|diesen|unsere
 # read lower ("wo wir zeigen, wie man es im Alltag nutzt" 0.09, "attendee tickets come out" 0.21): from the readable
 # probes of session 25
 EVERY_ITEM_NONE_MIN = 0.4
-# a question's word for every item the message described ("both", „beides“, "which of these", „welche davon“)
-_EVERY_ITEM = re.compile(r"\b(?:both|beides|beide|each|all (?:of )?(?:these|those|them|this)|alle(?:s)? (?:davon|drei|"
-                         r"vier)|which (?:of )?(?:these|those|them)|welche (?:davon|dieser|der)|was davon|any of (?:these|"
-                         r"those|them))\b", re.IGNORECASE)
+# a question's word for every item the message described ("both", „beides“, "which of these", „welche davon“; "either",
+# „die beiden“, „das alles“ and "all of it" since session 34, a kind from a readable negative probe: the quantifiers of a
+# set in either language, not words of an eval question)
+_EVERY_ITEM = re.compile(r"\b(?:both|beides|beiden?|either|each|all (?:of )?(?:these|those|them|this|it|that)|das alles|"
+                         r"alle(?:s)? (?:davon|drei|vier)|which (?:of )?(?:these|those|them)|welche (?:davon|dieser|der)|"
+                         r"was davon|any of (?:these|those|them))\b", re.IGNORECASE)
 
 
 def _heads_list(piece: Piece, message: str) -> bool:

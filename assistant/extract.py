@@ -82,13 +82,16 @@ _SUBORDINATE = re.compile(
     r"after|while|so|in order to|including|inkl|z\.?\s?b|"
     # … and one that brings what the activity comes with („…, mit SEO“, "…, with a landing page": session 30, a new
     # user's trial — the SEO of a club's website was read apart from the club and was eligible)
-    r"mit|samt|with)\b",
+    r"mit|samt|with|"
+    # … and one that says which or what for („…, und zwar für die Firma meines Bruders“: session 34, found writing a test
+    # here — the ads for Azure were eligible beside an unclear brother's firm)
+    r"und zwar|nämlich|naemlich|genauer gesagt|das heißt|das heisst|namely|specifically|that is)\b",
     re.IGNORECASE,
 )
 # ("MDF und Co-op für unsere Roadshow kombinieren": two budgets joined, one activity — no split before "Co-op")
 _SPLIT = re.compile(
     r"(?:\s+(?:und|and|sowie|oder|or|plus|&|bzw\.?|as well as|außerdem|ausserdem|also|zudem|"
-    r"zusätzlich|additionally|another|noch|dann|then)\s+|\s*/\s*|\s+\+\s+)(?!co-?\s?op\b)",
+    r"zusätzlich|additionally|another|noch|dann|then)\s+|\s*/\s*|\s+\+\s+)(?!co-?\s?op\b|zwar\b)",
     re.IGNORECASE,
 )
 # A causal clause, at a piece's start or inside it (session 30, a kind from the readable probes: the reason a message
@@ -139,7 +142,12 @@ _ACKNOWLEDGEMENT = re.compile(
     r"thank you|"
     # … laughing at a "no" ("Haha ok fair.": session 33, from the readable dialogue probes, where such an opening had
     # been an "unclear" item of its own; a regret alone, „Schade.“, stays no acknowledgement: thanks would be its reply)
-    r"haha|hehe|lol|fair)\W*)+$", re.IGNORECASE)
+    r"haha|hehe|lol|fair|"
+    # … letting the matter drop after a "no" ("Fine, forget it.", „Schade, dann nicht.“: session 34, from the readable
+    # dialogue probes, where the hand-off followed): the everyday German and English ways of dropping a subject and of
+    # regretting an answer; their reply is no thanks (`resolver._ACK_REPLIES`)
+    r"fine|forget it|never ?mind|no worries|too bad|pity|shame|oh well|schade|schon gut|vergiss es|egal|dann nicht|"
+    r"na gut|naja|na ja)\W*)+$", re.IGNORECASE)
 
 
 def acknowledges(text: str) -> bool:

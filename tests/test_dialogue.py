@@ -129,6 +129,17 @@ STORIES = [
     ("correction names a new activity", ["Können wir eine Kundenveranstaltung bezahlen?"],
      "Sorry, ich meinte eine SMS-Kampagne", "new", [("eligible", "dg.direct-email-sms")], "de"),
     ("thanks get a short reply", ["Können wir LinkedIn-Anzeigen bezahlen?"], "Danke!", "social", [], "de"),
+    # session 34 (a kind from a readable dialogue probe; rows written here): dropping the matter after a "no" is no
+    # activity (it had got the hand-off)
+    ("dropping the matter", ["Can co-op pay for a new coffee machine for the office?"], "Fine, forget it.", "social", [],
+     "en"),
+    ("… in German", ["Können wir die Kaffeemaschine fürs Büro über Co-op zahlen?"], "Schade, dann nicht.", "social", [],
+     "de"),
+    # session 34 (kinds from the readable dialogue probes; rows written here, failing before): a greeting of everyone,
+    # and a wish that goes with thanks, are no follow-up ("no activity recognised" before)
+    ("a greeting of everyone", [], "Guten Morgen zusammen!", "social", [], "de"),
+    ("thanks with a wish", ["Can co-op pay for a trip to Barcelona for our top sellers?"], "Thanks, and have a good "
+     "weekend.", "social", [], "en"),
     ("a thumbs-up acknowledges like thanks", ["Can we pay for Google Ads with co-op?"], "👍🏼", "social", [], "en"),
     # session 30 (kinds from a readable dialogue probe; rows written here): an acknowledgement in words is social after
     # a hand-off too, and a claim "filed" or an activity "documented for the claim" asks about the process
@@ -180,8 +191,10 @@ STORIES = [
      "Die sehen vor allem Interessenten.", "new", [], "de"),
     ("a bare fragment without a question mark", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"],
      "Dann eben Xing.", "ellipsis", [("eligible", "dg.digital-advertising")], "de"),
-    ("a bare remark that fits no frame stays new", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"],
-     "Schade.", "new", [], "de"),
+    # … a regret is no fragment of the frame either: since session 34 it is acknowledged („Alles klar. …“), not told
+    # that no activity was found
+    ("a bare remark that fits no frame is no ellipsis", ["Können wir LinkedIn-Anzeigen mit Co-op bezahlen?"],
+     "Schade.", "social", [], "de"),
     ("a process question with no back-reference word", ["Können wir eine Plakatkampagne bezahlen?"],
      "Bis wann müssen wir den Claim einreichen?", "reference", [], "de"),
     ("a fragment the earlier frame word alone would decide is new", ["Can we pay for an SMS campaign with co-op?"],
@@ -313,6 +326,10 @@ STORIES = [
      "And LinkedIn ads?", "ellipsis", [("unclear", None)], "en"),
     ("… in German", ["Können wir Flyer für den Friseursalon meiner Tante bezahlen?"], "Und Instagram-Werbung?",
      "ellipsis", [("unclear", None)], "de"),
+    # session 34 (a false "eligible" in a readable dialogue probe; rows written here): a fragment that says what it is
+    # for, other than a Microsoft offering, is no ellipsis of the frame (the frame's words lent it its offering)
+    ("a follow-up with a purpose of its own", ["Can we use co-op for ads for our Microsoft 365 packages?"],
+     "And mailing our Salesforce consulting brochure to prospects?", "new", [("unclear", None)], "en"),
     # session 25 (kinds from a new user's trial; rows written here): an audience corrected with „doch“ / "it's", and an
     # earlier activity picked by its position is asked about again
     ("an audience corrected with „doch“", ["Können wir die MS-900-Prüfungen über Co-op bezahlen?", "Für unsere Kunden."],
@@ -540,3 +557,10 @@ def test_garbled_text_is_refused_in_the_language_of_the_ui(conversation: Convers
     assert english.error and german.error
     assert (english.language, german.language) == ("en", "de")
     assert english.answer != german.answer
+
+
+def test_dropping_the_matter_is_acknowledged_not_thanked(conversation: Conversation) -> None:
+    # session 34: "Fine, forget it." got "You're welcome!" once it was read as social; thanks still get it
+    dropped = conversation.answer("Fine, forget it.", ["Can co-op pay for a new coffee machine for the office?"])
+    thanked = conversation.answer("Thanks!", ["Can co-op pay for a new coffee machine for the office?"])
+    assert dropped.answer.startswith("All right.") and thanked.answer.startswith("You're welcome!")

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 STATES_KEPT = 512
 
 TurnKind = Literal["social", "new", "audience", "reference", "ellipsis", "recall"]
-_SOCIAL = frozenset({"danke", "dankeschön", "vielen", "dank", "super", "prima", "perfekt", "klasse", "toll", "gut",
+_SOCIAL = frozenset({"zusammen", "allerseits", "everyone", "everybody", "folks",  # whom a greeting greets
+                     "danke", "dankeschön", "vielen", "dank", "super", "prima", "perfekt", "klasse", "toll", "gut",
                      "ok", "okay", "alles", "klar", "hallo", "hi", "hey", "moin", "servus", "guten", "tag", "morgen",
                      "abend", "tschüss", "tschuess", "ciao", "bye", "thanks", "thank", "you", "great", "perfect",
                      "cool", "nice", "good", "hello", "cheers", "morning", "much", "sehr", "schön", "schoen", "top",
@@ -133,6 +134,11 @@ _TRAILING_FILLER = _SAME_FILLER | frozenset({"same", "thing", "the", "dasselbe",
 _REPLIES = {
     "de": "Gern geschehen! Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
     "en": "You're welcome! Ask about any other activity at any time — I'll check it against the Co-op guidance.",
+}
+# … to a message that only acknowledges the answer or drops the matter, with no thanks ("Fine, forget it.", „Schade.")
+_ACK_REPLIES = {
+    "de": "Alles klar. Fragen Sie jederzeit nach weiteren Aktivitäten — ich prüfe sie anhand der Co-op-Guidance.",
+    "en": "All right. Ask about any other activity at any time — I'll check it against the Co-op guidance.",
 }
 # … and to a greeting that thanks for nothing ("Hi there!", „Hallo zusammen“)
 _GREETING_REPLIES = {
@@ -375,7 +381,8 @@ class Conversation:
         kind, resolved = self.read(text, state)
         if kind == "social":
             said = set(words(text))
-            replies = _GREETING_REPLIES if said & _GREETING and not said & (_THANKS - _GREETING) else _REPLIES
+            replies = _GREETING_REPLIES if said & _GREETING and not said & (_THANKS - _GREETING) else \
+                _ACK_REPLIES if acknowledges(text) and not said & _THANKS else _REPLIES
             return Answer(id=qid, question=text, language=language, answer=replies[language],
                           guidance_version=self.assistant.knowledge.version, turn="social")
         if kind == "reference" and state.last is not None:
@@ -590,8 +597,9 @@ class Conversation:
         while (opening := _SOCIAL_OPENING.match(after)) and all(t in _SOCIAL for t in words(opening.group("head"))):
             after, opened = after[opening.end():], opened + words(opening.group("head"))
         thanked = bool(_THANKS.intersection(opened))  # thanks said in an opening, not inside a question
-        if state.last is not None and thanked and _ELLIPSIS_START.match(after):
-            # „Danke. Und die Weihnachtsfeier?", "Ok, thanks! And the dinner for our sales team?": the follow-up
+        if state.last is not None and thanked and _ELLIPSIS_START.match(after) and asks_about_paying(after):
+            # „Danke. Und die Weihnachtsfeier?", "Ok, thanks! And the dinner for our sales team?": the follow-up — not
+            # a wish that goes with the thanks ("Thanks, and have a good weekend.": session 34, a readable dialogue probe)
             return self.read(after, state)
         last = state.last
         if last is None:
@@ -924,7 +932,13 @@ class Conversation:
         # unserer GF zum Golfturnier mit dem ISV-Chef?" after solution building with an ISV); a word or two says
         # nothing about purpose by itself (`Matcher.p_not_marketing`)
         matcher = self.assistant.matcher
-        if matcher.p_not_marketing(tuple(words(self.assistant.rules.expand(fragment)))) >= matcher.none_veto:
+        read = tuple(words(self.assistant.rules.expand(fragment)))
+        if matcher.p_not_marketing(read) >= matcher.none_veto:
+            return None
+        # … nor is one that says what it is for, other than a Microsoft offering ("And mailing our Salesforce consulting
+        # brochure to prospects?" after ads for Microsoft 365 packages): the frame's words would lend it the frame's
+        # offering (session 34, a false "eligible" in a readable dialogue probe)
+        if matcher.purpose_of(read) is not None:
             return None
         own = set(words(fragment))
         frame = [words(t)[-1] for t in last.terms if words(t)] + words(last.core)[-1:]

@@ -735,7 +735,12 @@ _OWN_PROGRAMME = frozenset({"microsoft", "microsofts", "ms", "msft", "ai", "ki",
 EXCLUSION_READ_MIN = 0.5
 _NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", "nicht", "no", "not", "never", "nie",
                        "statt", "anstatt", "anstelle", "instead",  # what is replaced is not asked either
-                       "ohne", "without"})  # nor what is left out ("ein Proof of Concept …, ganz ohne SureStep")
+                       "ohne", "without",  # nor what is left out ("ein Proof of Concept …, ganz ohne SureStep")
+                       # nor what a correction cancels ("Actually scrap the print ad, we'd rather send a postcard.":
+                       # session 34, a readable dialogue probe): the verbs of calling a plan off, English and the German
+                       # imperatives that come before their object
+                       "scrap", "scrapped", "cancel", "cancelled", "canceled", "forget", "skip", "ditch", "ditched",
+                       "vergiss", "vergesst", "vergessen", "streich", "streicht"})
 _NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher",
                            # not knowing or finding denies no activity ("we don't know whether the webinar counts",
                            # "I can't find trade shows in the guidance", „wir wissen nicht, ob …“)
