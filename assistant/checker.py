@@ -379,7 +379,8 @@ class Checker:
         # these can go on co-op?"): each statement's piece is asked, and one no rule decides gets the hand-off — not
         # silence beside the others' answers (session 25, a kind from the readable probes: a staff barbecue, the
         # office's fibre line and the owner's holiday had no finding beside an eligible activity)
-        every_item = any(self.asks_every_item(p) for p, _, _ in decisions)
+        every_item_questions = {id(p) for p, _, _ in decisions if self.asks_every_item(p)}
+        every_item = bool(every_item_questions)
         # the sentences said before each sentence: what a question can ask back about
         order = list(dict.fromkeys(p.sentence for p, _, _ in decisions))
         said_before = {sentence: set(order[:n]) for n, sentence in enumerate(order)}
@@ -404,7 +405,7 @@ class Checker:
             if decision is None:
                 # what is left of the piece besides the words asking whether Co-op pays ("… go through co-op")
                 content = self.content_words(without_pay_frame(piece.text))
-                if every_item and self.asks_every_item(piece):
+                if id(piece) in every_item_questions:
                     continue  # the question itself, not an item
                 topics_here = sentence_topics[piece.sentence]
                 if not content or not asking or (topics_here and not self._booked_under(piece, topics_here)) \

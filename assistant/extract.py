@@ -141,7 +141,7 @@ _ACKNOWLEDGEMENT = re.compile(
     r"alles klar|verstanden|verstehe|ich verstehe|in ordnung|passt|gut|prima|super|danke|vielen dank|thanks|"
     r"thank you|"
     # … laughing at a "no" ("Haha ok fair.": session 33, from the readable dialogue probes, where such an opening had
-    # been an "unclear" item of its own; a regret alone, „Schade.“, stays no acknowledgement: thanks would be its reply)
+    # been an "unclear" item of its own)
     r"haha|hehe|lol|fair|"
     # … letting the matter drop after a "no" ("Fine, forget it.", „Schade, dann nicht.“: session 34, from the readable
     # dialogue probes, where the hand-off followed): the everyday German and English ways of dropping a subject and of

@@ -738,7 +738,7 @@ _NEGATORS = frozenset({"kein", "keine", "keinen", "keiner", "keinem", "keines", 
                        "ohne", "without",  # nor what is left out ("ein Proof of Concept …, ganz ohne SureStep")
                        # nor what a correction cancels ("Actually scrap the print ad, we'd rather send a postcard.":
                        # session 34, a readable dialogue probe): the verbs of calling a plan off, English and the German
-                       # imperatives that come before their object
+                       # imperatives that come before their object („Vergiss …“, „Vergessen Sie …“, „Streich …“)
                        "scrap", "scrapped", "cancel", "cancelled", "canceled", "forget", "skip", "ditch", "ditched",
                        "vergiss", "vergesst", "vergessen", "streich", "streicht"})
 _NOT_NEGATING = frozenset({"nur", "only", "just", "merely", "bloss", "blos", "lediglich", "sure", "sicher",
